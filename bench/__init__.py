@@ -1,0 +1,1 @@
+"""The benchmark suite: a synthetic corpus generator and measurements against a plain-Whoosh baseline."""

@@ -1,0 +1,97 @@
+"""The index: language-aware analysis, facets, the article store and search, behind one interface.
+
+Everything outside this package speaks to the index through `open_index()` and the `SearchIndex` protocol
+below, with the records of `index.models`. Whoosh is an implementation detail of `index.engine`; a second
+engine (for archives that outgrow one machine) would be another implementation of the same protocol.
+
+Flow: an `Article` from the crawler -> `index.ingest.to_record()` (language per paragraph, facets, reprint
+group) -> `SearchIndex.add()` -> `SearchIndex.search()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Protocol
+
+from index.models import (
+    FACETS,
+    SORTS,
+    Amount,
+    Evidence,
+    FacetValue,
+    Facts,
+    Hit,
+    Record,
+    SearchRequest,
+    SearchResult,
+    Span,
+)
+
+__all__ = [
+    "FACETS",
+    "SORTS",
+    "Amount",
+    "Evidence",
+    "FacetValue",
+    "Facts",
+    "Hit",
+    "IndexError_",
+    "Record",
+    "SearchIndex",
+    "SearchRequest",
+    "SearchResult",
+    "Span",
+    "open_index",
+]
+
+
+class IndexError_(Exception):
+    """The index package's one exception family; the message is for the user."""
+
+
+class QueryError(IndexError_):
+    """A request the index cannot answer as asked (bad filter value, bad date); the message says why."""
+
+
+class SearchIndex(Protocol):
+    """What searchapp may ask of an index."""
+
+    def add(self, records: Iterable[Record]) -> int:
+        """Add or replace records (by id); returns how many were written. Commits before returning."""
+        ...
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """One page of hits, facet counts over all matches, and a notice when the query was repaired."""
+        ...
+
+    def get(self, record_id: str) -> Record | None: ...
+
+    def count(self) -> int: ...
+
+    def iter_records(self, request: SearchRequest, limit: int) -> Iterator[Record]:
+        """Every match of the request in its sort order, up to `limit`: for export and feeds."""
+        ...
+
+    def more_like_this(self, record_id: str, limit: int = 5) -> list[Hit]: ...
+
+    def group(self, group_id: str) -> list[Record]:
+        """Every article of a reprint group."""
+        ...
+
+    def histogram(self, request: SearchRequest, by: str = "lang") -> dict[str, dict[str, int]]:
+        """Matches per month ("2025-02") split by `by` (lang or region): attention over time."""
+        ...
+
+    def generation(self) -> str:
+        """Changes whenever the index content changes: for ETags and searcher refresh."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def open_index(path: Path, *, readonly: bool = False) -> SearchIndex:
+    """Open (or create) the index in `path` (the data folder's index/)."""
+    from index.engine import WhooshIndex
+
+    return WhooshIndex(path, readonly=readonly)

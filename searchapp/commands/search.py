@@ -1,0 +1,12 @@
+"""`searchapp search`."""
+
+from __future__ import annotations
+
+import argparse
+
+from searchapp.errors import NotYetAvailable
+from searchapp.paths import DataPaths
+
+
+def run(args: argparse.Namespace, paths: DataPaths) -> int:
+    raise NotYetAvailable("not available yet: terminal search lands with the index and search issues (#5, #7)")

@@ -1,0 +1,45 @@
+"""Shared fixtures: a fresh data folder per test, the Flask app and client on it, and the shared data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def app(data_dir: Path) -> Iterator[Flask]:
+    from searchapp import create_app
+
+    application = create_app({"data": str(data_dir), "TESTING": True})
+    yield application
+    index = application.extensions.get("searchapp.index")
+    if index is not None:
+        index.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def shared_data(*parts: str) -> Path:
+    """A path under ../shared/data; the calling test is skipped when it is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent (../shared/data is only beside the project on developer machines)")
+    return path
