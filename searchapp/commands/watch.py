@@ -1,12 +1,25 @@
-"""`searchapp watch`."""
+"""`searchapp watch [--every 30m] [--sources FILE] [--once]`: scheduled recrawls, in the foreground."""
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
-from searchapp.errors import NotYetAvailable
 from searchapp.paths import DataPaths
+from searchapp.settings import load_settings
+from searchapp.watch import parse_interval, watch
 
 
 def run(args: argparse.Namespace, paths: DataPaths) -> int:
-    raise NotYetAvailable("not available yet: scheduled recrawls land with the feeds issue (#8)")
+    from crawler.sources import load_sources
+    from searchapp import pipeline
+
+    settings = load_settings({"data": str(paths.root)})
+    every = parse_interval(args.every or settings["watch_every"])
+    paths.ensure()
+
+    def crawl() -> Any:
+        sources = load_sources(args.sources)  # re-read each cycle: edits to the file take effect
+        return pipeline.crawl(paths, sources, settings=settings)
+
+    return watch(paths, crawl, every, once=args.once)
