@@ -41,10 +41,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from searchapp import api, resources, ui, web
+    from searchapp import admin, api, feeds, resources, security, ui, web
 
     resources.init_app(app)
     web.init_app(app)
+    security.init_app(app)
     app.register_blueprint(ui.bp)
     app.register_blueprint(api.bp)
+    feeds.init_app(app)
+    admin.init_app(app)
     return app
