@@ -1,13 +1,124 @@
-"""`python -m bench`: the benchmark suite (issue #9)."""
+"""`python -m bench`: the benchmark suite of issue #9 (also `searchapp bench ...`).
+
+    python -m bench corpus --n 10000 --out DIR      generate a synthetic corpus (articles.jsonl, manifest.json)
+    python -m bench run --n 10000                   corpus + ours and the baseline side by side, table + JSON
+
+The hidden subcommands `_phase` and `_serve-baseline` are the child processes `run` starts, so that each
+phase's memory is measured on its own.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
 import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bench import corpus, report, run
+from crawler.progress import Progress
 
 
-def main(argv: list[str] | None = None) -> int:
-    print("bench: not available yet: the benchmark suite lands with the performance issue (#9)", file=sys.stderr)
-    return 2
+def _positive(text: str) -> int:
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="The benchmark suite: a synthetic Kazakh and Russian press corpus, and indexing, query, "
+        "facet and serving measurements of our index beside a plain-Whoosh baseline, in one run.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("corpus", help="generate a synthetic corpus of N articles")
+    p.add_argument("--n", type=_positive, default=10000, help="number of articles (default 10000)")
+    p.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same corpus")
+    p.add_argument("--out", type=Path, required=True, help="folder to write articles.jsonl and manifest.json into")
+
+    p = sub.add_parser("run", help="run the suite: corpus, then ours and the baseline side by side")
+    p.add_argument("--n", type=_positive, default=10000, help="number of articles (default 10000)")
+    p.add_argument("--seed", type=int, default=1, help="random seed of the corpus (default 1)")
+    p.add_argument("--out", type=Path, default=run.ROOT / "bench" / "out", help="where results-<n>.json goes")
+    p.add_argument("--work", type=Path, help="folder for the corpus and the indexes (default OUT/work-<n>)")
+    p.add_argument("--engines", default="ours,baseline", help="comma-separated: ours, baseline (default both)")
+    p.add_argument("--queries", type=_positive, default=200, help="size of the query mix (default 200)")
+    p.add_argument("--clients", type=_positive, default=8, help="concurrent HTTP clients (default 8)")
+    p.add_argument("--requests", type=_positive, default=400, help="HTTP requests in all (default 400)")
+    p.add_argument("--threads", type=_positive, default=8, help="server worker threads (default 8)")
+    p.add_argument("--no-serve", action="store_true", help="skip the HTTP phase")
+    p.add_argument("--no-keep", action="store_true", help="delete the indexes afterwards (the corpus stays)")
+
+    p = sub.add_parser("_phase", help=argparse.SUPPRESS)
+    p.add_argument("phase", choices=("index", "query"))
+    p.add_argument("engine", choices=run.ENGINES)
+    p.add_argument("corpus", type=Path)
+    p.add_argument("target", type=Path)
+    p.add_argument("--queries", type=_positive, default=200)
+
+    p = sub.add_parser("_serve-baseline", help=argparse.SUPPRESS)
+    p.add_argument("--target", type=Path, required=True)
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--threads", type=_positive, default=8)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "corpus":
+            with Progress(f"generating a corpus of {args.n} articles", total=args.n) as progress:
+                manifest = corpus.write_corpus(corpus.CorpusSpec(n=args.n, seed=args.seed), args.out, progress)
+            print(json.dumps(manifest, ensure_ascii=False))
+            return 0
+        if args.command == "_phase":
+            if args.phase == "index":
+                result = run.phase_index(args.engine, args.corpus, args.target)
+            else:
+                result = run.phase_query(args.engine, args.corpus, args.target, args.queries)
+            print(json.dumps(result))
+            return 0
+        if args.command == "_serve-baseline":
+            run.serve_baseline(args.target, args.port, args.threads)
+            return 0
+        engines = tuple(e.strip() for e in args.engines.split(",") if e.strip())
+        unknown = [e for e in engines if e not in run.ENGINES]
+        if unknown or not engines:
+            print(
+                f"bench: unknown engine {', '.join(unknown) or '(none)'}: choose from ours, baseline", file=sys.stderr
+            )
+            return 2
+        opts = run.SuiteOptions(
+            n=args.n,
+            seed=args.seed,
+            out=args.out,
+            work=args.work,
+            engines=engines,
+            queries=args.queries,
+            clients=args.clients,
+            requests=args.requests,
+            threads=args.threads,
+            serve=not args.no_serve,
+            keep=not args.no_keep,
+        )
+        results = report.add_ratios(run.run_suite(opts))
+        path = report.write(results, args.out)
+        print(report.summary(results))
+        print(f"results: {path}")
+        failed = [e for e, entry in results["engines"].items() if "error" in entry]
+        return 1 if failed else 0
+    except (run.BenchError, OSError) as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("bench: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -1,0 +1,131 @@
+"""The benchmark's output: ratios ours/baseline, one plain-text table, and the JSON file.
+
+It is the last step of `python -m bench run`: `bench.run.run_suite` hands over its figures, this module
+adds the ratios and the verdicts against the targets of issue #9, prints the table and writes
+bench/out/results-<n>.json. The table is Markdown, so it can go into the README as it is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+Getter = Callable[[dict[str, Any]], float | None]
+
+
+def _get(*keys: str) -> Getter:
+    def get(entry: dict[str, Any]) -> float | None:
+        value: Any = entry
+        for key in keys:
+            if not isinstance(value, dict) or key not in value:
+                return None
+            value = value[key]
+        return float(value) if isinstance(value, int | float) else None
+
+    return get
+
+
+# (label, getter, unit, higher is better)
+ROWS: tuple[tuple[str, Getter, str, bool], ...] = (
+    ("indexing rate", _get("index", "rate"), "articles/s", True),
+    ("indexing peak memory", _get("index", "peak_rss_mb"), "MB", False),
+    ("index size on disk", lambda e: _mb(_get("index", "size_bytes")(e)), "MB", False),
+    ("index size / article text", _get("index", "size_ratio"), "x", False),
+    ("query mix p50", _get("query", "mix", "p50"), "ms", False),
+    ("query mix p95", _get("query", "mix", "p95"), "ms", False),
+    ("query mix p99", _get("query", "mix", "p99"), "ms", False),
+    ("first query (cold)", _get("query", "cold_ms"), "ms", False),
+    ("sort=date p50", _get("query", "sort_date", "p50"), "ms", False),
+    ("sort=date p95", _get("query", "sort_date", "p95"), "ms", False),
+    ("histogram p50", _get("query", "histogram", "p50"), "ms", False),
+    ("histogram p95", _get("query", "histogram", "p95"), "ms", False),
+    ("query process peak memory", _get("query", "peak_rss_mb"), "MB", False),
+    ("HTTP throughput, 8 clients", _get("serve", "rps"), "req/s", True),
+    ("HTTP latency p50", _get("serve", "latency", "p50"), "ms", False),
+    ("HTTP latency p95", _get("serve", "latency", "p95"), "ms", False),
+    ("serve process memory", _get("serve", "rss_mb"), "MB", False),
+    ("serve process peak memory", _get("serve", "peak_rss_mb"), "MB", False),
+)
+
+
+def _mb(value: float | None) -> float | None:
+    return None if value is None else value / 2**20
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if value >= 100:
+        return f"{value:,.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def add_ratios(results: dict[str, Any]) -> dict[str, Any]:
+    """ours/baseline for every row measured on both sides, and the verdicts against the issue's targets."""
+    ours = results["engines"].get("ours", {})
+    base = results["engines"].get("baseline", {})
+    ratios: dict[str, float] = {}
+    for label, get, _, _ in ROWS:
+        a, b = get(ours), get(base)
+        if a is not None and b:
+            ratios[label] = round(a / b, 3)
+    results["ratios"] = ratios
+    p95 = _get("query", "mix", "p95")(ours)
+    base_p95 = _get("query", "mix", "p95")(base)
+    targets: dict[str, Any] = {
+        "faceted p95 <= 100 ms (at 100k)": p95,
+        "speed-up over baseline >= 10x (p95)": round(base_p95 / p95, 1) if p95 and base_p95 else None,
+        "bulk indexing >= 1000 articles/s, full analysis": _get("index", "rate")(ours),
+        "index <= 1.5x article text": _get("index", "size_ratio")(ours),
+        "serve process <= 1.5 GB (at 1M)": _get("serve", "peak_rss_mb")(ours),
+    }
+    results["targets"] = targets
+    return results
+
+
+def table(results: dict[str, Any]) -> str:
+    """The Markdown table: metric, ours, baseline, ours/baseline."""
+    ours = results["engines"].get("ours", {})
+    base = results["engines"].get("baseline", {})
+    lines = [
+        f"| {results['n']:,} articles | unit | ours | baseline | ours/baseline |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for label, get, unit, _ in ROWS:
+        a, b = get(ours), get(base)
+        if a is None and b is None:
+            continue
+        ratio = f"{a / b:.2f}" if a is not None and b else "-"
+        lines.append(f"| {label} | {unit} | {_fmt(a)} | {_fmt(b)} | {ratio} |")
+    return "\n".join(lines)
+
+
+def summary(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    c = results["corpus"]
+    parts = [
+        table(results),
+        "",
+        f"corpus: {c['n']:,} articles ({c['langs']}), {c['text_bytes'] / 2**20:.0f} MB of text, "
+        f"vocabulary {c['vocabulary']} word forms per language; seed {c['seed']}",
+        f"machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}; "
+        f"load average {m['load_at_start']} at start, {m.get('load_at_end')} at end",
+    ]
+    for engine, entry in results["engines"].items():
+        if "error" in entry:
+            parts.append(f"{engine}: {entry['error']}")
+        index = entry.get("index", {})
+        if index.get("analysis"):
+            parts.append(f"{engine} indexing: {index['analysis']} ({index.get('analysis_seconds', 0)} s of analysis)")
+    return "\n".join(parts)
+
+
+def write(results: dict[str, Any], out: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"results-{results['n']}.json"
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,557 @@
+"""The measurements of the benchmark: indexing, queries, serving; ours and the plain-Whoosh baseline in one run.
+
+`run_suite` generates (or reuses) a corpus with `bench.corpus`, then for each engine runs every phase in
+a child process of its own, so each phase's peak memory (ru_maxrss) is its own: `index` (bulk load;
+ours through the full analysis path `index.ingest.to_record` -> `SearchIndex.add`, the baseline from
+the generated facts), `query` (a fixed mix of 200 requests with 0-3 filters, all facet counts, top 20,
+snippets; then `sort=date`; then the attention-over-time histogram) and `serve` (the real HTTP server in
+a subprocess on 127.0.0.1, 8 concurrent clients on `/api/search`, a bounded number of requests). The
+figures go to `bench.report` for the table and the JSON file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import platform
+import random
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench import corpus
+from crawler.models import Article
+from crawler.progress import Progress
+from index.models import Record, SearchRequest
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINES = ("ours", "baseline")
+FACET_FILTERS = ("region", "sector", "lang", "source", "year", "date", "amount")
+
+
+class BenchError(Exception):
+    """A benchmark that cannot run as asked; the message says why."""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The query mix
+
+
+@dataclass(slots=True)
+class MixQuery:
+    kind: str  # common, rare, pair, phrase, filters-only
+    lang: str
+    request: SearchRequest
+
+
+def _pick_filters(rng: random.Random, items: list[dict[str, Any]], n: int) -> dict[str, Any]:
+    """`n` filters whose values occur in the corpus (taken from a random generated article)."""
+    out: dict[str, Any] = {}
+    for name in rng.sample(FACET_FILTERS, n):
+        item = items[rng.randrange(len(items))]
+        if name == "region" and item["regions"]:
+            out["region"] = [item["regions"][0]]
+        elif name == "sector" and item["sectors"]:
+            out["sector"] = [item["sectors"][0]]
+        elif name == "lang":
+            out["lang"] = [item["lang"]]
+        elif name == "source":
+            out["source"] = [item["source"]]
+        elif name == "year":
+            out["year"] = [item["published"][:4]]
+        elif name == "date":
+            year = int(item["published"][:4])
+            out["date_from"] = f"{year - rng.randrange(0, 3)}-01-01"
+            out["date_to"] = f"{year}-12-31"
+        elif name == "amount":
+            out["amount_min"] = float(10 ** rng.randrange(6, 10))
+    return out
+
+
+def query_mix(folder: Path, count: int = 200, seed: int = 7) -> list[MixQuery]:
+    """A fixed mix: common and rare terms, word pairs, phrases and filter-only listings, half Kazakh, half Russian.
+
+    Terms come from the first articles of the corpus, so every run of one corpus asks the same questions.
+    """
+    rng = random.Random(seed)
+    items = []
+    for n, item in enumerate(corpus.read_items(folder)):
+        if n >= 2000:
+            break
+        items.append(item)
+    counts = corpus.vocabulary_sample(items)
+    ranked = {lang: [w for w, _ in c.most_common()] for lang, c in counts.items()}
+    rare = {lang: [w for w, k in c.items() if 2 <= k <= 5 and len(w) > 3] for lang, c in counts.items()}
+    by_lang = {lang: [it for it in items if it["lang"] == lang] for lang in ("kk", "ru")}
+    kinds = ["common"] * 25 + ["rare"] * 25 + ["pair"] * 20 + ["phrase"] * 20 + ["filters-only"] * 10
+    rng.shuffle(kinds)  # every prefix of the mix has every kind, so a short smoke run asks all of them
+    mix: list[MixQuery] = []
+    for i in range(count):
+        lang = ("kk", "ru")[i % 2]
+        kind = kinds[(i // 2) % len(kinds)]
+        words = ranked[lang]
+        if kind == "common":
+            q = words[rng.randrange(10, min(200, len(words)))]
+        elif kind == "rare":
+            q = rng.choice(rare[lang]) if rare[lang] else words[-1]
+        elif kind == "pair":
+            q = f"{words[rng.randrange(10, min(200, len(words)))]} {words[rng.randrange(200, min(3000, len(words)))]}"
+        elif kind == "phrase":
+            para = rng.choice(rng.choice(by_lang[lang])["paragraphs"]).rstrip(".").split()
+            start = rng.randrange(0, max(1, len(para) - 2))
+            q = '"' + " ".join(w.lower() for w in para[start : start + 2]) + '"'
+        else:
+            q = ""
+        weights = (0.25, 0.35, 0.25, 0.15)
+        n_filters = rng.choices((0, 1, 2, 3), weights=weights)[0]
+        if kind == "filters-only":
+            n_filters = max(1, n_filters)
+        filters = _pick_filters(rng, by_lang[lang] or items, n_filters)
+        mix.append(MixQuery(kind=kind, lang=lang, request=SearchRequest(q=q, per_page=20, facets=True, **filters)))
+    return mix
+
+
+def request_params(request: SearchRequest) -> list[tuple[str, str]]:
+    """The request as /api/search query parameters."""
+    params: list[tuple[str, str]] = [("q", request.q)]
+    for name, values in request.filters().items():
+        params.extend((name, v) for v in values)
+    for name in ("date_from", "date_to"):
+        value = getattr(request, name)
+        if value:
+            params.append((name, value))
+    if request.amount_min is not None:
+        params.append(("amount_min", f"{request.amount_min:g}"))
+    if request.sort != "relevance":
+        params.append(("sort", request.sort))
+    params.append(("per_page", str(request.per_page)))
+    return params
+
+
+def request_from_params(params: dict[str, list[str]]) -> SearchRequest:
+    """The inverse of `request_params`, for the baseline's little web app."""
+    one = {k: v[0] for k, v in params.items() if v}
+    amount = one.get("amount_min")
+    return SearchRequest(
+        q=one.get("q", ""),
+        region=params.get("region", []),
+        sector=params.get("sector", []),
+        country=params.get("country", []),
+        lang=params.get("lang", []),
+        source=params.get("source", []),
+        year=params.get("year", []),
+        date_from=one.get("date_from"),
+        date_to=one.get("date_to"),
+        amount_min=float(amount) if amount else None,
+        sort=one.get("sort", "relevance"),
+        per_page=int(one.get("per_page", "20")),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Engines and phases (each phase runs in a child process: `python -m bench _phase ...`)
+
+
+def open_engine(engine: str, target: Path) -> Any:
+    if engine == "baseline":
+        from bench.baseline import BaselineIndex
+
+        return BaselineIndex(target / "baseline-index")
+    from index import open_index
+    from searchapp.paths import DataPaths
+
+    return open_index(DataPaths(target).ensure().index)
+
+
+def index_dir(engine: str, target: Path) -> Path:
+    return target / "baseline-index" if engine == "baseline" else target / "index"
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def phase_index(engine: str, folder: Path, target: Path) -> dict[str, Any]:
+    """Bulk-load the corpus; ours with full analysis (Article -> to_record -> add) when index.ingest is there."""
+    manifest = corpus.read_manifest(folder)
+    ix = open_engine(engine, target)
+    timers = {"analysis": 0.0}
+    analysis = "generated facts"
+    ingest: Callable[[Article], Record] | None = None
+    if engine == "ours":
+        try:
+            from index.ingest import to_record
+
+            ingest = to_record
+
+            analysis = "full (index.ingest.to_record)"
+        except ImportError:
+            analysis = "generated facts (index.ingest not available)"
+    progress = Progress(f"indexing ({engine})", total=manifest["n"])
+
+    def records() -> Iterator[Record]:
+        for item in corpus.read_items(folder):
+            if ingest is not None:
+                t0 = time.perf_counter()
+                record = ingest(corpus.to_article(item))
+                timers["analysis"] += time.perf_counter() - t0
+            else:
+                record = corpus.to_record(item)
+            progress.advance()
+            yield record
+
+    with progress:
+        started = time.perf_counter()
+        added = ix.add(records())
+        elapsed = time.perf_counter() - started
+        ix.close()
+    size = _dir_bytes(index_dir(engine, target))
+    return {
+        "articles": added,
+        "seconds": round(elapsed, 2),
+        "rate": round(added / elapsed, 1) if elapsed else 0.0,
+        "analysis": analysis,
+        "analysis_seconds": round(timers["analysis"], 2),
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "size_bytes": size,
+        "size_ratio": round(size / manifest["text_bytes"], 3),
+    }
+
+
+def _percentiles(times: list[float]) -> dict[str, float]:
+    ms = sorted(t * 1000 for t in times)
+    if not ms:
+        return {}
+    q = statistics.quantiles(ms, n=100, method="inclusive") if len(ms) > 1 else [ms[0]] * 99
+    return {
+        "n": len(ms),
+        "p50": round(q[49], 2),
+        "p95": round(q[94], 2),
+        "p99": round(q[98], 2),
+        "mean": round(statistics.fmean(ms), 2),
+        "max": round(ms[-1], 2),
+    }
+
+
+def phase_query(engine: str, folder: Path, target: Path, count: int) -> dict[str, Any]:
+    """The query mix, then sort=date, then the histogram; latency per call on an open, warmed index."""
+    mix = query_mix(folder, count)
+    ix = open_engine(engine, target)
+    t0 = time.perf_counter()
+    ix.search(mix[0].request)
+    cold = time.perf_counter() - t0
+    for q in mix[:20]:  # warm-up: both engines get the same
+        ix.search(q.request)
+    times: list[float] = []
+    by_kind: dict[str, list[float]] = {}
+    totals: Counter[str] = Counter()
+    progress = Progress(f"queries ({engine})", total=len(mix) + len(mix) // 4 + 20)
+    with progress:
+        for q in mix:
+            t0 = time.perf_counter()
+            result = ix.search(q.request)
+            dt = time.perf_counter() - t0
+            times.append(dt)
+            by_kind.setdefault(q.kind, []).append(dt)
+            totals[q.kind] += result.total
+            progress.advance()
+        date_times = []
+        for q in mix[: len(mix) // 4]:
+            req = SearchRequest(**{**asdict(q.request), "sort": "date"})
+            t0 = time.perf_counter()
+            ix.search(req)
+            date_times.append(time.perf_counter() - t0)
+            progress.advance()
+        hist_times = []
+        for q in mix[:20]:
+            t0 = time.perf_counter()
+            ix.histogram(q.request, by="lang")
+            hist_times.append(time.perf_counter() - t0)
+            progress.advance()
+    ix.close()
+    return {
+        "cold_ms": round(cold * 1000, 1),
+        "mix": _percentiles(times),
+        "by_kind": {k: _percentiles(v) for k, v in sorted(by_kind.items())},
+        "mean_matches": {k: round(totals[k] / len(by_kind[k]), 1) for k in sorted(by_kind)},
+        "sort_date": _percentiles(date_times),
+        "histogram": _percentiles(hist_times),
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+    }
+
+
+def _run_child(args: list[str], timeout: float) -> dict[str, Any]:
+    """Run `python -m bench <args>` in a child; its last stdout line is the JSON result."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=timeout,
+    )
+    lines = [line for line in proc.stdout.splitlines() if line.strip()]
+    if proc.returncode != 0 or not lines:
+        raise BenchError(f"phase {' '.join(args[:3])} failed (exit {proc.returncode})")
+    data: dict[str, Any] = json.loads(lines[-1])
+    return data
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Serving: the real HTTP server in a subprocess, 8 clients
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _server_command(engine: str, target: Path, port: int, threads: int) -> list[str]:
+    if engine == "baseline":
+        return [sys.executable, "-m", "bench", "_serve-baseline", "--target", str(target), "--port", str(port)]
+    code = "import sys; from searchapp.cli import main; sys.exit(main())"
+    return [sys.executable, "-c", code, "serve", "--data", str(target), "--host", "127.0.0.1", "--port", str(port)]
+
+
+def _proc_memory_mb(pid: int) -> dict[str, float]:
+    out: dict[str, float] = {}
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return out
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            out[key] = round(int(value.split()[0]) / 1024.0, 1)
+    return out
+
+
+def _get(conn: http.client.HTTPConnection, path: str) -> int:
+    conn.request("GET", path)
+    response = conn.getresponse()
+    response.read()
+    return response.status
+
+
+def phase_serve(engine: str, folder: Path, target: Path, clients: int, requests: int, threads: int) -> dict[str, Any]:
+    """Throughput of /api/search under `clients` concurrent keep-alive clients, `requests` in all."""
+    mix = query_mix(folder, 200)
+    paths = ["/api/search?" + urllib.parse.urlencode(request_params(q.request)) for q in mix]
+    port = _free_port()
+    env = {**os.environ, "SEARCHAPP_THREADS": str(threads)}
+    server = subprocess.Popen(
+        _server_command(engine, target, port, threads),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if server.poll() is not None:
+                raise BenchError(f"the {engine} server exited with status {server.returncode} before answering")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                if _get(conn, paths[0]) == 200:
+                    conn.close()
+                    break
+                conn.close()
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise BenchError(f"the {engine} server did not answer within 120 s")
+            time.sleep(0.3)
+        idle = _proc_memory_mb(server.pid)
+        lock = threading.Lock()
+        next_i = [0]
+        latencies: list[float] = []
+        errors: list[int] = []
+
+        def client() -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            while True:
+                with lock:
+                    i = next_i[0]
+                    next_i[0] += 1
+                if i >= requests:
+                    break
+                t0 = time.perf_counter()
+                status = _get(conn, paths[i % len(paths)])
+                dt = time.perf_counter() - t0
+                with lock:
+                    latencies.append(dt)
+                    if status != 200:
+                        errors.append(status)
+            conn.close()
+
+        started = time.perf_counter()
+        workers = [threading.Thread(target=client) for _ in range(clients)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        elapsed = time.perf_counter() - started
+        memory = _proc_memory_mb(server.pid)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    return {
+        "clients": clients,
+        "requests": requests,
+        "errors": len(errors),
+        "seconds": round(elapsed, 2),
+        "rps": round(requests / elapsed, 2) if elapsed else 0.0,
+        "latency": _percentiles(latencies),
+        "rss_idle_mb": idle.get("VmRSS", 0.0),
+        "rss_mb": memory.get("VmRSS", 0.0),
+        "peak_rss_mb": memory.get("VmHWM", 0.0),
+    }
+
+
+def serve_baseline(target: Path, port: int, threads: int = 8, lifetime: float = 1800.0) -> None:
+    """The baseline's web app: one Flask route over `BaselineIndex` on waitress; it stops after `lifetime` s."""
+    from flask import Flask, jsonify, request
+    from waitress import serve
+
+    from bench.baseline import BaselineIndex
+
+    ix = BaselineIndex(target / "baseline-index")
+    app = Flask("baseline")
+
+    @app.get("/api/search")
+    def search() -> Any:
+        req = request_from_params({k: request.args.getlist(k) for k in request.args})
+        result = ix.search(req)
+        return jsonify(
+            {
+                "total": result.total,
+                "results": [
+                    {"id": h.record.id, "title": h.record.title, "url": h.record.url, "snippet": h.snippet}
+                    for h in result.hits
+                ],
+                "facets": {k: [{"value": f.value, "count": f.count} for f in v] for k, v in result.facets.items()},
+            }
+        )
+
+    threading.Timer(lifetime, lambda: os._exit(0)).start()
+    serve(app, host="127.0.0.1", port=port, threads=threads, _quiet=True)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The suite
+
+
+@dataclass(slots=True)
+class SuiteOptions:
+    n: int
+    seed: int = 1
+    out: Path = ROOT / "bench" / "out"
+    work: Path | None = None  # corpus and indexes; default out/work-<n>
+    engines: tuple[str, ...] = ENGINES
+    queries: int = 200
+    clients: int = 8
+    requests: int = 400
+    threads: int = 8
+    serve: bool = True
+    keep: bool = True
+    notes: list[str] = field(default_factory=list)
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gb = 0.0
+    with contextlib.suppress(ValueError, OSError):
+        mem_gb = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": mem_gb,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def ensure_corpus(n: int, seed: int, folder: Path) -> dict[str, Any]:
+    """Generate the corpus into `folder` unless one of the same size and seed is there."""
+    try:
+        manifest = corpus.read_manifest(folder)
+        if manifest.get("n") == n and manifest.get("seed") == seed:
+            return manifest
+    except (OSError, ValueError):
+        pass
+    with Progress(f"generating a corpus of {n} articles", total=n) as progress:
+        return corpus.write_corpus(corpus.CorpusSpec(n=n, seed=seed), folder, progress)
+
+
+def run_suite(opts: SuiteOptions) -> dict[str, Any]:
+    import shutil
+
+    work = opts.work or opts.out / f"work-{opts.n}"
+    folder = work / f"corpus-{opts.n}-{opts.seed}"
+    manifest = ensure_corpus(opts.n, opts.seed, folder)
+    results: dict[str, Any] = {
+        "n": opts.n,
+        "seed": opts.seed,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": machine(),
+        "corpus": manifest,
+        "settings": {"queries": opts.queries, "clients": opts.clients, "requests": opts.requests},
+        "engines": {},
+    }
+    say = Progress("bench", enabled=True).say
+    timeout = max(600.0, opts.n * 0.2)
+    for engine in opts.engines:
+        target = work / engine
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        entry: dict[str, Any] = {}
+        results["engines"][engine] = entry
+        try:
+            say(f"bench: indexing {opts.n} articles with {engine} in a child process")
+            entry["index"] = _run_child(["_phase", "index", engine, str(folder), str(target)], timeout)
+            say(f"bench: {opts.queries} queries, sort=date and histograms on {engine}")
+            entry["query"] = _run_child(
+                ["_phase", "query", engine, str(folder), str(target), "--queries", str(opts.queries)], timeout
+            )
+            if opts.serve:
+                say(f"bench: {opts.requests} HTTP requests from {opts.clients} clients to the {engine} server")
+                entry["serve"] = phase_serve(engine, folder, target, opts.clients, opts.requests, opts.threads)
+        except (BenchError, subprocess.TimeoutExpired) as exc:
+            entry["error"] = str(exc)
+            say(f"bench: {engine}: {exc}")
+        if not opts.keep:
+            shutil.rmtree(target, ignore_errors=True)
+    results["machine"]["load_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return results

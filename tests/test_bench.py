@@ -1,0 +1,90 @@
+"""The benchmark suite: the corpus generator's shape, and a smoke run at 2,000 articles (that it runs, not how fast)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from bench import corpus
+from bench.__main__ import main
+from bench.run import query_mix, request_from_params, request_params
+
+
+def _items(n: int, seed: int) -> list[dict]:
+    return list(corpus.Generator(corpus.CorpusSpec(n=n, seed=seed)).articles())
+
+
+def test_corpus_is_deterministic_and_shaped_like_the_press() -> None:
+    first = _items(300, seed=5)
+    assert first == _items(300, seed=5)
+    assert first != _items(300, seed=6)
+    langs = [it["lang"] for it in first]
+    assert 0.35 < langs.count("kk") / len(langs) < 0.65
+    originals = [it for it in first if not it["group_id"]]
+    for item in originals:
+        words = sum(len(p.split()) for p in item["paragraphs"])
+        assert corpus.WORDS_MIN <= words <= corpus.WORDS_MAX + 40  # + the inserted names and amounts
+    assert 0 < len(first) - len(originals) < 0.1 * len(first)  # a few percent reprints
+    assert {it["source"] for it in first} <= {o[0] for o in corpus.Generator(corpus.CorpusSpec(1)).outlets}
+    years = {it["published"][:4] for it in first}
+    assert len(years) >= 10
+    # Districts are KATO codes under the region they belong to.
+    for item in first:
+        for code in item["regions"]:
+            if not code.startswith("KZ-"):
+                assert f"KZ-{code[:2]}" in item["regions"]
+
+
+def test_vocabulary_grows_with_the_corpus_as_heaps_law_says() -> None:
+    small = corpus.heaps_size(100_000)
+    large = corpus.heaps_size(10_000_000)
+    assert 9 < large / small < 11  # beta 0.5: 100x the text, 10x the words
+    gen = corpus.Generator(corpus.CorpusSpec(n=200, seed=1))
+    for vocab in gen.vocab.values():
+        assert len(vocab.words) == len(set(vocab.words))
+        cdf = vocab.sampler()
+        assert cdf[0] > 0.05  # Zipf: the top word alone is several percent of running text
+
+
+def test_query_mix_round_trips_through_url_parameters(tmp_path: Path) -> None:
+    corpus.write_corpus(corpus.CorpusSpec(n=200, seed=3), tmp_path)
+    mix = query_mix(tmp_path, 50)
+    assert len(mix) == 50
+    assert {q.lang for q in mix} == {"kk", "ru"}
+    assert any(q.request.q.startswith('"') for q in mix)
+    for q in mix:
+        params: dict[str, list[str]] = {}
+        for key, value in request_params(q.request):
+            params.setdefault(key, []).append(value)
+        assert request_from_params(params) == q.request
+    assert [q.request for q in mix] == [q.request for q in query_mix(tmp_path, 50)]
+
+
+def test_bad_arguments_get_a_one_line_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--n", "10", "--engines", "lucene"]) == 2
+    assert "unknown engine lucene" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["corpus", "--n", "zero", "--out", "x"])
+
+
+@pytest.mark.slow
+def test_smoke_run_at_2000_articles_writes_its_json(tmp_path: Path) -> None:
+    engines = "ours,baseline" if importlib.util.find_spec("index.engine") else "baseline"
+    argv = ["run", "--n", "2000", "--queries", "40", "--requests", "32", "--out", str(tmp_path)]
+    code = main([*argv, "--engines", engines])
+    results = json.loads((tmp_path / "results-2000.json").read_text(encoding="utf-8"))
+    assert code == 0, results
+    assert results["corpus"]["n"] == 2000
+    for engine in engines.split(","):
+        entry = results["engines"][engine]
+        assert entry["index"]["articles"] == 2000
+        assert entry["index"]["size_bytes"] > 0
+        assert entry["query"]["mix"]["n"] == 40
+        assert entry["query"]["histogram"]["n"] == 20
+        assert entry["serve"]["requests"] == 32
+        assert entry["serve"]["errors"] == 0
+    if "ours" in engines:
+        assert "query mix p95" in results["ratios"]
