@@ -1,12 +1,34 @@
-"""`searchapp crawl`."""
+"""`searchapp crawl [URL ...] [--sources FILE] [--max-pages N] [--delay S]`.
+
+URLs named here are start URLs (front page, feed or sitemap) crawled on their own; without URLs the sources
+file is crawled (default: the bundled list of Kazakhstan outlets); with both, both.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from searchapp.errors import NotYetAvailable
+from crawler.errors import CrawlerError
+from searchapp.errors import AppError
 from searchapp.paths import DataPaths
+from searchapp.settings import load_settings
 
 
 def run(args: argparse.Namespace, paths: DataPaths) -> int:
-    raise NotYetAvailable("not available yet: the crawler lands with issue #3")
+    from crawler.sources import load_sources
+    from searchapp import pipeline
+
+    settings = load_settings({"data": str(paths.root)})
+    try:
+        sources = load_sources(args.sources) if args.sources or not args.urls else []
+    except CrawlerError as exc:
+        raise AppError(str(exc)) from exc
+    summary = pipeline.crawl(
+        paths,
+        sources,
+        max_pages=args.max_pages,
+        delay=args.delay,
+        settings=settings,
+        extra_start_urls=args.urls,
+    )
+    return 0 if summary.stats.fetched or summary.stats.finished else 1

@@ -1,0 +1,276 @@
+"""The crawl frontier in SQLite (DATA/crawl/frontier.sqlite): every URL, its state, and each host's pace.
+
+A URL is `queued`, `fetching`, `done`, `failed` (gave up after retries), `gone` (404/410: remembered, never
+asked again), `blocked` (robots.txt) or `skipped` (a trap, off-site, over budget, refused). Each row keeps
+what a revisit needs (ETag, Last-Modified, content hash) and where its response sits in the archive.
+`delivered = 0` marks an archived article page the pipeline has not committed yet.
+
+Runs make resuming exact. A run starts when the previous one ended (its queue drained) and re-queues every
+finished URL for a conditional revisit; a run that was interrupted (kill -9, Ctrl-C, --max-pages) is
+resumed instead: rows left `fetching` go back to the queue, finished rows stay finished, undelivered pages
+are delivered again from the archive. WAL mode and one short transaction per fetched URL keep the file
+consistent whenever the process dies.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS urls (
+    url TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    source TEXT NOT NULL,
+    role TEXT NOT NULL,            -- robots, start, feed, sitemap, article, page
+    prio INTEGER NOT NULL,         -- lower first: robots, hubs, articles, other pages
+    depth INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT 'queued',
+    run INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_try REAL NOT NULL DEFAULT 0,
+    status INTEGER,
+    etag TEXT NOT NULL DEFAULT '',
+    last_modified TEXT NOT NULL DEFAULT '',
+    content_hash TEXT NOT NULL DEFAULT '',
+    canonical TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    warc_file TEXT NOT NULL DEFAULT '',
+    warc_offset INTEGER NOT NULL DEFAULT -1,
+    delivered INTEGER NOT NULL DEFAULT 1,
+    fetched_at TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS urls_queue ON urls (state, host, prio, next_try);
+CREATE INDEX IF NOT EXISTS urls_hash ON urls (content_hash) WHERE content_hash != '';
+CREATE INDEX IF NOT EXISTS urls_undelivered ON urls (delivered) WHERE delivered = 0;
+CREATE TABLE IF NOT EXISTS hosts (
+    host TEXT PRIMARY KEY,
+    next_allowed REAL NOT NULL DEFAULT 0,
+    robots TEXT,
+    robots_at REAL NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    started REAL NOT NULL,
+    finished REAL
+);
+"""
+
+PRIORITY = {"robots": 0, "start": 1, "feed": 1, "sitemap": 1, "article": 2, "page": 3}
+FINISHED = ("done", "failed", "gone", "blocked", "skipped")
+
+
+@dataclass(slots=True)
+class Entry:
+    """A frontier row the crawler works on."""
+
+    url: str
+    host: str
+    source: str
+    role: str
+    depth: int
+    attempts: int
+    etag: str
+    last_modified: str
+    content_hash: str
+    state: str = "queued"
+
+
+@dataclass(slots=True)
+class Outcome:
+    """How a fetch of one URL ended, for `Frontier.finish`."""
+
+    state: str
+    status: int = 0
+    note: str = ""
+    etag: str | None = None  # None keeps the stored value
+    last_modified: str | None = None
+    content_hash: str | None = None
+    canonical: str = ""
+    warc_file: str = ""
+    warc_offset: int = -1
+    delivered: bool = True
+    fetched_at: str = ""
+
+
+class Frontier:
+    """One SQLite connection, used from the crawler's main thread only."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")  # in WAL mode: survives a killed process
+        self.db.executescript(SCHEMA)
+        self.run = 0
+        self._host_counts: dict[str, int] = {}
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic step (a URL finished with the links it revealed); nested uses join the outer one."""
+        if self.db.in_transaction:
+            yield
+            return
+        self.db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- runs -------------------------------------------------------------------------------------------------
+
+    def begin_run(self) -> tuple[int, bool]:
+        """Resume the unfinished run or start a new one. Returns (run id, resumed)."""
+        row = self.db.execute("SELECT id, finished FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        with self.transaction():
+            if row is not None and row[1] is None:
+                self.run = int(row[0])
+                self.db.execute("UPDATE urls SET state = 'queued' WHERE state = 'fetching'")
+                return self.run, True
+            cur = self.db.execute("INSERT INTO runs (started) VALUES (?)", (time.time(),))
+            self.run = int(cur.lastrowid or 0)
+            # A new run revisits what it knows (conditional GET); gone URLs stay gone.
+            self.db.execute(
+                "UPDATE urls SET state = 'queued', attempts = 0, next_try = 0 "
+                "WHERE state IN ('done', 'failed', 'blocked', 'fetching')"
+            )
+        return self.run, False
+
+    def finish_run(self) -> None:
+        self.db.execute("UPDATE runs SET finished = ? WHERE id = ?", (time.time(), self.run))
+
+    # -- URLs -------------------------------------------------------------------------------------------------
+
+    def host_count(self, host: str) -> int:
+        if host not in self._host_counts:
+            row = self.db.execute("SELECT COUNT(*) FROM urls WHERE host = ?", (host,)).fetchone()
+            self._host_counts[host] = int(row[0])
+        return self._host_counts[host]
+
+    def add_many(self, rows: Iterable[tuple[str, str, str, str, int]], state: str = "queued", note: str = "") -> int:
+        """Insert (url, host, source, role, depth) rows unless known; returns how many were new."""
+        added = 0
+        with self.transaction():
+            for url, host, source, role, depth in rows:
+                cur = self.db.execute(
+                    "INSERT OR IGNORE INTO urls (url, host, source, role, prio, depth, state, note) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (url, host, source, role, PRIORITY.get(role, 3), depth, state, note),
+                )
+                if cur.rowcount:
+                    added += 1
+                    self._host_counts[host] = self.host_count(host) + 1
+        return added
+
+    def known(self, url: str) -> bool:
+        return self.db.execute("SELECT 1 FROM urls WHERE url = ?", (url,)).fetchone() is not None
+
+    def queued_hosts(self) -> dict[str, float]:
+        """Hosts with queued URLs -> the earliest time one of them may be tried."""
+        rows = self.db.execute("SELECT host, MIN(next_try) FROM urls WHERE state = 'queued' GROUP BY host")
+        return {str(h): float(t) for h, t in rows}
+
+    def next_for_host(self, host: str, now: float) -> Entry | None:
+        row = self.db.execute(
+            "SELECT url, host, source, role, depth, attempts, etag, last_modified, content_hash FROM urls "
+            "WHERE state = 'queued' AND host = ? AND next_try <= ? ORDER BY prio, rowid LIMIT 1",
+            (host, now),
+        ).fetchone()
+        if row is None:
+            return None
+        self.db.execute("UPDATE urls SET state = 'fetching' WHERE url = ?", (row[0],))
+        url, host_, source, role, depth, attempts, etag, last_modified, content_hash = row
+        return Entry(url, host_, source, role, int(depth), int(attempts), etag, last_modified, content_hash, "fetching")
+
+    def retry(self, url: str, when: float, note: str) -> None:
+        self.db.execute(
+            "UPDATE urls SET state = 'queued', attempts = attempts + 1, next_try = ?, note = ? WHERE url = ?",
+            (when, note, url),
+        )
+
+    def finish(self, url: str, outcome: Outcome) -> None:
+        self.db.execute(
+            "UPDATE urls SET state = ?, status = ?, note = ?, run = ?, attempts = attempts + 1, "
+            "etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified), "
+            "content_hash = COALESCE(?, content_hash), canonical = ?, "
+            "warc_file = CASE WHEN ? != '' THEN ? ELSE warc_file END, "
+            "warc_offset = CASE WHEN ? != '' THEN ? ELSE warc_offset END, "
+            "delivered = ?, fetched_at = CASE WHEN ? != '' THEN ? ELSE fetched_at END WHERE url = ?",
+            (
+                outcome.state,
+                outcome.status,
+                outcome.note,
+                self.run,
+                outcome.etag,
+                outcome.last_modified,
+                outcome.content_hash,
+                outcome.canonical,
+                outcome.warc_file,
+                outcome.warc_file,
+                outcome.warc_file,
+                outcome.warc_offset,
+                int(outcome.delivered),
+                outcome.fetched_at,
+                outcome.fetched_at,
+                url,
+            ),
+        )
+
+    def hash_owner(self, content_hash: str, url: str) -> str | None:
+        """Another URL already holding this exact body, if any."""
+        row = self.db.execute(
+            "SELECT url FROM urls WHERE content_hash = ? AND url != ? AND state = 'done' LIMIT 1", (content_hash, url)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def undelivered(self) -> list[tuple[str, str, str, int]]:
+        """(url, source, warc_file, warc_offset) of archived article pages the pipeline has not committed."""
+        rows = self.db.execute(
+            "SELECT url, source, warc_file, warc_offset FROM urls WHERE delivered = 0 ORDER BY rowid"
+        ).fetchall()
+        return [(str(u), str(s), str(f), int(o)) for u, s, f, o in rows]
+
+    def mark_delivered(self, urls: Iterable[str]) -> None:
+        with self.transaction():
+            self.db.executemany("UPDATE urls SET delivered = 1 WHERE url = ?", ((u,) for u in urls))
+
+    def counts(self) -> dict[str, int]:
+        return {str(s): int(n) for s, n in self.db.execute("SELECT state, COUNT(*) FROM urls GROUP BY state")}
+
+    def states(self) -> dict[str, str]:
+        """url -> state of every URL (for tests and reports)."""
+        return {str(u): str(s) for u, s in self.db.execute("SELECT url, state FROM urls")}
+
+    # -- hosts ------------------------------------------------------------------------------------------------
+
+    def host_robots(self, host: str) -> tuple[str | None, float]:
+        row = self.db.execute("SELECT robots, robots_at FROM hosts WHERE host = ?", (host,)).fetchone()
+        return (row[0], float(row[1])) if row else (None, 0.0)
+
+    def set_robots(self, host: str, text: str) -> None:
+        self.db.execute(
+            "INSERT INTO hosts (host, robots, robots_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(host) DO UPDATE SET robots = excluded.robots, robots_at = excluded.robots_at",
+            (host, text, time.time()),
+        )
+
+    def next_allowed(self, host: str) -> float:
+        row = self.db.execute("SELECT next_allowed FROM hosts WHERE host = ?", (host,)).fetchone()
+        return float(row[0]) if row else 0.0
+
+    def set_next_allowed(self, host: str, when: float) -> None:
+        self.db.execute(
+            "INSERT INTO hosts (host, next_allowed) VALUES (?, ?) "
+            "ON CONFLICT(host) DO UPDATE SET next_allowed = excluded.next_allowed",
+            (host, when),
+        )

@@ -1,0 +1,253 @@
+"""The pipeline: crawl -> archive -> extract -> ingest -> index, and reindex from the archive alone.
+
+`crawl()` runs the crawler (`crawler.crawl.Crawler`) with an `IndexSink` that sends each archived article
+page through `crawler.extract.extract` and `index.ingest.to_record` into the index, in batches committed
+every `COMMIT_EVERY` pages and at the end (the crawler marks pages delivered only after a commit, so a killed
+crawl re-delivers the rest on restart). `reindex()` rebuilds the index in a new folder from the WARC archive
+(the latest response per URL, the pages the crawl treated as articles) and swaps it in when it is complete,
+so searches answer from the old index until then. Used by `searchapp crawl`, `reindex`, `watch`, `demo` and
+the admin actions of the web app.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import shutil
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawler.archive import ArchiveWriter, iter_responses, read_record
+from crawler.crawl import CrawlConfig, Crawler, CrawlStats, check_delays
+from crawler.errors import CrawlerError
+from crawler.frontier import Frontier
+from crawler.models import Fetched
+from crawler.progress import Progress
+from crawler.sources import Source, command_line_source
+from index import SearchIndex, open_index
+from searchapp.errors import AppError
+from searchapp.paths import DataPaths
+from searchapp.settings import load_settings
+
+COMMIT_EVERY = 50
+
+
+@dataclass(slots=True)
+class CrawlSummary:
+    stats: CrawlStats
+    indexed: int = 0
+    no_article: dict[str, int] = field(default_factory=dict)  # extraction's reasons, counted
+
+    def __str__(self) -> str:
+        return f"{self.stats}; {self.indexed} articles indexed"
+
+
+@dataclass(slots=True)
+class ReindexSummary:
+    responses: int = 0  # response records read
+    pages: int = 0  # article pages (latest per URL) sent to extraction
+    indexed: int = 0
+    duplicates: int = 0
+    damage: list[str] = field(default_factory=list)
+    no_article: dict[str, int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        damaged = f", {len(self.damage)} damaged archive file(s) skipped in part" if self.damage else ""
+        return (
+            f"{self.responses} archived responses, {self.pages} article pages, {self.indexed} articles indexed{damaged}"
+        )
+
+
+class IndexSink:
+    """The crawler's sink: extract, enrich, index in batches."""
+
+    def __init__(self, index: SearchIndex, batch: int = COMMIT_EVERY) -> None:
+        from index.ingest import to_record
+
+        from crawler.extract import extract
+
+        self._extract = extract
+        self._to_record = to_record
+        self.index = index
+        self.batch_size = batch
+        self.batch: list[Any] = []
+        self.indexed = 0
+        self.no_article: Counter[str] = Counter()
+
+    def page(self, fetched: Fetched, source: Source | None) -> None:
+        rules: Mapping[str, Any] | None = source.rules if source is not None and source.rules else None
+        result = self._extract(fetched, rules)
+        if result.article is None:
+            self.no_article[result.reason or "no article"] += 1
+            return
+        self.batch.append(self._to_record(result.article))
+        if len(self.batch) >= self.batch_size * 4:
+            self.commit()  # bound memory even if the crawler commits rarely
+
+    def commit(self) -> None:
+        if self.batch:
+            self.indexed += self.index.add(self.batch)
+            self.batch = []
+
+
+def _save_rules(frontier: Frontier, sources: Iterable[Source]) -> None:
+    """Keep each source's extraction rules beside the frontier, so reindex extracts as the crawl did."""
+    frontier.db.execute("CREATE TABLE IF NOT EXISTS source_rules (id TEXT PRIMARY KEY, rules TEXT NOT NULL)")
+    with frontier.transaction():
+        for source in sources:
+            frontier.db.execute(
+                "INSERT OR REPLACE INTO source_rules (id, rules) VALUES (?, ?)", (source.id, json.dumps(source.rules))
+            )
+
+
+def _disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    return isinstance(exc, sqlite3.OperationalError) and "full" in str(exc)
+
+
+def crawl(
+    paths: DataPaths,
+    sources: Iterable[Source],
+    *,
+    max_pages: int | None = None,
+    delay: float | None = None,
+    settings: Mapping[str, Any] | None = None,
+    extra_start_urls: Iterable[str] = (),
+    progress: bool = True,
+) -> CrawlSummary:
+    """Crawl `sources` (plus URLs named on the command line) into the archive and the index."""
+    values = dict(settings) if settings is not None else load_settings({"data": str(paths.root)})
+    try:
+        chosen = list(sources) + command_line_source(list(extra_start_urls))
+        if not chosen:
+            raise CrawlerError("no sources to crawl: name URLs or give a sources file")
+        pace = float(values["crawl_delay"] if delay is None else delay)
+        if pace < 0:
+            raise CrawlerError("--delay must be 0 or more seconds")
+        if max_pages is not None and max_pages < 1:
+            raise CrawlerError("--max-pages must be at least 1")
+        check_delays(pace, chosen)
+    except CrawlerError as exc:
+        raise AppError(str(exc)) from exc
+    config = CrawlConfig(
+        user_agent=values["user_agent"],
+        delay=pace,
+        max_bytes=int(values["max_page_bytes"]),
+        deadline=float(values["fetch_timeout"]),
+        max_pages=max_pages,
+        commit_every=COMMIT_EVERY,
+    )
+    try:
+        paths.ensure()
+        frontier = Frontier(paths.frontier)
+    except (OSError, sqlite3.Error) as exc:
+        raise AppError(f"cannot open the data folder {paths.root}: {exc}") from exc
+    writer = ArchiveWriter(paths.archive)
+    index = open_index(paths.index)
+    try:
+        _save_rules(frontier, chosen)
+        sink = IndexSink(index)
+        with Progress("crawl", enabled=progress) as line:
+            crawler = Crawler(chosen, frontier, writer, config, sink, line)
+            stats = crawler.run()
+            summary = CrawlSummary(stats, sink.indexed, dict(sink.no_article))
+            line.finish(f"crawl: {summary}")
+        return summary
+    except CrawlerError as exc:
+        raise AppError(str(exc)) from exc
+    except (OSError, sqlite3.OperationalError) as exc:
+        if _disk_full(exc):
+            raise AppError("the disk is full: the crawl stopped; free some space and run it again to resume") from exc
+        raise
+    finally:
+        writer.close()
+        index.close()
+        frontier.close()
+
+
+def _load_rules(paths: DataPaths) -> dict[str, dict[str, Any]]:
+    if not paths.frontier.exists():
+        return {}
+    db = sqlite3.connect(f"file:{paths.frontier}?mode=ro", uri=True)
+    try:
+        rows = db.execute("SELECT id, rules FROM source_rules").fetchall()
+    except sqlite3.OperationalError:
+        return {}
+    finally:
+        db.close()
+    return {str(i): json.loads(r) for i, r in rows}
+
+
+def _source_of_urls(paths: DataPaths) -> dict[str, str]:
+    if not paths.frontier.exists():
+        return {}
+    db = sqlite3.connect(f"file:{paths.frontier}?mode=ro", uri=True)
+    try:
+        return {str(u): str(s) for u, s in db.execute("SELECT url, source FROM urls WHERE role = 'article'")}
+    except sqlite3.OperationalError:
+        return {}
+    finally:
+        db.close()
+
+
+def reindex(paths: DataPaths, *, progress: bool = True) -> ReindexSummary:
+    """Rebuild the index from the archive alone (no network): the latest response per URL."""
+    summary = ReindexSummary()
+    if not paths.archive.is_dir() or not any(paths.archive.iterdir()):
+        raise AppError(f"nothing to reindex: the archive {paths.archive} is empty; run `searchapp crawl` first")
+    rules = _load_rules(paths)
+    source_of = _source_of_urls(paths)
+    latest: dict[str, tuple[str, int, str]] = {}  # url -> (warc_file, offset, body hash)
+    with Progress("reindex: reading the archive", enabled=progress) as line:
+        for item in iter_responses(paths.archive, on_damage=summary.damage.append):
+            summary.responses += 1
+            line.advance()
+            fetched = item.fetched
+            if item.role != "article" or fetched.status != 200 or item.truncated or not fetched.body.strip():
+                continue
+            digest = hashlib.sha1(fetched.body).hexdigest()
+            latest.pop(fetched.url, None)  # re-insert: dict order becomes the order of the latest fetches
+            latest[fetched.url] = (fetched.warc_file, fetched.warc_offset, digest)
+        line.finish(f"reindex: {summary.responses} responses read")
+    new_dir = paths.index.parent / (paths.index.name + ".new")
+    old_dir = paths.index.parent / (paths.index.name + ".old")
+    shutil.rmtree(new_dir, ignore_errors=True)
+    index = open_index(new_dir)
+    try:
+        sink = IndexSink(index)
+        owners: dict[str, str] = {}
+        with Progress("reindex", total=len(latest), enabled=progress) as line:
+            for url, (warc_file, offset, digest) in latest.items():
+                line.advance()
+                if owners.setdefault(digest, url) != url:
+                    summary.duplicates += 1
+                    continue
+                fetched = read_record(paths.archive, warc_file, offset)
+                source_rules = rules.get(source_of.get(url, ""), {})
+                sink.page(fetched, Source(id="archive", name="archive", rules=source_rules))
+                summary.pages += 1
+                if summary.pages % (COMMIT_EVERY * 4) == 0:
+                    sink.commit()
+            sink.commit()
+            summary.indexed = sink.indexed
+            summary.no_article = dict(sink.no_article)
+            line.finish(f"reindex: {summary}")
+    finally:
+        index.close()
+    _swap(paths.index, new_dir, old_dir)
+    return summary
+
+
+def _swap(current: Path, new_dir: Path, old_dir: Path) -> None:
+    """Put the rebuilt index in place: two renames, the old one removed last."""
+    shutil.rmtree(old_dir, ignore_errors=True)
+    if current.exists():
+        current.rename(old_dir)
+    new_dir.rename(current)
+    shutil.rmtree(old_dir, ignore_errors=True)
