@@ -43,3 +43,19 @@ def shared_data(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent (../shared/data is only beside the project on developer machines)")
     return path
+
+
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:
+    from searchapp.demo.sites import DemoSites
+
+
+@pytest.fixture(scope="session")
+def demo_sites() -> Iterator[DemoSites]:
+    """The bundled demo press sites on loopback, shared by the whole session: crawl them, don't publish to them
+    (tests that call `add_article` start their own `DemoSites`)."""
+    from searchapp.demo.sites import DemoSites as Sites
+
+    with Sites() as sites:
+        yield sites

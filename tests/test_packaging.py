@@ -27,4 +27,6 @@ def test_wheel_contains_templates_static_and_demo(tmp_path: Path) -> None:
     assert "searchapp/static/style.css" in names
     assert "searchapp/py.typed" in names
     assert "searchapp/demo/content/FORMAT.md" in names
+    assert {"searchapp/demo/content/ertis.jsonl", "searchapp/demo/content/ontustik.jsonl"} <= names
+    assert "searchapp/demo/sites.py" in names
     assert not any(n.startswith("tests/") for n in names)
