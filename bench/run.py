@@ -400,15 +400,18 @@ def phase_serve(engine: str, folder: Path, target: Path, clients: int, requests:
                     latencies.append(dt)
                     if status != 200:
                         errors.append(status)
+                    progress.advance()
             conn.close()
 
-        started = time.perf_counter()
-        workers = [threading.Thread(target=client) for _ in range(clients)]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
-        elapsed = time.perf_counter() - started
+        progress = Progress(f"HTTP requests ({engine})", total=requests)
+        with progress:
+            started = time.perf_counter()
+            workers = [threading.Thread(target=client) for _ in range(clients)]
+            for w in workers:
+                w.start()
+            for w in workers:
+                w.join()
+            elapsed = time.perf_counter() - started
         memory = _proc_memory_mb(server.pid)
     finally:
         server.terminate()
