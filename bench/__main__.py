@@ -54,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=_positive, default=8, help="server worker threads (default 8)")
     p.add_argument("--no-serve", action="store_true", help="skip the HTTP phase")
     p.add_argument("--no-keep", action="store_true", help="delete the indexes afterwards (the corpus stays)")
+    p.add_argument(
+        "--reuse",
+        default="",
+        help="comma-separated engines whose index from an earlier run on the same --work folder is reused "
+        "(its indexing figures too); queries and serving are measured again",
+    )
 
     p = sub.add_parser("_phase", help=argparse.SUPPRESS)
     p.add_argument("phase", choices=("index", "query"))
@@ -88,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             run.serve_baseline(args.target, args.port, args.threads)
             return 0
         engines = tuple(e.strip() for e in args.engines.split(",") if e.strip())
-        unknown = [e for e in engines if e not in run.ENGINES]
+        unknown = [e for e in engines + tuple(args.reuse.split(",")) if e.strip() and e.strip() not in run.ENGINES]
         if unknown or not engines:
             print(
                 f"bench: unknown engine {', '.join(unknown) or '(none)'}: choose from ours, baseline", file=sys.stderr
@@ -106,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             threads=args.threads,
             serve=not args.no_serve,
             keep=not args.no_keep,
+            reuse=tuple(e.strip() for e in args.reuse.split(",") if e.strip()),
         )
         results = report.add_ratios(run.run_suite(opts))
         path = report.write(results, args.out)
