@@ -170,7 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Runs the enrichment on plain text without indexing: language, regions, "
         "sectors, countries, amounts, dates, each with its evidence span. With --jsonl, input "
         "is JSON lines with a `text` field (and optional `published`), output one JSON object "
-        "per line, in order.",
+        "per line, in order. A line that is not a JSON object with a string `text` stops the run with "
+        "its line number and exit status 1, after the output of the lines before it.",
         epilog=EPILOG,
     )
     p.add_argument("input", nargs="?", default="-", metavar="FILE", help="text file, or - for stdin (default)")

@@ -1,0 +1,226 @@
+"""Amount facet: every monetary amount of a text, in digits or in words, Russian or Kazakh, with its KZT value.
+
+One compiled regular expression finds a number (digits with spaces, non-breaking spaces or thin spaces between
+thousands, a decimal comma or point; or number words: "үш жарым", "пять", "полтора", "он ... үш жүз"), optional
+scale words (тыс., млн, миллиард, мың, трлн ...) and a currency (тенге/теңге with any Kazakh ending, доллар,
+долл., $, евро, €, рубль, юань, ISO codes). Without a currency nothing counts, which is what keeps jobs,
+hectares, percents, years and view counters out. A range ("от 10 до 15 млрд тенге", "10-15 млрд теңге") gives
+both ends, the first borrowing the scale and currency of the second. Values are converted to tenge with the
+bundled National Bank table (rates.py) at the article's date; absurd values (above MAX_KZT) are dropped, so
+garbage such as "999999999999999999999 тенге" gives nothing rather than an overflow.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from index.models import Amount
+
+from .rates import to_kzt
+
+MAX_KZT = 1e15  # larger than Kazakhstan's GDP a hundred times over: a parsing accident, not an amount
+MAX_MATCHES = 2000
+
+_SCALE = {
+    "тыс": 1e3, "тысяч": 1e3, "мың": 1e3, "мын": 1e3, "thousand": 1e3, "k": 1e3,
+    "млн": 1e6, "миллион": 1e6, "million": 1e6, "mln": 1e6, "m": 1e6,
+    "млрд": 1e9, "миллиард": 1e9, "billion": 1e9, "bn": 1e9, "mlrd": 1e9,
+    "трлн": 1e12, "триллион": 1e12, "trillion": 1e12, "trln": 1e12,
+}  # fmt: skip
+
+_SCALE_RE = (
+    r"(?:тыс(?:яч\w*|\.)?|мың\w*|мын\w*|млн\.?|миллион\w*|млрд\.?|миллиард\w*|трлн\.?|триллион\w*"
+    r"|thousand|million|mln|billion|bn|trillion)"
+)
+_KZ_END = r"\w*"
+_CUR_WORD_RE = (
+    r"(?P<cur>"
+    r"(?:тенге|теңге|tenge|teңge)" + _KZ_END + r"|тг\.?(?!\w)|₸|KZT"
+    r"|(?:(?:АҚШ|US|США)\s+)?(?:доллар\w*|долл\.?|дол\.(?!\w))(?:\s+(?:США|АҚШ))?|dollars?|USD|US\$"
+    r"|(?:евро|еуро|euros?)" + _KZ_END + r"|EUR"
+    r"|(?:российских\s+|ресей\s+)?(?:рубл\w*|руб\.(?!\w))|RUB"
+    r"|(?:китайских\s+|қытай\s+)?(?:юан\w*|yuan)|CNY|RMB"
+    r")"
+)
+_CUR_SYM_RE = r"(?P<sym>[$€₽₸¥])"
+# Digits: 1 700 000 | 1700000 | 300,7 | 1.5 | 1.700.000
+_NUM_RE = (
+    r"(?<![\w.,])(?:\d{1,3}(?:[ \u00a0\u202f\u2009](?=\d{3}(?!\d))\d{3})+|\d{1,3}(?:\.\d{3}){2,}|\d+)"
+    r"(?:[.,]\d+)?(?![\w])"
+)
+_NUM_WORDS = {
+    # Russian
+    "ноль": 0, "один": 1, "одна": 1, "одного": 1, "одной": 1, "одну": 1, "два": 2, "две": 2, "двух": 2,
+    "три": 3, "трех": 3, "трёх": 3, "четыре": 4, "четырех": 4, "четырёх": 4, "пять": 5, "пяти": 5,
+    "шесть": 6, "шести": 6, "семь": 7, "семи": 7, "восемь": 8, "восьми": 8, "девять": 9, "девяти": 9,
+    "десять": 10, "десяти": 10, "одиннадцать": 11, "двенадцать": 12, "тринадцать": 13, "четырнадцать": 14,
+    "пятнадцать": 15, "шестнадцать": 16, "семнадцать": 17, "восемнадцать": 18, "девятнадцать": 19,
+    "двадцать": 20, "двадцати": 20, "тридцать": 30, "тридцати": 30, "сорок": 40, "сорока": 40,
+    "пятьдесят": 50, "пятидесяти": 50, "шестьдесят": 60, "семьдесят": 70, "восемьдесят": 80, "девяносто": 90,
+    "сто": 100, "ста": 100, "двести": 200, "двухсот": 200, "триста": 300, "трехсот": 300, "четыреста": 400,
+    "пятьсот": 500, "пятисот": 500, "шестьсот": 600, "семьсот": 700, "восемьсот": 800, "девятьсот": 900,
+    "полтора": 1.5, "полторы": 1.5, "полутора": 1.5,
+    # Kazakh
+    "бір": 1, "екі": 2, "үш": 3, "төрт": 4, "бес": 5, "алты": 6, "жеті": 7, "сегіз": 8, "тоғыз": 9, "он": 10,
+    "жиырма": 20, "отыз": 30, "қырық": 40, "елу": 50, "алпыс": 60, "жетпіс": 70, "сексен": 80, "тоқсан": 90,
+    "жарым": 0.5,
+}  # fmt: skip
+_HUNDRED = {"жүз"}
+_WORD_SCALE = {
+    "тысяч": 1e3,
+    "тысяча": 1e3,
+    "тысячи": 1e3,
+    "мың": 1e3,
+    "миллион": 1e6,
+    "миллиард": 1e9,
+    "триллион": 1e12,
+}
+
+
+def _word_alt() -> str:
+    words = sorted(list(_NUM_WORDS) + list(_HUNDRED), key=len, reverse=True)
+    return "|".join(re.escape(w) for w in words)
+
+
+_WORD_NUM_RE = r"(?<!\w)(?:(?:" + _word_alt() + r"|тысяч\w*|мың|миллион\w*|миллиард\w*|триллион\w*)(?:\s+|$))+"
+_DIGITS_GROUP = r"(?:" + _NUM_RE + r")\s*(?:" + _SCALE_RE + r")?"
+_COMPOUND = _DIGITS_GROUP + r"(?:\s+" + _NUM_RE + r"\s*" + _SCALE_RE + r")*"
+
+AMOUNT_RE = re.compile(
+    r"(?:(?P<range_lo>"
+    + _NUM_RE
+    + r")\s*(?P<range_lo_scale>"
+    + _SCALE_RE
+    + r")?(?:\s*(?:-|–|—)\s*|\s+(?:до|и|мен|және|to)\s+))?"
+    r"(?:" + _CUR_SYM_RE + r"\s?)?"
+    r"(?P<num>" + _COMPOUND + r"|" + _WORD_NUM_RE + r")"
+    r"\s*(?:" + _CUR_WORD_RE + r"|(?P<sym2>[$€₽₸])(?!\w))?",
+    re.IGNORECASE,
+)
+_SCALE_SPLIT = re.compile(r"(" + _NUM_RE + r")\s*(" + _SCALE_RE + r")?", re.IGNORECASE)
+
+
+def _currency(word: str) -> str | None:
+    w = word.lower()
+    if w in ("$", "usd", "us$") or "доллар" in w or "долл" in w or w.startswith("dollar") or w.startswith("дол."):
+        return "USD"
+    if w in ("€", "eur") or w.startswith(("евро", "еуро", "euro")):
+        return "EUR"
+    if w in ("₽", "rub") or "рубл" in w or "руб." in w:
+        return "RUB"
+    if w in ("¥", "cny", "rmb") or "юан" in w or "yuan" in w:
+        return "CNY"
+    if w in ("₸", "kzt", "тг", "тг.") or w.startswith(("тенге", "теңге", "tenge")):
+        return "KZT"
+    return None
+
+
+def _scale(word: str | None) -> float:
+    if not word:
+        return 1.0
+    w = word.lower().rstrip(".")
+    for stem, value in sorted(_SCALE.items(), key=lambda kv: -len(kv[0])):
+        if w.startswith(stem) and (stem not in ("k", "m") or w == stem):
+            return value
+    return 1.0
+
+
+def _number(digits: str, has_scale: bool) -> float | None:
+    d = digits.replace("\u00a0", "").replace("\u202f", "").replace("\u2009", "").replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(\.\d{3}){2,}", d):
+        d = d.replace(".", "")
+    elif not has_scale and re.fullmatch(r"\d{1,3}[.,]\d{3}", d):
+        d = d.replace(",", "").replace(".", "")  # "1,500 тенге": thousands, not one and a half tenge
+    d = d.replace(",", ".")
+    if len(d) > 19:
+        return None
+    try:
+        value = float(d)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _words_value(text: str) -> float | None:
+    total = 0.0
+    current = 0.0
+    seen = False
+    for word in text.lower().split():
+        if word in _NUM_WORDS:
+            current += _NUM_WORDS[word]
+            seen = True
+        elif word in _HUNDRED:
+            current = (current or 1) * 100
+            seen = True
+        else:
+            scale = next((v for k, v in _WORD_SCALE.items() if word.startswith(k[:6])), None)
+            if scale is None:
+                return None
+            total += (current or 1) * scale
+            current = 0.0
+            seen = True
+    return total + current if seen else None
+
+
+def _digits_value(text: str) -> float | None:
+    total = 0.0
+    found = False
+    for m in _SCALE_SPLIT.finditer(text):
+        value = _number(m.group(1), bool(m.group(2)))
+        if value is None:
+            return None
+        total += value * _scale(m.group(2))
+        found = True
+    return total if found else None
+
+
+def find_amounts(text: str, published: str | None = None) -> list[Amount]:
+    """Every monetary amount in `text`, in order, with spans into it."""
+    out: list[Amount] = []
+    for count, m in enumerate(AMOUNT_RE.finditer(text)):
+        if count >= MAX_MATCHES:
+            break
+        cur_text = m.group("cur") or m.group("sym") or m.group("sym2")
+        if not cur_text:
+            continue
+        currency = _currency(cur_text)
+        if currency is None:
+            continue
+        num = m.group("num").strip()
+        if not num:
+            continue
+        is_words = not any(ch.isdigit() for ch in num)
+        value = _words_value(num) if is_words else _digits_value(num)
+        if value is None or value <= 0:
+            continue
+        scale_word = None
+        sm = list(_SCALE_SPLIT.finditer(num))
+        if sm and not is_words:
+            scale_word = sm[-1].group(2)
+        start = m.start("num")
+        if m.group("sym") and m.start("sym") < start:
+            start = m.start("sym")
+        end = m.end("cur") if m.group("cur") else (m.end("sym2") if m.group("sym2") else m.end("num"))
+        if m.group("range_lo"):
+            lo = _number(m.group("range_lo"), True)
+            lo_scale = _scale(m.group("range_lo_scale")) if m.group("range_lo_scale") else _scale(scale_word)
+            # both ends carry the whole range as their text (the demo content's convention)
+            start = m.start("range_lo")
+            if lo is not None and lo > 0:
+                _append(out, lo * lo_scale, currency, text, start, end, published)
+        _append(out, value, currency, text, start, end, published)
+    return out
+
+
+def _append(out: list[Amount], value: float, currency: str, text: str, start: int, end: int, pub: str | None) -> None:
+    kzt = to_kzt(value, currency, pub)
+    if kzt is not None and kzt > MAX_KZT:
+        return
+    if kzt is None and value > MAX_KZT:
+        return
+    value = round(value, 6)
+    if value == int(value):
+        value = float(int(value))
+    span = text[start:end].rstrip(" \u00a0")
+    out.append(Amount(value=value, currency=currency, kzt=kzt, text=span, start=start, end=start + len(span)))

@@ -1,0 +1,100 @@
+"""Partner-country facet: ISO 3166-1 alpha-2 codes of countries a text names, in Russian and Kazakh.
+
+Countries are found by name (Китай, Қытай), Russian adjective (китайская компания, китайских инвесторов),
+Russian demonym (китайцы) and Kazakh ethnonym or -лық derivative (қытай компаниясы, қытайлық, жапондықтар,
+ресейліктер), all through the shared stem lexicon. Kazakhstan is left out. Traps: a currency is not a partner
+("долларов США", "АҚШ доллары", "российских рублей"), a language or a dish is not a partner ("китайский
+язык", "турецкий кофе", "қытай тілі"), ethnic words for citizens of Kazakhstan (русский, орыс) are not
+mapped at all, and Korea is KR unless North Korea or КНДР is written.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from index.facets.text import KK, RU_ADJ, RU_NOUN_A, Lexicon, Token, data_lines, fold, ru_noun_forms
+
+# code: Russian nouns | Russian adjectives | Russian demonym stems | Kazakh nouns | Kazakh ethnonyms
+
+_RU_DEM_ENDINGS = frozenset({"", "ы", "и", "ев", "ов", "ам", "ами", "ах", "а", "у", "ем", "ом", "е", "ой"})
+# The noun after an adjective that makes it no partner: a language, a dish, a currency.
+_NOT_PARTNER = (
+    "язык", "кухн", "кофе", "чай", "блюд", "сериал", "рубл", "юан", "доллар", "тил", "тағам", "тагам", "шай",
+    "асхана", "фильм", "песн", "литератур", "алфавит", "иероглиф",
+)  # fmt: skip
+_CURRENCY_NEAR = ("доллар", "долл")
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> tuple[Lexicon[tuple[str, str]], dict[str, str]]:
+    lex: Lexicon[tuple[str, str]] = Lexicon()
+    multi: dict[str, str] = {}  # folded multi-word name -> code
+    for line in data_lines("countries.txt"):
+        code, rest = line.split(":", 1)
+        ru_nouns, ru_adjs, ru_dems, kk_nouns, kk_eth = ([w.strip() for w in part.split(",") if w.strip()]
+                                                        for part in rest.split("|"))  # fmt: skip
+        for noun in ru_nouns + kk_nouns:
+            if " " in noun:
+                multi[fold(noun)] = code
+                continue
+            if noun.isupper():
+                lex.add(fold(noun), frozenset({""}) | KK, (code, "abbr"))
+                continue
+            stem, endings = ru_noun_forms(noun)
+            if endings is RU_NOUN_A:
+                endings = endings | {"ю", "ей"}
+            lex.add(stem, endings, (code, "noun"))
+            lex.add(fold(noun), KK, (code, "noun"))
+        for adj in ru_adjs:
+            key = fold(adj)
+            lex.add(key[:-2], RU_ADJ, (code, "adj"))
+        for dem in ru_dems:
+            lex.add(fold(dem), _RU_DEM_ENDINGS, (code, "dem"))
+        for eth in kk_eth:
+            lex.add(fold(eth), KK, (code, "adj"))
+    return lex, multi
+
+
+def find_countries(tokens: list[Token], text: str) -> list[tuple[str, int, int]]:
+    """(code, start, end) for every country mention, in text order."""
+    lex, multi = lexicon()
+    out: list[tuple[str, int, int]] = []
+    n = len(tokens)
+    skip = -1
+    for i, tok in enumerate(tokens):
+        if i <= skip or tok.latin:
+            continue
+        nxt = tokens[i + 1] if i + 1 < n else None
+        # two-word names first: Северная Корея, Саудовская Аравия, Оңтүстік Корея
+        if nxt is not None:
+            pair = f"{tok.key} {nxt.key}"
+            code = multi.get(pair)
+            if code is None:
+                for name, c in multi.items():
+                    if pair.startswith(name[:-1]) and len(pair) - len(name) <= 4 and name.count(" ") == 1:
+                        code = c
+                        break
+            if code is not None and tok.upper:
+                out.append((code, tok.start, nxt.end))
+                skip = i + 1
+                continue
+        hits = lex.lookup(tok.key)
+        if not hits:
+            continue
+        code, kind = hits[0]
+        if kind in ("noun", "abbr") and not tok.upper:
+            continue
+        if kind == "abbr" and not tok.text.isupper():
+            continue
+        prev = tokens[i - 1] if i > 0 else None
+        if code == "US" and (
+            (prev is not None and prev.key.startswith(_CURRENCY_NEAR))
+            or (nxt is not None and nxt.key.startswith(_CURRENCY_NEAR))
+        ):
+            continue  # "долларов США", "АҚШ доллары": a currency
+        if nxt is not None and kind == "adj" and nxt.key.startswith(_NOT_PARTNER):
+            continue
+        if code == "KR" and prev is not None and prev.key.startswith(("северн", "солтустик")):
+            code = "KP"
+        out.append((code, tok.start, tok.end))
+    return out

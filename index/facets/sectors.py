@@ -1,0 +1,115 @@
+"""Sector facet: OKED (NACE Rev. 2) section letters and two-digit divisions a text is about, in both languages.
+
+A bilingual lexicon lists, per division, Russian and Kazakh stems (металлург, болат, цемент, мұнай) and
+two-word terms (сельское хозяйство, ауыл шаруашылығы, темір жол). A stem matches any ending of up to eight
+letters, which covers Russian and Kazakh inflection without a stemmer; a stem written with "=" takes only the
+noun endings of the shared tables, so short stems (газ, нан) do not fire inside газета or нанотехнология.
+Mentions are weighted (a title mention counts three times), summed per division and per section, and a sector
+counts only above an absolute floor and a share of the strongest sector: one passing mention of a bank in a
+story about a steel plant does not make it a finance story.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from index.facets.text import KK_NOUN, PREFIX, RU_NOUN_HARD, Lexicon, Token, data_lines, fold, latin_fold
+
+TITLE_WEIGHT = 3.0
+MIN_SCORE = 2.0  # mentions needed in a longer text
+MIN_SCORE_SHORT = 1.0  # ... and in a paragraph-sized text (under SHORT_TEXT characters)
+SHORT_TEXT = 500
+MIN_SHARE = 0.3  # of the strongest sector's score
+
+# code: Russian stems | Kazakh stems. "a_b" is two words; "x=" takes only noun endings.
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> tuple[Lexicon[str], dict[str, list[tuple[str, str]]], Lexicon[str]]:
+    """(single-word lexicon, two-word terms by first word stem, lexicon of first words of two-word terms)."""
+    single: Lexicon[str] = Lexicon()
+    firsts: Lexicon[str] = Lexicon()
+    pairs: dict[str, list[tuple[str, str]]] = {}
+    for line in data_lines("sectors.txt"):
+        code, rest = line.split(":", 1)
+        for part in rest.split("|"):
+            for term in (t.strip() for t in part.split(",")):
+                if not term:
+                    continue
+                exact = term.endswith("=")
+                term = term.rstrip("=")
+                term = latin_fold(term) if term.isascii() else fold(term)
+                endings = RU_NOUN_HARD | KK_NOUN if exact else PREFIX
+                if "_" in term:
+                    words = term.split("_")
+                    first, second = words[0], " ".join(words[1:])
+                    firsts.add(first, PREFIX, first)
+                    pairs.setdefault(first, []).append((second, code))
+                else:
+                    single.add(term, endings, code)
+    return single, pairs, firsts
+
+
+def section_of(code: str) -> str:
+    return code[0]
+
+
+def find_sectors(tokens: list[Token]) -> list[tuple[str, int, int]]:
+    """(division or section code, start, end) for every sector term, in text order."""
+    single, pairs, firsts = lexicon()
+    out: list[tuple[str, int, int]] = []
+    n = len(tokens)
+    skip = -1
+    for i, tok in enumerate(tokens):
+        if i <= skip:
+            continue
+        key = tok.key
+        matched = False
+        for first in firsts.lookup(key):
+            for second, code in pairs[first]:
+                words = second.split(" ")
+                if i + len(words) >= n:
+                    continue
+                if all(tokens[i + 1 + k].key.startswith(w) for k, w in enumerate(words)):
+                    last = tokens[i + len(words)]
+                    if len(last.key) - len(words[-1]) <= 8:
+                        out.append((code, tok.start, last.end))
+                        skip = i + len(words)
+                        matched = True
+                        break
+            if matched:
+                break
+        if matched:
+            continue
+        for code in single.lookup(key):
+            out.append((code, tok.start, tok.end))
+            break
+    return out
+
+
+def score_sectors(
+    mentions: list[tuple[str, int, int]], title_codes: list[str], text_len: int
+) -> list[tuple[str, float]]:
+    """Codes (sections and divisions) above the floors, strongest first."""
+    scores: dict[str, float] = {}
+    for code, _s, _e in mentions:
+        scores[code] = scores.get(code, 0.0) + 1.0
+    for code in title_codes:
+        scores[code] = scores.get(code, 0.0) + TITLE_WEIGHT
+    sections: dict[str, float] = {}
+    for code, s in scores.items():
+        sections[code[0]] = sections.get(code[0], 0.0) + s
+    if not sections:
+        return []
+    top = max(sections.values())
+    floor = MIN_SCORE_SHORT if text_len < SHORT_TEXT else MIN_SCORE
+    keep = {sec: s for sec, s in sections.items() if s >= floor and s >= MIN_SHARE * top}
+    out: list[tuple[str, float]] = []
+    for sec, s in sorted(keep.items(), key=lambda kv: (-kv[1], kv[0])):
+        out.append((sec, s))
+        divisions = [(c, v) for c, v in scores.items() if len(c) > 1 and c[0] == sec]
+        top_div = max((v for _c, v in divisions), default=0.0)
+        for c, v in sorted(divisions, key=lambda kv: (-kv[1], kv[0])):
+            if v >= MIN_SHARE * top_div and (v >= floor or v == top_div):
+                out.append((c, v))
+    return out
