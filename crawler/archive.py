@@ -124,7 +124,12 @@ class ArchiveWriter:
         if ex.role:
             warc_headers["X-Crawler-Role"] = ex.role
         response = writer.create_warc_record(
-            ex.url, "response", payload=io.BytesIO(ex.body), http_headers=http, warc_headers_dict=warc_headers
+            ex.url,
+            "response",
+            payload=io.BytesIO(ex.body),
+            length=len(ex.body),  # with a length warcio digests in place instead of spooling to a temp file
+            http_headers=http,
+            warc_headers_dict=warc_headers,
         )
         writer.write_record(response)
         target = ex.url.split("://", 1)[-1]
@@ -134,6 +139,7 @@ class ArchiveWriter:
             ex.url,
             "request",
             payload=io.BytesIO(b""),
+            length=0,
             http_headers=request_http,
             warc_headers_dict={
                 "WARC-Date": ex.fetched_at,

@@ -190,7 +190,9 @@ class Crawler:
         rows = []
         for source in self.sources.values():
             for url, kind in source.seeds():
-                rows.append((url, host_of(url), source.id, kind, 0))
+                # A start URL that matches the article patterns is an article (and still a place to find links).
+                article = kind == "start" and source.article_patterns and source.is_article(url)
+                rows.append((url, host_of(url), source.id, "article" if article else kind, 0))
         self.frontier.add_many(rows)
         self._refresh(force=True)
 
@@ -219,6 +221,9 @@ class Crawler:
                         if not budget_left:
                             return
                         wait_for = self._idle_wait()
+                        if wait_for is None:
+                            self._refresh(force=True)
+                            wait_for = self._idle_wait()
                         if wait_for is None:
                             self.frontier.finish_run()
                             self.stats.finished = True
@@ -281,7 +286,11 @@ class Crawler:
             else:
                 found = self._next_allowed_entry(host, state, now)
                 if found is None:
-                    self.ready.pop(host, None)
+                    later = self.frontier.host_next_try(host)
+                    if later is None:
+                        self.ready.pop(host, None)
+                    else:
+                        self.ready[host] = later
                     continue
                 entry = found
             state.busy = True
@@ -567,10 +576,12 @@ class Crawler:
             return
         self.redirect_hops[target] = hops
         assert source is not None
-        if entry.role in ("start", "feed", "sitemap", "article"):
+        if entry.role in ("feed", "sitemap"):
             role = entry.role
+        elif source.is_article(target) and (source.article_patterns or entry.role == "article"):
+            role = "article"
         else:
-            role = "article" if source.is_article(target) else "page"
+            role = "start" if entry.role == "start" else "page"
         self._add([(target, host_of(target), entry.source, role, entry.depth)], source)
         self.frontier.finish(entry.url, Outcome("done", status=result.status, note=note))
 

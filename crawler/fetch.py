@@ -196,7 +196,7 @@ class Fetcher:
         size = 0
         raw_size = 0
         sniffed = False
-        for chunk in response.iter_raw(65_536):
+        for chunk in response.iter_raw():  # no chunk_size: it would buffer, and hide a trickle from the deadline
             raw_size += len(chunk)
             out = decoder.feed(chunk, cap - size + 1)
             parts.append(out)

@@ -192,6 +192,11 @@ class Frontier:
         url, host_, source, role, depth, attempts, etag, last_modified, content_hash = row
         return Entry(url, host_, source, role, int(depth), int(attempts), etag, last_modified, content_hash, "fetching")
 
+    def host_next_try(self, host: str) -> float | None:
+        """When the earliest queued URL of `host` may be tried; None when it has none queued."""
+        row = self.db.execute("SELECT MIN(next_try) FROM urls WHERE state = 'queued' AND host = ?", (host,)).fetchone()
+        return float(row[0]) if row and row[0] is not None else None
+
     def retry(self, url: str, when: float, note: str) -> None:
         self.db.execute(
             "UPDATE urls SET state = 'queued', attempts = attempts + 1, next_try = ?, note = ? WHERE url = ?",

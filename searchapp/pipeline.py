@@ -67,9 +67,8 @@ class IndexSink:
     """The crawler's sink: extract, enrich, index in batches."""
 
     def __init__(self, index: SearchIndex, batch: int = COMMIT_EVERY) -> None:
-        from index.ingest import to_record
-
         from crawler.extract import extract
+        from index.ingest import to_record
 
         self._extract = extract
         self._to_record = to_record
