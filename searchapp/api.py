@@ -1,12 +1,17 @@
-"""The JSON API of CONTRACT.md under /api: search, articles, saved searches."""
+"""The JSON API of CONTRACT.md under /api: search, articles, and the OpenAPI document describing them.
+
+Both endpoints are views of the same objects as the HTML pages (`searchapp.records`); facet labels come
+in the UI language (`?ui=`, cookie, Accept-Language). Errors are `{"error": {"code", "message"}}`.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from searchapp.errors import NotFound
-from searchapp.query import parse_request
-from searchapp.records import record_json, result_json
+from searchapp.i18n import t
+from searchapp.openapi import openapi_document
+from searchapp.records import record_json, run_search
 from searchapp.resources import get_index
 from searchapp.web import ui_lang
 
@@ -15,20 +20,19 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 @bp.get("/search")
 def search() -> Response:
-    settings = current_app.config["SETTINGS"]
-    search_request = parse_request(
-        request.args,
-        lang=ui_lang(),
-        per_page_default=settings["per_page"],
-        max_per_page=settings["max_per_page"],
-        max_query_chars=settings["max_query_chars"],
-    )
-    return jsonify(result_json(get_index().search(search_request)))
+    found = run_search(get_index(), request.args, ui=ui_lang(), settings=current_app.config["SETTINGS"])
+    return jsonify(found.json())
 
 
 @bp.get("/articles/<article_id>")
 def article(article_id: str) -> Response:
-    record = get_index().get(article_id)
+    record = get_index().get(article_id[:64])
     if record is None:
-        raise NotFound(f"no article with id {article_id[:40]!r}")
+        raise NotFound(t("article_not_found", ui_lang()))
     return jsonify(record_json(record, full=True))
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    base = str(current_app.config["SETTINGS"]["base_url"] or request.url_root).rstrip("/")
+    return jsonify(openapi_document(base))

@@ -1,10 +1,91 @@
-"""JSON views of index records: one shape for the API, the CLI, exports and feeds (CONTRACT.md)."""
+"""One search, several views: the `Search` object and the JSON shape of records for API, CLI, exports and feeds.
+
+`run_search(index, params, ...)` parses user parameters with the one parser (`searchapp.query`), asks the
+index, and fills facet labels in the UI language. The result is a `Search`; the HTML page, `/api/search`,
+`searchapp search`, the CSV/JSON export and the RSS/Atom feeds are all views of it (CONTRACT.md shapes).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from index.models import Hit, Record, SearchResult
+from index import SearchIndex
+from index.models import FACETS, Hit, Record, SearchRequest, SearchResult
+from searchapp.i18n import lang_name
+from searchapp.query import parse_request, request_params
+
+LABELLED_FACETS = ("region", "sector", "country")
+
+
+def facet_label(facet: str, code: str, ui: str) -> str:
+    """A facet value's label in the UI language: region, sector and country names, language names."""
+    if facet == "lang":
+        return lang_name(code, ui)
+    if facet in LABELLED_FACETS:
+        try:
+            from index.facets.labels import label
+        except ImportError:  # the label tables arrive with the facets work; codes are still meaningful
+            return code
+        return label(facet, code, ui) or code
+    return code
+
+
+def facet_parent(facet: str, code: str) -> str | None:
+    """The parent of a tree value: a district's region, a division's section; None at the top."""
+    if facet == "sector":
+        return code[0] if len(code) > 1 else None
+    if facet != "region" or code.startswith("KZ-"):
+        return None
+    try:
+        from index.facets.labels import parent
+    except ImportError:  # until the label tables land: a KATO code starts with its region's number
+        return f"KZ-{code[:2]}" if code.isdigit() else None
+    return parent(facet, code)
+
+
+@dataclass(slots=True)
+class Search:
+    """A parsed request and the index's answer, with facet labels in `ui`: what every view renders."""
+
+    request: SearchRequest
+    result: SearchResult
+    ui: str
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """Parameters that reproduce this search (links, exports, saved searches, feeds)."""
+        return request_params(self.request)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.result.total // max(1, self.result.per_page)))
+
+    def json(self) -> dict[str, Any]:
+        return result_json(self.result)
+
+
+def parse_search(params: Mapping[str, Any], *, ui: str, settings: Mapping[str, Any]) -> SearchRequest:
+    """The one parser with the app's limits; raises AppError with a message in `ui`."""
+    return parse_request(
+        params,
+        lang=ui,
+        per_page_default=settings["per_page"],
+        max_per_page=settings["max_per_page"],
+        max_query_chars=settings["max_query_chars"],
+    )
+
+
+def run_search(index: SearchIndex, params: Mapping[str, Any], *, ui: str, settings: Mapping[str, Any]) -> Search:
+    """Parse `params` (raising AppError in `ui` on bad input), search, and label the facets."""
+    request = parse_search(params, ui=ui, settings=settings)
+    result = index.search(request)
+    for name, values in result.facets.items():
+        for value in values:
+            if not value.label:
+                value.label = facet_label(name, value.value, ui)
+    return Search(request, result, ui)
 
 
 def record_json(record: Record, *, full: bool = False) -> dict[str, Any]:
@@ -60,8 +141,8 @@ def result_json(result: SearchResult) -> dict[str, Any]:
         "per_page": result.per_page,
         "results": [hit_json(h) for h in result.hits],
         "facets": {
-            name: [{"value": v.value, "label": v.label, "count": v.count} for v in values]
-            for name, values in result.facets.items()
+            name: [{"value": v.value, "label": v.label, "count": v.count} for v in result.facets.get(name, [])]
+            for name in (*FACETS, *(n for n in result.facets if n not in FACETS))
         },
     }
     if result.notice:

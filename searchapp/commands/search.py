@@ -1,12 +1,86 @@
-"""`searchapp search`."""
+"""`searchapp search QUERY [filters] [--json]`: the web search from the terminal.
+
+The flags become the same parameters the web UI sends and go through the same parser and the same `Search`
+object, so a terminal search and a web search with the same filters answer the same. `--json` prints
+exactly what `/api/search` would.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+from typing import Any
 
-from searchapp.errors import NotYetAvailable
+from index import open_index
+from searchapp.i18n import lang_name, short_amount, t
 from searchapp.paths import DataPaths
+from searchapp.query import FACET_PARAMS
+from searchapp.records import Search, run_search
+from searchapp.settings import load_settings
+
+_TAGS = {"<mark>": "\x1b[1m", "</mark>": "\x1b[0m"}
+
+
+def params_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """CLI flags as the web's query parameters (lists for repeatable facets, strings for the rest)."""
+    params: dict[str, Any] = {"q": args.query or ""}
+    for name in FACET_PARAMS:
+        params[name] = list(getattr(args, name) or [])
+    for name in ("amount_min", "amount_max", "date_from", "date_to", "sort", "page", "per_page"):
+        value = getattr(args, name, None)
+        if value is not None:
+            params[name] = str(value)
+    return params
+
+
+def _plain_snippet(snippet: str, tty: bool) -> str:
+    import html
+
+    for tag, code in _TAGS.items():
+        snippet = snippet.replace(tag, code if tty else "")
+    return html.unescape(snippet)
+
+
+def format_text(found: Search, *, tty: bool = False) -> str:
+    """A readable list: count and page, then per hit title, outlet, date, language, facets and snippet."""
+    ui = found.ui
+    result = found.result
+    lines = [f"{t('cli_found', ui, total=result.total)} · {t('cli_page', ui, page=result.page, pages=found.pages)}"]
+    if result.notice:
+        lines.append(result.notice)
+    first = (result.page - 1) * result.per_page
+    for n, hit in enumerate(result.hits, start=first + 1):
+        record = hit.record
+        lines.append("")
+        lines.append(f"{n}. {record.title or t('untitled', ui)}")
+        meta = [record.source, (record.published or "")[:10] or t("no_date", ui), lang_name(record.lang, ui)]
+        others = len(hit.group_sources) or max(0, hit.group_size - 1)
+        if others:
+            meta.append(t("reprints_one", ui) if others == 1 else t("reprints", ui, n=others))
+        lines.append("   " + " · ".join(meta))
+        facets = [*record.regions[:3], *record.sectors[:3], *record.countries[:3]]
+        kzt = [a.kzt for a in record.amounts if a.kzt]
+        if kzt:
+            facets.append(f"{short_amount(max(kzt), ui)} ₸")
+        if facets:
+            lines.append("   [" + ", ".join(facets) + "]")
+        if hit.snippet:
+            lines.append("   " + _plain_snippet(hit.snippet, tty).replace("\n", " "))
+        lines.append(f"   {record.url}")
+    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace, paths: DataPaths) -> int:
-    raise NotYetAvailable("not available yet: terminal search lands with the index and search issues (#5, #7)")
+    import sys
+
+    settings = load_settings({"data": str(paths.root)})
+    index = open_index(paths.index, readonly=True)
+    try:
+        found = run_search(index, params_from_args(args), ui=settings["ui_lang"], settings=settings)
+        if args.json:
+            print(json.dumps(found.json(), ensure_ascii=False, indent=2))
+        else:
+            print(format_text(found, tty=sys.stdout.isatty()))
+    finally:
+        index.close()
+    return 0

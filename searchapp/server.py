@@ -1,0 +1,52 @@
+"""Serving the app on waitress, the production WSGI server: for `searchapp serve`, the demo and browser tests.
+
+`make_server` binds first (so a taken port is a clear error before anything else happens) and returns the
+server, whose `effective_port` tells a caller that asked for port 0 where it listens; `serve` runs it.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+
+from flask import Flask
+from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
+
+from searchapp.errors import AppError
+from searchapp.i18n import t
+
+log = logging.getLogger(__name__)
+
+
+def make_server(app: Flask, host: str, port: int, threads: int) -> BaseWSGIServer:
+    """A waitress server bound to host:port (port 0: any free port); AppError when the port is taken."""
+    lang = str(app.config["SETTINGS"]["ui_lang"])
+    try:
+        server = create_server(
+            app, host=host, port=port, threads=threads, ident="qazaq-press", clear_untrusted_proxy_headers=True
+        )
+    except OSError as exc:
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+            raise AppError(t("port_taken", lang, host=host, port=port), code="port_taken") from None
+        raise AppError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", code="listen_failed") from None
+    if isinstance(server, MultiSocketServer):  # host named several addresses; we ask for one
+        raise AppError(f"{host} resolves to several addresses; give one address", code="listen_failed")
+    return server
+
+
+def server_url(server: BaseWSGIServer) -> str:
+    host = str(server.effective_host)
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{server.effective_port}/"
+
+
+def serve(app: Flask, host: str, port: int, threads: int) -> None:
+    """Serve until interrupted."""
+    server = make_server(app, host, port, threads)
+    lang = str(app.config["SETTINGS"]["ui_lang"])
+    print(t("serving", lang, url=server_url(server)), flush=True)
+    try:
+        server.run()
+    finally:
+        server.close()
