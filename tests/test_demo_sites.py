@@ -449,3 +449,66 @@ def test_add_article_from_a_content_line(fresh_sites: DemoSites, http: httpx.Cli
     assert "В Шымкенте открыли новый цех" in html.unescape(http.get(url).content.decode("cp1251"))
     with pytest.raises(ValueError, match="publishes in ru"):
         fresh_sites.add_article("ontustik", {**raw, "slug": "kk-2027", "lang": "kk"})
+
+
+# --- searchapp demo ----------------------------------------------------------------------------------------
+
+
+def test_demo_without_serving_crawls_and_indexes_then_reuses_the_data_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("index.engine")  # the index lands with its own issue
+    from index import SearchRequest, open_index
+    from searchapp.cli import main
+
+    data = tmp_path / "data"
+    assert main(["demo", "--no-serve", "--data", str(data)]) == 0
+    err = capsys.readouterr().err
+    assert "sources written to" in err and "articles indexed" in err
+    sources = tomllib.loads((data / "demo" / "sources.toml").read_text(encoding="utf-8"))
+    assert len(sources["source"]) == 4
+    index = open_index(data / "index")
+    try:
+        first = index.count()
+        kk = index.search(SearchRequest(lang=["kk"], group=False)).total
+        ru = index.search(SearchRequest(lang=["ru"], group=False)).total
+    finally:
+        index.close()
+    assert first >= 60 and kk >= 20 and ru >= 20, (first, kk, ru)
+    # A second run finds the same sites at the same addresses: nothing is indexed twice.
+    assert main(["demo", "--no-serve", "--data", str(data)]) == 0
+    assert tomllib.loads((data / "demo" / "sources.toml").read_text(encoding="utf-8")) == sources
+    index = open_index(data / "index")
+    try:
+        assert index.count() == first
+    finally:
+        index.close()
+
+
+@pytest.mark.slow
+def test_demo_serves_the_search_ui_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    pytest.importorskip("index.engine")
+    pytest.importorskip("searchapp.server")
+    import signal
+    import subprocess
+    import sys
+
+    log = tmp_path / "demo.err"
+    command = [sys.executable, "-m", "searchapp.cli", "demo", "--port", "0", "--data", str(tmp_path / "data")]
+    with log.open("w") as err, subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, text=True) as process:
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()  # blocks until the crawl is done and the UI listens
+            found = re.search(r"Search the demo at (http://127\.0\.0\.1:\d+/)", line)
+            assert found, line + log.read_text()
+            with httpx.Client(base_url=found[1], timeout=30) as client:
+                for lang, word in (("kk", "зауыт"), ("ru", "завод")):
+                    answer = client.get("/api/search", params={"q": word, "lang": lang})
+                    assert answer.status_code == 200
+                    assert answer.json()["total"] > 0, (lang, word)
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=30) == 0, log.read_text()
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert "Traceback" not in log.read_text()

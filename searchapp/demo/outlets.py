@@ -66,6 +66,7 @@ class Outlet:
     session_ids: bool = False  # internal links carry ?sid=...
     weather: str = ""
     feed_path: str = "/rss.xml"
+    shows_time: bool = True  # False: pages say the day only, so the time of publication cannot be known
 
     @property
     def default_lang(self) -> str:
@@ -196,6 +197,7 @@ OUTLETS: tuple[Outlet, ...] = (
         page_param="PAGEN_1",
         calendar=True,
         weather="Караганда +28°",
+        shows_time=False,
         feed_path="/rss/",
     ),
     Batys("batys", "Батыс инфо", ("kk", "ru"), gzip=True, page_param=None, weather="Атырау +40°", feed_path="/feed/"),

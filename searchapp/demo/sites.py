@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from searchapp.demo import render as r
 from searchapp.demo.boilerplate import e, w
-from searchapp.demo.content import ContentError, DemoArticle, load_articles, parse_article
+from searchapp.demo.content import ContentError, DemoArticle, Expect, load_articles, parse_article
 from searchapp.demo.outlets import FEED_ITEMS, OUTLETS, OUTLETS_BY_ID, Site, hidden, section_label
 from searchapp.demo.templates import TEMPLATES, ListView, OntustikTemplate
 
@@ -66,6 +66,8 @@ def route(site: Site, target: str) -> r.Page:
             return _html(site, TEMPLATES[outlet.id].article(site, article), article.published)
         if path in site.lists:
             return _listing(site, path, query)
+        if path == "/reklama/":
+            return _ads(site)
         if outlet.calendar and path == "/calendar":
             return _calendar(site, query.get("month"))
         template = TEMPLATES[outlet.id]
@@ -184,14 +186,25 @@ def _year_newest(site: Site, year: int) -> datetime:
     return max(a.published for a in site.articles if a.published.year == year)
 
 
+def _ads(site: Site) -> r.Page:
+    """The advertising page the footers link to: a page with no story, as every site has."""
+    lang = site.outlet.default_lang
+    text = "Жарнама бөлімі: +7 (700) 000-00-00" if lang == "kk" else "Отдел рекламы: +7 (700) 000-00-00"
+    return _html(site, _plain(site, w(lang, "ads"), text), None)
+
+
 def _not_found(site: Site) -> r.Page:
     lang = site.outlet.default_lang
     text = "Бет табылмады" if lang == "kk" else "Страница не найдена"
-    html = (
-        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="{site.outlet.charset}"><title>404</title></head>'
-        f'<body><h1>404</h1><p>{e(text)}</p><p><a href="/">{w(lang, "home")}</a></p></body></html>\n'
+    return _html(site, _plain(site, "404", text), None, status=404)
+
+
+def _plain(site: Site, title: str, text: str) -> str:
+    lang = site.outlet.default_lang
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="{site.outlet.charset}"><title>{e(title)}</title>'
+        f'</head><body><h1>{e(title)}</h1><p>{e(text)}</p><p><a href="/">{w(lang, "home")}</a></p></body></html>\n'
     )
-    return _html(site, html, None, status=404)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,13 +229,20 @@ class ExpectedArticle:
     article: DemoArticle
     reprint_of_url: str | None  # the original's URL when this is a reprint
 
+    shows_time: bool = True
+
     @property
     def lang(self) -> str:
         return self.article.lang
 
     @property
-    def expect(self) -> Any:
+    def expect(self) -> Expect:
         return self.article.expect
+
+    @property
+    def published(self) -> str:
+        """What a reader of the page can know: `YYYY-MM-DDTHH:MM`, or the day where the outlet shows no time."""
+        return f"{self.article.published:%Y-%m-%dT%H:%M}" if self.shows_time else f"{self.article.published:%Y-%m-%d}"
 
 
 def _handler(sites: DemoSites, outlet_id: str) -> type[BaseHTTPRequestHandler]:
@@ -268,13 +288,15 @@ class DemoSites:
         self._lock = threading.Lock()
 
     def __enter__(self) -> DemoSites:
-        self.start()
+        if not self._servers:
+            self.start()
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
 
-    def start(self) -> None:
+    def start(self) -> DemoSites:
+        """Load the content and start the servers; OSError when a port cannot be bound."""
         articles = load_articles(self.content)
         unknown = sorted(set(articles) - set(OUTLETS_BY_ID))
         if unknown:
@@ -293,6 +315,7 @@ class DemoSites:
         except BaseException:
             self.close()
             raise
+        return self
 
     def close(self) -> None:
         for server in self._servers:
@@ -373,6 +396,8 @@ class DemoSites:
 
 # Extraction hints where a template strays from what generic extraction expects.
 SOURCE_RULES: dict[str, dict[str, Any]] = {
+    "ertis": {"lead": "p.post-lead"},
+    "sarbiz": {"lead": "div.news-detail__preview"},
     "ontustik": {"title": "h1.title", "body": "div.text", "lead": "div.anons", "drop": [".comment-list", ".also"]},
     "batys": {"drop": [".read-also", ".jp-relatedposts", ".comments-area"]},
 }
