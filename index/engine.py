@@ -1,0 +1,583 @@
+"""`WhooshIndex`: the `SearchIndex` of `index/__init__.py` on Whoosh (inverted index) and SQLite (records).
+
+Layout of the index folder: `whoosh/` (segments, table of contents) and `articles.sqlite` (`index.store`).
+Writes go through one writer at a time: `add` takes Whoosh's write lock, retrying on LockError until a
+deadline, writes the records to SQLite, then the documents to Whoosh, and commits SQLite before Whoosh, so
+that every document a reader can find has its record. Reprint groups are assigned here, at add time, from the
+SimHash of `crawler.dedup`. A bulk load into an empty index uses Whoosh's multisegment writer on two processes.
+
+Readers keep one searcher per thread and refresh it when the index's generation changes; until a writer
+commits they keep seeing the old index (Whoosh segments are immutable, SQLite runs in WAL mode). Search itself
+(parsing, facets on numpy arrays, snippets) is in `index.search`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.sorting import FieldFacet
+
+from index import IndexError_, SearchIndex
+from index.analysis import (
+    english_analyzer,
+    folded_kazakh_analyzer,
+    folded_russian_analyzer,
+    kazakh_analyzer,
+    russian_analyzer,
+)
+from index.models import FACETS, FacetValue, Hit, Record, SearchRequest, SearchResult
+from index.schema import FACET_FIELDS, FIELD_BOOSTS, LANGS, TEXT_FIELDS, build_schema
+from index.search import (
+    NOTICE_ANY,
+    Columns,
+    Highlighter,
+    ParsedQuery,
+    QueryBuilder,
+    RecencyBM25F,
+    day_number,
+    month_labels,
+    query_terms,
+    snippet,
+)
+from index.store import ArticleStore
+
+__all__ = ["WhooshIndex"]
+
+INDEX_NAME = "MAIN"
+LOCK_TIMEOUT = 120.0  # seconds a writer waits for another writer before giving up
+BULK_MIN = 2000  # records in one add() into an empty index before the multisegment writer pays off
+BULK_PROCS = 2
+MAX_GROUP_BITS = 6  # SimHash distance within which two articles are one story (tuned on the demo reprints)
+BATCH = 500
+
+
+def _labels_parent() -> Callable[[str, str], str | None] | None:
+    """`index.facets.labels.parent` when the facets package has it (it knows the full KATO tree)."""
+    try:
+        from index.facets.labels import parent
+    except ImportError:
+        return None
+    return parent
+
+
+def region_parent(code: str) -> str | None:
+    """The region (KZ-xx) of a district KATO code; None for a region itself."""
+    parent = _labels_parent()
+    if parent is not None:
+        return parent("region", code)
+    if code.isdigit() and len(code) == 9:
+        return KATO_REGIONS.get(code[:2])
+    return None
+
+
+def sector_parent(code: str) -> str | None:
+    """The OKED section of a division (C24 -> C); None for a section."""
+    parent = _labels_parent()
+    if parent is not None:
+        return parent("sector", code)
+    return code[0] if len(code) == 3 and code[0].isalpha() else None
+
+
+# KATO region prefix -> ISO 3166-2:KZ (the 2022 codes; /work/shared/data/gazetteer/kato.csv, DOMAIN.md).
+KATO_REGIONS = {
+    "10": "KZ-10",
+    "11": "KZ-11",
+    "15": "KZ-15",
+    "19": "KZ-19",
+    "23": "KZ-23",
+    "27": "KZ-27",
+    "31": "KZ-31",
+    "33": "KZ-33",
+    "35": "KZ-35",
+    "39": "KZ-39",
+    "43": "KZ-43",
+    "47": "KZ-47",
+    "55": "KZ-55",
+    "59": "KZ-59",
+    "61": "KZ-61",
+    "62": "KZ-62",
+    "63": "KZ-63",
+    "71": "KZ-71",
+    "75": "KZ-75",
+    "79": "KZ-79",
+}
+
+
+def _with_parents(codes: Iterable[str], parent: Any) -> list[str]:
+    out: list[str] = []
+    for code in codes:
+        for value in (code, parent(code)):
+            if value and value not in out:
+                out.append(value)
+    return out
+
+
+def _simhash(text: str) -> int:
+    from crawler.dedup import simhash
+
+    return int(simhash(text))
+
+
+class WhooshIndex(SearchIndex):
+    """The index of one data folder's `index/` directory."""
+
+    def __init__(self, path: Path, *, readonly: bool = False, procs: int = BULK_PROCS) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        self.procs = procs if (os.cpu_count() or 1) > 1 else 1
+        self._whoosh_dir = self.path / "whoosh"
+        if readonly and not whoosh_index.exists_in(str(self._whoosh_dir), indexname=INDEX_NAME):
+            raise IndexError_(f"there is no index in {self.path} yet: crawl or reindex first")
+        if not readonly:
+            self._create()
+        self._ix = whoosh_index.open_dir(str(self._whoosh_dir), indexname=INDEX_NAME, readonly=readonly)
+        self.schema = self._ix.schema
+        self.store = ArticleStore(self.path / "articles.sqlite", readonly=readonly)
+        self._queries = QueryBuilder(self.schema)
+        self._local = threading.local()
+        self._searchers: list[Any] = []
+        self._lock = threading.Lock()
+        self._columns: dict[Any, Columns] = {}
+        self._analyzers = {
+            "title_kk": kazakh_analyzer(),
+            "title_ru": russian_analyzer(),
+            "title_en": english_analyzer(),
+            "fold_kk": folded_kazakh_analyzer(),
+            "fold_ru": folded_russian_analyzer(),
+        }
+        for lang in LANGS:
+            self._analyzers[f"body_{lang}"] = self._analyzers[f"title_{lang}"]
+        self._closed = False
+
+    def _create(self) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._whoosh_dir.mkdir(exist_ok=True)
+        # Two processes opening a fresh data folder at once must not both create the index.
+        with open(self.path / ".create.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                if not whoosh_index.exists_in(str(self._whoosh_dir), indexname=INDEX_NAME):
+                    whoosh_index.create_in(str(self._whoosh_dir), build_schema(), indexname=INDEX_NAME)
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    # ------------------------------------------------------------------------------------------ writing
+    def _writer(self, procs: int = 1) -> Any:
+        deadline = time.monotonic() + LOCK_TIMEOUT
+        while True:
+            try:
+                if procs > 1:
+                    return self._ix.writer(procs=procs, multisegment=True, timeout=1.0, delay=0.05)
+                return self._ix.writer(timeout=1.0, delay=0.05)
+            except whoosh_index.LockError:
+                if time.monotonic() > deadline:
+                    raise IndexError_(
+                        f"the index is being written by another process for over {LOCK_TIMEOUT:.0f} s; try again later"
+                    ) from None
+
+    def add(self, records: Iterable[Record]) -> int:
+        if self.readonly:
+            raise IndexError_("this index was opened read-only")
+        iterator = iter(records)
+        first: list[Record] = []
+        for record in iterator:
+            first.append(record)
+            if len(first) >= BULK_MIN:
+                break
+        if not first:
+            return 0
+        bulk = len(first) >= BULK_MIN and self.procs > 1 and self.count() == 0 and self.store.count() == 0
+        writer = self._writer(BULK_PROCS if bulk else 1)
+        written = 0
+        seen: set[str] = set()
+        try:
+            self.store.begin()
+            for record in _chain(first, iterator):
+                simhash = _simhash(record.text)
+                self._assign_group(record, simhash)
+                self.store.put(record, simhash)
+                document = self._document(record)
+                if bulk and record.id not in seen:
+                    writer.add_document(**document)
+                else:
+                    writer.update_document(**document)
+                seen.add(record.id)
+                written += 1
+        except BaseException:
+            self.store.rollback()
+            writer.cancel()
+            raise
+        self.store.commit()  # records first: a document Whoosh shows always has its record
+        writer.commit()
+        return written
+
+    def _assign_group(self, record: Record, simhash: int) -> None:
+        near = self.store.near(simhash, MAX_GROUP_BITS, exclude=record.id)
+        if not near:
+            record.group_id = ""
+            return
+        # The group of the closest, then oldest, article; a lone article opens its group with its own id.
+        near.sort(key=lambda row: (row[3], row[2]))
+        other_id, other_group, _seq, _distance = near[0]
+        group_id = other_group or other_id
+        if not other_group:
+            self.store.set_group([other_id], group_id)
+        record.group_id = group_id
+
+    def _document(self, record: Record) -> dict[str, Any]:
+        doc_lang = record.lang if record.lang in LANGS else ""
+        paragraphs = record.text.split("\n\n") if record.text else []
+        langs = list(record.paragraph_langs)
+        if len(langs) != len(paragraphs):
+            langs = [doc_lang] * len(paragraphs)
+        bodies: dict[str, list[str]] = {lang: [] for lang in LANGS}
+        fold_kk: list[str] = []
+        fold_ru: list[str] = []
+        # The title goes to the folded fields twice: a rough title weight for queries typed in Latin.
+        heads = [record.title, record.title, record.lead]
+        for text in heads:
+            (fold_ru if doc_lang == "ru" else fold_kk).append(text)
+        if record.lead:
+            bodies[doc_lang or "kk"].append(record.lead)
+        for text, lang in zip(paragraphs, langs, strict=True):
+            lang = lang if lang in LANGS else doc_lang
+            targets = [lang] if lang else ["kk", "ru"]
+            for target in targets:
+                bodies[target].append(text)
+                (fold_ru if target == "ru" else fold_kk).append(text)
+        document: dict[str, Any] = {
+            "id": record.id,
+            "grp": record.group_id or record.id,
+            "day": day_number(record.published),
+            "amount_top": 0.0,  # every sortable column gets a value in every document: see Columns.build
+            "fold_kk": "\n".join(fold_kk),
+            "fold_ru": "\n".join(fold_ru),
+        }
+        title_langs = [doc_lang] if doc_lang else ["kk", "ru"]
+        for lang in title_langs:
+            document[f"title_{lang}"] = record.title
+        for lang, texts in bodies.items():
+            if texts:
+                document[f"body_{lang}"] = "\n".join(texts)
+        amounts = [a.kzt for a in record.amounts if a.kzt is not None]
+        if amounts:
+            document["amount"] = amounts
+            document["amount_top"] = max(amounts)
+        facets = {
+            "region": _with_parents(record.regions, region_parent),
+            "sector": _with_parents(record.sectors, sector_parent),
+            "country": list(dict.fromkeys(record.countries)),
+            "lang": [record.lang] if record.lang else [],
+            "source": [record.source.lower()] if record.source else [],
+            "year": [record.year] if record.year else [],
+        }
+        for name, values in facets.items():
+            if values:
+                document[name] = " ".join(v.replace(" ", "_") for v in values)
+        return document
+
+    # ------------------------------------------------------------------------------------------ reading
+    def _searcher(self) -> Any:
+        if self._closed:
+            raise IndexError_("the index is closed")
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self._retry(lambda: self._ix.searcher(weighting=_weighting()))
+            self._local.searcher = searcher
+            with self._lock:
+                self._searchers.append(searcher)
+        elif not searcher.up_to_date():
+            # A new searcher, not searcher.refresh(): refresh reuses the readers of unchanged segments, and a
+            # reused reader misses deletions committed since (a replaced record would be counted twice).
+            fresh = self._retry(lambda: self._ix.searcher(weighting=_weighting()))
+            with self._lock:
+                self._searchers = [s for s in self._searchers if s is not searcher] + [fresh]
+            with contextlib.suppress(Exception):
+                searcher.close()
+            self._local.searcher = fresh
+            searcher = fresh
+        return searcher
+
+    @staticmethod
+    def _retry(fn: Any) -> Any:
+        # A commit may delete a merged segment just as a reader opens it: try again on the next TOC.
+        for attempt in range(20):
+            try:
+                return fn()
+            except OSError:
+                if attempt == 19:
+                    raise
+                time.sleep(0.05)
+        raise AssertionError("unreachable")
+
+    def _cols(self, searcher: Any) -> Columns:
+        reader = searcher.reader()
+        key = (reader.generation(), reader.doc_count_all(), reader.doc_count())
+        cols = self._columns.get(key)
+        if cols is None:
+            with self._lock:
+                cols = self._columns.get(key)
+                if cols is None:
+                    cols = Columns.build(reader, FACET_FIELDS)
+                    self._columns = {key: cols}  # only the newest generation is kept
+        return cols
+
+    def generation(self) -> str:
+        return f"{self._ix.latest_generation()}.{self.store.version()}"
+
+    def count(self) -> int:
+        return int(self._searcher().doc_count())
+
+    def get(self, record_id: str) -> Record | None:
+        return self.store.get(record_id)
+
+    def group(self, group_id: str) -> list[Record]:
+        records = self.store.group(group_id)
+        if not records:
+            record = self.store.get(group_id)
+            return [record] if record else []
+        return records
+
+    # ------------------------------------------------------------------------------------------ search
+    def _matches(
+        self, request: SearchRequest, searcher: Any, cols: Columns
+    ) -> tuple[ParsedQuery, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """The parsed query, the base mask (query, dates, amounts) and one mask per active facet filter."""
+        parsed = self._queries.parse(request.q)
+        base = self._query_mask(parsed.query, searcher, cols)
+        if parsed.query is not None and not base.any() and parsed.plain and parsed.words > 1:
+            # No article has all the words: fall back to any of them, and say so.
+            anyword = self._queries.parse(request.q, any_word=True)
+            base = self._query_mask(anyword.query, searcher, cols)
+            anyword.notice = anyword.notice or NOTICE_ANY
+            parsed = anyword
+        if request.date_from:
+            base &= cols.day >= day_number(request.date_from)
+        if request.date_to:
+            base &= (cols.day <= day_number(request.date_to)) & (cols.day > day_number("0001-01-02"))
+        if request.amount_min is not None or request.amount_max is not None:
+            amount_query = wq.NumericRange("amount", request.amount_min, request.amount_max)
+            base &= self._docs_mask(searcher.docs_for_query(amount_query), cols.size)
+        filters = {
+            name: cols.facets[name].mask(values, cols.size)
+            for name, values in request.filters().items()
+            if values and name in cols.facets
+        }
+        return parsed, base, base, filters
+
+    def _query_mask(self, q: wq.Query | None, searcher: Any, cols: Columns) -> np.ndarray:
+        if q is None:
+            return cols.live.copy()
+        return self._docs_mask(searcher.docs_for_query(q), cols.size) & cols.live
+
+    @staticmethod
+    def _docs_mask(docnums: Iterable[int], size: int) -> np.ndarray:
+        mask = np.zeros(size, dtype=bool)
+        docs = np.fromiter(docnums, dtype=np.int64)
+        if docs.size:
+            mask[docs] = True
+        return mask
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        searcher = self._searcher()
+        cols = self._cols(searcher)
+        parsed, base, _, filters = self._matches(request, searcher, cols)
+        final = base.copy()
+        for mask in filters.values():
+            final &= mask
+        facets: dict[str, list[FacetValue]] = {}
+        if request.facets:
+            for name in FACETS:
+                arrays = cols.facets.get(name)
+                if arrays is None:
+                    continue
+                # Datashare semantics: a facet's counts obey every other filter but not its own selection.
+                mask = base.copy()
+                for other, other_mask in filters.items():
+                    if other != name:
+                        mask &= other_mask
+                counts = arrays.counts(mask) if arrays.values else np.zeros(0, dtype=np.int64)
+                selected = set(request.filters().get(name, []))
+                values = [
+                    FacetValue(value, int(counts[i]))
+                    for i, value in enumerate(arrays.values)
+                    if counts[i] > 0 or value in selected
+                ]
+                values += [FacetValue(v, 0) for v in selected if v not in arrays.index]
+                values.sort(key=lambda v: (-v.count, v.value))
+                facets[name] = values
+        total = len(np.unique(cols.grp[final])) if request.group else int(final.sum())
+        start = (request.page - 1) * request.per_page
+        ranked = self._ranked(request, parsed, searcher, cols, final, start + request.per_page)
+        page = ranked[start : start + request.per_page]
+        hits = self._hits(page, parsed, cols, with_groups=request.group)
+        return SearchResult(total, request.page, request.per_page, hits, facets, parsed.notice)
+
+    def _ranked(
+        self,
+        request: SearchRequest,
+        parsed: ParsedQuery,
+        searcher: Any,
+        cols: Columns,
+        final: np.ndarray,
+        limit: int,
+    ) -> list[tuple[int, float]]:
+        """(docnum, score) of the first `limit` matches in the request's order, reprints folded if asked."""
+        if request.sort == "relevance" and parsed.query is not None:
+            weighting = searcher.weighting
+            if isinstance(weighting, RecencyBM25F):
+                weighting.days = cols.day
+            kwargs: dict[str, Any] = {}
+            if not np.array_equal(final, self._query_mask(parsed.query, searcher, cols)):
+                kwargs["filter"] = set(np.flatnonzero(final).tolist())
+            if request.group:
+                kwargs["collapse"] = FieldFacet("grp")
+                kwargs["collapse_limit"] = 1
+            results = searcher.search(parsed.query, limit=max(limit, 1), **kwargs)
+            return [(hit.docnum, float(hit.score or 0.0)) for hit in results]
+        docs = np.flatnonzero(final)
+        if request.sort == "amount":
+            order = np.lexsort((-docs, -cols.day[docs], -cols.amount_top[docs]))
+        elif request.sort == "date_asc":
+            day = cols.day[docs].astype(np.int64)
+            day = np.where(day == np.int64(build_undated()), np.iinfo(np.int32).max, day)
+            order = np.lexsort((docs, day))
+        else:  # date, and relevance without a query: newest first
+            order = np.lexsort((-docs, -cols.day[docs]))
+        docs = docs[order]
+        if request.group:
+            _, first = np.unique(cols.grp[docs], return_index=True)
+            docs = docs[np.sort(first)]
+        return [(int(d), 0.0) for d in docs[:limit]]
+
+    def _hits(
+        self, ranked: list[tuple[int, float]], parsed: ParsedQuery, cols: Columns, *, with_groups: bool
+    ) -> list[Hit]:
+        ids = [cols.ids[d] for d, _ in ranked]
+        records = self.store.get_many(ids)
+        terms, prefixes = query_terms(parsed.query)
+        highlighter = Highlighter(self._analyzers, terms, prefixes)
+        source = cols.facets["source"]
+        hits = []
+        for (docnum, score), record_id in zip(ranked, ids, strict=True):
+            record = records.get(record_id)
+            if record is None:
+                continue
+            body = record.text or record.lead
+            spans = highlighter.match_spans(body) if terms or prefixes else []
+            hit = Hit(record, score, snippet(body, spans))
+            group = int(cols.grp[docnum])
+            if with_groups and cols.group_size[group] > 1:
+                hit.group_size = int(cols.group_size[group])
+                members = np.flatnonzero((cols.grp == group) & cols.live)
+                by_source = source.first_value(cols.size)
+                names = {source.values[v] for v in by_source[members] if v >= 0}
+                names.discard(record.source.lower())
+                hit.group_sources = sorted(names)
+            hits.append(hit)
+        return hits
+
+    def iter_records(self, request: SearchRequest, limit: int) -> Iterator[Record]:
+        searcher = self._searcher()
+        cols = self._cols(searcher)
+        parsed, base, _, filters = self._matches(request, searcher, cols)
+        final = base
+        for mask in filters.values():
+            final = final & mask
+        ranked = self._ranked(request, parsed, searcher, cols, final, limit)
+        for start in range(0, len(ranked), BATCH):
+            chunk = [cols.ids[d] for d, _ in ranked[start : start + BATCH]]
+            records = self.store.get_many(chunk)
+            for record_id in chunk:
+                record = records.get(record_id)
+                if record is not None:
+                    yield record
+
+    def more_like_this(self, record_id: str, limit: int = 5) -> list[Hit]:
+        record = self.store.get(record_id)
+        if record is None:
+            return []
+        searcher = self._searcher()
+        cols = self._cols(searcher)
+        docnum = searcher.document_number(id=record_id)
+        if docnum is None:
+            return []
+        lang = record.lang if record.lang in LANGS else "kk"
+        text = " ".join([record.title, record.lead, record.text])
+        fieldname = f"body_{lang}"
+        terms = searcher.key_terms_from_text(fieldname, text, numterms=12)
+        if not terms:
+            return []
+        q = wq.Or([wq.Term(fieldname, term, boost=weight) for term, weight in terms])
+        group = int(cols.grp[docnum])
+        exclude = set(np.flatnonzero(cols.grp == group).tolist()) | {docnum}
+        results = searcher.search(q, limit=limit, mask=exclude)
+        ranked = [(hit.docnum, float(hit.score or 0.0)) for hit in results]
+        return self._hits(ranked, ParsedQuery(None), cols, with_groups=True)
+
+    def histogram(self, request: SearchRequest, by: str = "lang") -> dict[str, dict[str, int]]:
+        """{"2025-02": {"kk": 3, "ru": 5}, ...}: matches per month, split by language or region."""
+        if by not in ("lang", "region"):
+            raise IndexError_(f"histogram by {by!r}: choose lang or region")
+        searcher = self._searcher()
+        cols = self._cols(searcher)
+        _parsed, base, _, filters = self._matches(request, searcher, cols)
+        final = base
+        for mask in filters.values():
+            final = final & mask
+        final = final & (cols.day != build_undated())
+        arrays = cols.facets[by]
+        keep = final[arrays.docs]
+        docs = arrays.docs[keep]
+        vals = arrays.vals[keep]
+        if by == "region":
+            regional = np.array([v.startswith("KZ-") for v in arrays.values], dtype=bool)
+            if regional.size:
+                chosen = regional[vals]
+                docs, vals = docs[chosen], vals[chosen]
+        out: dict[str, dict[str, int]] = {}
+        if not docs.size:
+            return out
+        months = month_labels(cols.day[docs])
+        for month, value in zip(months.tolist(), vals.tolist(), strict=True):
+            bucket = out.setdefault(month, {})
+            name = arrays.values[value]
+            bucket[name] = bucket.get(name, 0) + 1
+        return dict(sorted(out.items()))
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            for searcher in self._searchers:
+                with contextlib.suppress(Exception):
+                    searcher.close()
+            self._searchers.clear()
+        self.store.close()
+
+
+def build_undated() -> int:
+    from index.schema import UNDATED
+
+    return UNDATED
+
+
+def _weighting() -> RecencyBM25F:
+    return RecencyBM25F(**{f"{name}_B": 0.5 for name in TEXT_FIELDS if name.startswith("title_")})
+
+
+def _chain(first: list[Record], rest: Iterator[Record]) -> Iterator[Record]:
+    yield from first
+    yield from rest
+
+
+_ = FIELD_BOOSTS  # the boosts are applied by the query parser (index.search)

@@ -1,0 +1,64 @@
+"""From the crawler's `Article` to the index's `Record`: paragraph languages and facts.
+
+This is the step between extraction and the index in the flow crawler -> index -> searchapp. Each paragraph
+gets its language from `crawler.langid` (a Russian quote in a Kazakh story is indexed as Russian; a paragraph
+too short to tell keeps the language extraction gave it, or the article's), and the text gets its facts from
+`index.facets.extract_facts`: regions with districts, sectors, partner countries, amounts in KZT, with the
+evidence spans that justify them. The reprint group is not decided here but at add time (`index.engine`),
+where the other articles are known.
+"""
+
+from __future__ import annotations
+
+from crawler.models import Article
+from index.models import Record
+
+__all__ = ["paragraph_languages", "to_record"]
+
+
+def paragraph_languages(article: Article) -> list[str]:
+    """One ISO 639-1 code per paragraph ("" only when nothing at all is known)."""
+    from crawler.langid import detect
+
+    out = []
+    for paragraph in article.paragraphs:
+        lang = detect(paragraph.text) if len(paragraph.text.split()) >= 3 else ""
+        out.append(lang or paragraph.lang or article.lang)
+    return out
+
+
+def to_record(article: Article) -> Record:
+    """The index record of an extracted article (facts included; group_id is set when it is added)."""
+    from index.facets import extract_facts
+
+    text = article.text
+    langs = paragraph_languages(article)
+    lang = article.lang
+    if not lang:
+        weights: dict[str, int] = {}
+        for paragraph, paragraph_lang in zip(article.paragraphs, langs, strict=True):
+            if paragraph_lang:
+                weights[paragraph_lang] = weights.get(paragraph_lang, 0) + len(paragraph.text)
+        lang = max(weights, key=lambda k: weights[k]) if weights else ""
+    facts = extract_facts(text, lang=lang or None, published=article.published, title=article.title)
+    return Record(
+        id=article.id,
+        url=article.url,
+        source=article.source.lower(),
+        title=article.title,
+        lead=article.lead,
+        text=text,
+        lang=lang or facts.lang,
+        published=article.published,
+        authors=list(article.authors),
+        tags=list(article.tags),
+        fetched_at=article.fetched_at,
+        paragraph_langs=langs,
+        regions=list(facts.regions),
+        sectors=list(facts.sectors),
+        countries=list(facts.countries),
+        amounts=list(facts.amounts),
+        evidence=list(facts.evidence),
+        warc_file=article.warc_file,
+        warc_offset=article.warc_offset,
+    )

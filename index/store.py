@@ -1,0 +1,228 @@
+"""The article store: every record's body and metadata in SQLite beside the inverted index.
+
+Whoosh keeps only the id of an article (it caps stored data at 4 GiB per segment, and pickled stored fields
+are slow to read); the record itself, as JSON, lives here in `articles.sqlite` of the index folder, with the
+64-bit SimHash of its text cut into bands so that near-duplicates (reprints of one story by other outlets) are
+found at add time without comparing against every article. `index.engine` writes here inside its one writer
+lock, before committing Whoosh, so a reader never meets a hit whose record is missing. WAL mode lets readers
+keep reading the last committed state while a long write runs.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from index.models import Amount, Evidence, Record, Span
+
+BANDS = 6  # SimHash bands: a pair within BANDS - 1 bits shares at least one band exactly (pigeonhole)
+_BAND_BITS = [11, 11, 11, 11, 10, 10]
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    group_id TEXT NOT NULL DEFAULT '',
+    simhash INTEGER NOT NULL DEFAULT 0,
+    source TEXT NOT NULL DEFAULT '',
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_group ON articles(group_id);
+CREATE TABLE IF NOT EXISTS simhash_bands (
+    band INTEGER NOT NULL,
+    value INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    PRIMARY KEY (band, value, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def bands(simhash: int) -> list[int]:
+    out = []
+    shift = 0
+    for bits in _BAND_BITS:
+        out.append((simhash >> shift) & ((1 << bits) - 1))
+        shift += bits
+    return out
+
+
+def _signed(value: int) -> int:
+    """SQLite integers are signed 64-bit."""
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def _unsigned(value: int) -> int:
+    return value + (1 << 64) if value < 0 else value
+
+
+def record_to_json(record: Record) -> str:
+    data: dict[str, Any] = {
+        name: getattr(record, name) for name in Record.__dataclass_fields__ if name not in ("amounts", "evidence")
+    }
+    data["amounts"] = [
+        {"value": a.value, "currency": a.currency, "kzt": a.kzt, "text": a.text, "start": a.start, "end": a.end}
+        for a in record.amounts
+    ]
+    data["evidence"] = [
+        {
+            "facet": e.facet,
+            "code": e.code,
+            "score": e.score,
+            "spans": [[s.start, s.end, s.text] for s in e.spans],
+        }
+        for e in record.evidence
+    ]
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def record_from_json(text: str) -> Record:
+    data = json.loads(text)
+    amounts = [Amount(**a) for a in data.pop("amounts", [])]
+    evidence = [
+        Evidence(e["facet"], e["code"], [Span(*s) for s in e.get("spans", [])], e.get("score", 1.0))
+        for e in data.pop("evidence", [])
+    ]
+    known = {k: v for k, v in data.items() if k in Record.__dataclass_fields__}
+    return Record(**known, amounts=amounts, evidence=evidence)
+
+
+class ArticleStore:
+    """SQLite table of records; one connection per thread (sqlite3 connections are not shared)."""
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = path
+        self.readonly = readonly
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        if not readonly:
+            conn = self._conn()
+            conn.executescript(_SCHEMA)
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            if self.readonly:
+                conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=60, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(self.path, timeout=60, check_same_thread=False, isolation_level=None)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=60000")
+            self._local.conn = conn
+            with self._all_lock:
+                self._all.append(conn)
+        return conn
+
+    # ------------------------------------------------------------------ reading
+    def get(self, record_id: str) -> Record | None:
+        row = self._conn().execute("SELECT data, group_id FROM articles WHERE id = ?", (record_id,)).fetchone()
+        return self._record(row) if row else None
+
+    def get_many(self, ids: Sequence[str]) -> dict[str, Record]:
+        out: dict[str, Record] = {}
+        conn = self._conn()
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for row_id, data, group_id in conn.execute(
+                f"SELECT id, data, group_id FROM articles WHERE id IN ({marks})", chunk
+            ):
+                out[row_id] = self._record((data, group_id))
+        return out
+
+    @staticmethod
+    def _record(row: tuple[str, str]) -> Record:
+        record = record_from_json(row[0])
+        record.group_id = row[1]  # the column is the truth: a later reprint may have opened the group
+        return record
+
+    def group(self, group_id: str) -> list[Record]:
+        if not group_id:
+            return []
+        rows = (
+            self._conn()
+            .execute("SELECT data, group_id FROM articles WHERE group_id = ? ORDER BY seq", (group_id,))
+            .fetchall()
+        )
+        return [self._record(row) for row in rows]
+
+    def count(self) -> int:
+        return int(self._conn().execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def version(self) -> int:
+        row = self._conn().execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def iter_ids(self) -> Iterator[str]:
+        for (row_id,) in self._conn().execute("SELECT id FROM articles ORDER BY seq"):
+            yield row_id
+
+    def near(self, simhash: int, max_bits: int, exclude: str) -> list[tuple[str, str, int, int]]:
+        """Articles whose SimHash is within `max_bits` of `simhash`: (id, group_id, seq, distance)."""
+        if simhash == 0:
+            return []
+        conn = self._conn()
+        clauses = " OR ".join("(band = ? AND value = ?)" for _ in range(BANDS))
+        params: list[int] = []
+        for band, value in enumerate(bands(simhash)):
+            params += [band, value]
+        ids = {row[0] for row in conn.execute(f"SELECT id FROM simhash_bands WHERE {clauses}", params)}
+        ids.discard(exclude)
+        if not ids:
+            return []
+        out = []
+        marks = ",".join("?" * len(ids))
+        for row_id, group_id, seq, other in conn.execute(
+            f"SELECT id, group_id, seq, simhash FROM articles WHERE id IN ({marks})", list(ids)
+        ):
+            distance = (simhash ^ _unsigned(other)).bit_count()
+            if distance <= max_bits:
+                out.append((row_id, group_id, seq, distance))
+        return out
+
+    # ------------------------------------------------------------------ writing (inside the index's writer lock)
+    def begin(self) -> None:
+        self._conn().execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        conn = self._conn()
+        conn.execute(
+            "INSERT INTO meta(key, value) VALUES('version', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+        conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        conn = self._conn()
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+
+    def put(self, record: Record, simhash: int) -> None:
+        conn = self._conn()
+        row = conn.execute("SELECT seq FROM articles WHERE id = ?", (record.id,)).fetchone()
+        seq = row[0] if row else conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM articles").fetchone()[0]
+        conn.execute(
+            "INSERT OR REPLACE INTO articles(id, seq, group_id, simhash, source, data) VALUES (?, ?, ?, ?, ?, ?)",
+            (record.id, seq, record.group_id, _signed(simhash), record.source, record_to_json(record)),
+        )
+        conn.execute("DELETE FROM simhash_bands WHERE id = ?", (record.id,))
+        if simhash:
+            conn.executemany(
+                "INSERT OR IGNORE INTO simhash_bands(band, value, id) VALUES (?, ?, ?)",
+                [(band, value, record.id) for band, value in enumerate(bands(simhash))],
+            )
+
+    def set_group(self, ids: Iterable[str], group_id: str) -> None:
+        self._conn().executemany("UPDATE articles SET group_id = ? WHERE id = ?", [(group_id, i) for i in ids])
+
+    def close(self) -> None:
+        with self._all_lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
