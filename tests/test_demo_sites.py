@@ -512,3 +512,31 @@ def test_demo_serves_the_search_ui_and_stops_on_ctrl_c(tmp_path: Path) -> None:
             if process.poll() is None:
                 process.kill()
     assert "Traceback" not in log.read_text()
+
+
+def test_demo_sites_move_to_free_ports_when_theirs_are_taken(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    from searchapp.commands.demo import start_sites
+    from searchapp.paths import DataPaths
+
+    paths = DataPaths(tmp_path / "data")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        (paths.demo).mkdir(parents=True)
+        (paths.demo / "sources.toml").write_text(
+            f'[[source]]\nid = "ertis"\nname = "x"\nstart = ["http://127.0.0.1:{port}/"]\n', encoding="utf-8"
+        )
+        with start_sites(paths) as sites:
+            ports = [urlsplit(o.base_url).port for o in sites.outlets]
+            assert port not in ports and len(set(ports)) == 4
+            assert http_ok(sites.outlets[0].base_url + "/robots.txt")
+    assert f"ports {port}-{port + 3} are taken" in capsys.readouterr().err
+
+
+def http_ok(url: str) -> bool:
+    return httpx.get(url, timeout=10).status_code == 200

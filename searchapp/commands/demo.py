@@ -44,7 +44,7 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
         server = make_server(create_app(overrides), settings["host"], settings["port"], settings["threads"])
     try:
         paths.ensure()
-        with _start_sites(paths) as sites:
+        with start_sites(paths) as sites:
             for info in sites.outlets:
                 say(f"demo: {info.name} ({', '.join(info.langs)}) at {info.base_url}/")
             sources_file = sites.write_sources(paths.demo / "sources.toml")
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
             server.close()
 
 
-def _start_sites(paths: DataPaths) -> DemoSites:
+def start_sites(paths: DataPaths) -> DemoSites:
     """The sites on the previous run's ports (else 8101..8104), or on free ports when those are taken."""
     from searchapp.demo.sites import DemoSites
 
