@@ -131,10 +131,13 @@ def _simhash(text: str) -> int:
 class WhooshIndex(SearchIndex):
     """The index of one data folder's `index/` directory."""
 
-    def __init__(self, path: Path, *, readonly: bool = False, procs: int = BULK_PROCS) -> None:
+    def __init__(
+        self, path: Path, *, readonly: bool = False, procs: int = BULK_PROCS, bulk_min: int = BULK_MIN
+    ) -> None:
         self.path = Path(path)
         self.readonly = readonly
         self.procs = procs if (os.cpu_count() or 1) > 1 else 1
+        self.bulk_min = bulk_min
         self._whoosh_dir = self.path / "whoosh"
         if readonly and not whoosh_index.exists_in(str(self._whoosh_dir), indexname=INDEX_NAME):
             raise IndexError_(f"there is no index in {self.path} yet: crawl or reindex first")
@@ -192,12 +195,12 @@ class WhooshIndex(SearchIndex):
         first: list[Record] = []
         for record in iterator:
             first.append(record)
-            if len(first) >= BULK_MIN:
+            if len(first) >= self.bulk_min:
                 break
         if not first:
             return 0
-        bulk = len(first) >= BULK_MIN and self.procs > 1 and self.count() == 0 and self.store.count() == 0
-        writer = self._writer(BULK_PROCS if bulk else 1)
+        bulk = len(first) >= self.bulk_min and self.procs > 1 and self.count() == 0 and self.store.count() == 0
+        writer = self._writer(self.procs if bulk else 1)
         written = 0
         seen: set[str] = set()
         try:

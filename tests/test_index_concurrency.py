@@ -1,0 +1,168 @@
+"""The index under several processes: one writer at a time, readers that never fail, and crash safety.
+
+Real processes, a real index in a temporary folder: 4 writer processes x 20 updates must all succeed (Whoosh's
+default writer gave 60 LockErrors out of 80), a reader during a long write sees the old index and then the new
+one, never an error, and `kill -9` during indexing leaves an index that opens and a reindex that completes.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from index.engine import WhooshIndex
+from index.models import Record, SearchRequest
+
+ROOT = Path(__file__).resolve().parent.parent
+WORDS = "аймақ зауыт облыс аудан мектеп жоба теңге құрылыс завод область район строительство проект дорога".split()
+
+# Records made the same way in this process and in the child processes.
+MAKE = textwrap.dedent(
+    """
+    import random
+    from index.models import Record
+
+    WORDS = {words!r}
+
+    def make(prefix, n, seed=0):
+        rnd = random.Random(seed)
+        for i in range(n):
+            text = "\\n\\n".join(" ".join(rnd.choice(WORDS) for _ in range(30)) for _ in range(2))
+            yield Record(id=f"{{prefix}}{{i}}", url=f"http://x/{{prefix}}{{i}}", source="a.kz",
+                         title=" ".join(rnd.choice(WORDS) for _ in range(5)), lead="", text=text,
+                         lang=rnd.choice(["kk", "ru"]), published="2025-01-0" + str(1 + i % 9))
+    """
+).format(words=WORDS)
+
+
+def _child(code: str, *args: str) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    script = MAKE + textwrap.dedent(code)
+    return subprocess.Popen(
+        [sys.executable, "-W", "error", "-c", script, *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, so kill -9 reaches the writer's helpers too
+    )
+
+
+def _make(prefix: str, n: int, seed: int = 0) -> list[Record]:
+    namespace: dict[str, object] = {}
+    exec(MAKE, namespace)
+    make = namespace["make"]
+    assert callable(make)
+    return list(make(prefix, n, seed))
+
+
+@pytest.mark.slow
+def test_four_writer_processes_times_twenty_updates_all_succeed(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    WhooshIndex(path).close()
+    code = """
+        import sys
+        from pathlib import Path
+        from index import open_index
+        ix = open_index(Path(sys.argv[1]))
+        for record in make(sys.argv[2], 20):
+            ix.add([record])  # twenty separate updates, each with its own commit
+        ix.close()
+    """
+    children = [_child(code, str(path), f"p{n}-") for n in range(4)]
+    for child in children:
+        _out, err = child.communicate(timeout=600)
+        assert child.returncode == 0, err.decode()
+    ix = WhooshIndex(path, readonly=True)
+    assert ix.count() == 80
+    assert ix.store.count() == 80
+    ix.close()
+
+
+@pytest.mark.slow
+def test_a_reader_during_a_long_write_sees_old_then_new_never_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    ix = WhooshIndex(path)
+    ix.add(_make("old", 20))
+    code = """
+        import sys
+        from pathlib import Path
+        from index import open_index
+        ix = open_index(Path(sys.argv[1]))
+        ix.add(make("new", 400, seed=1))
+        ix.close()
+    """
+    child = _child(code, str(path))
+    reader = WhooshIndex(path, readonly=True)
+    seen: list[int] = []
+    while child.poll() is None:
+        seen.append(reader.search(SearchRequest(q="аймақ OR завод OR жоба", per_page=5)).total)
+        time.sleep(0.05)
+    _out, err = child.communicate()
+    assert child.returncode == 0, err.decode()
+    seen.append(reader.search(SearchRequest(q="аймақ OR завод OR жоба", per_page=5)).total)
+    assert set(seen) <= {seen[0], seen[-1]}
+    assert seen == sorted(seen) and seen[-1] > seen[0]
+    assert reader.count() == 420
+    reader.close()
+    ix.close()
+
+
+@pytest.mark.slow
+def test_kill_9_during_indexing_leaves_an_index_that_opens_and_a_reindex_that_completes(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    ix = WhooshIndex(path)
+    ix.add(_make("keep", 5))
+    ix.close()
+    code = """
+        import sys
+        from pathlib import Path
+        from index import open_index
+        ix = open_index(Path(sys.argv[1]))
+        def records():
+            for n, record in enumerate(make("lost", 5000, seed=2)):
+                if n == 50:
+                    Path(sys.argv[2]).write_text("writing")
+                yield record
+        ix.add(records())
+    """
+    marker = tmp_path / "marker"
+    child = _child(code, str(path), str(marker))
+    deadline = time.monotonic() + 300
+    while not marker.exists():
+        assert child.poll() is None, child.communicate()[1].decode()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.3)
+    os.killpg(child.pid, signal.SIGKILL)
+    child.communicate()
+
+    after = WhooshIndex(path)  # opens, and can take the write lock again
+    assert after.count() == 5
+    assert after.store.count() == 5  # the killed write's records were never committed
+    assert after.search(SearchRequest(q="аймақ OR завод")).total >= 1
+    assert after.add(_make("lost", 60, seed=2)) == 60  # the reindex completes
+    assert after.count() == 65
+    after.close()
+
+
+@pytest.mark.slow
+def test_bulk_load_uses_two_processes_and_finds_the_same(tmp_path: Path) -> None:
+    records = _make("b", 120)
+    serial = WhooshIndex(tmp_path / "serial", procs=1)
+    serial.add(records)
+    bulk = WhooshIndex(tmp_path / "bulk", procs=2, bulk_min=100)
+    assert bulk.add(records) == 120
+    for q in ["аймақ", "завод", '"облыс аудан"']:
+        a = serial.search(SearchRequest(q=q, per_page=200))
+        b = bulk.search(SearchRequest(q=q, per_page=200))
+        assert a.total == b.total
+        assert {h.record.id for h in a.hits} == {h.record.id for h in b.hits}
+    serial.close()
+    bulk.close()
