@@ -19,8 +19,8 @@ from typing import Any
 
 from index.models import Amount, Evidence, Record, Span
 
-BANDS = 6  # SimHash bands: a pair within BANDS - 1 bits shares at least one band exactly (pigeonhole)
-_BAND_BITS = [11, 11, 11, 11, 10, 10]
+BANDS = 7  # SimHash bands: a pair within BANDS - 1 bits shares at least one band exactly (pigeonhole)
+_BAND_BITS = [9, 9, 9, 9, 9, 9, 10]  # 7 bands: exact to 6 bits, most pairs at 7-8 bits
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,

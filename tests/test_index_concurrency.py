@@ -21,7 +21,22 @@ from index.engine import WhooshIndex
 from index.models import Record, SearchRequest
 
 ROOT = Path(__file__).resolve().parent.parent
-WORDS = "аймақ зауыт облыс аудан мектеп жоба теңге құрылыс завод область район строительство проект дорога".split()
+WORDS = [
+    "аймақ",
+    "зауыт",
+    "облыс",
+    "аудан",
+    "мектеп",
+    "жоба",
+    "теңге",
+    "құрылыс",
+    "завод",
+    "область",
+    "район",
+    "строительство",
+    "проект",
+    "дорога",
+]
 
 # Records made the same way in this process and in the child processes.
 MAKE = textwrap.dedent(
