@@ -111,12 +111,12 @@ def attention(
     base = height - 30 - 18 * legend_rows
     plot_w = width - left - right
     step = plot_w / len(months)
-    bar_w = max(1.0, step * 0.8)
+    bar_w = max(1.0, min(step * 0.8, 44.0))  # a few months must not become slabs
     parts = [
         f'<svg class="chart chart-attention {css}" viewBox="0 0 {width} {height}" width="100%" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
     ]
-    for fraction in (0.5, 1.0):
+    for fraction in (0.5, 1.0) if top >= 4 else (1.0,):
         y = base - (base - top_pad) * fraction
         value = round(top * fraction)
         parts.append(

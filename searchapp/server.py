@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import socket
 
 from flask import Flask
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 def make_server(app: Flask, host: str, port: int, threads: int) -> BaseWSGIServer:
     """A waitress server bound to host:port (port 0: any free port); AppError when the port is taken."""
     lang = str(app.config["SETTINGS"]["ui_lang"])
+    _check_free(host, port, lang)
     try:
         server = create_server(
             app, host=host, port=port, threads=threads, ident="qazaq-press", clear_untrusted_proxy_headers=True
@@ -32,6 +34,29 @@ def make_server(app: Flask, host: str, port: int, threads: int) -> BaseWSGIServe
     if isinstance(server, MultiSocketServer):  # host named several addresses; we ask for one
         raise AppError(f"{host} resolves to several addresses; give one address", code="listen_failed")
     return server
+
+
+def _check_free(host: str, port: int, lang: str) -> None:
+    """Bind a probe socket the way waitress will (SO_REUSEADDR), so a taken port fails here, cleanly.
+
+    waitress leaves its half-made socket and wake-up pipe open when its own bind fails; probing first keeps
+    the common mistake (a second `serve` on the same port) free of leaks and of a traceback.
+    """
+    if port == 0:
+        return
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise AppError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", code="listen_failed") from None
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                raise AppError(t("port_taken", lang, host=host, port=port), code="port_taken") from None
+            raise AppError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", code="listen_failed") from None
 
 
 def server_url(server: BaseWSGIServer) -> str:

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from index import IndexError_, QueryError
 from searchapp.errors import AppError
 from searchapp.i18n import LANGS, NATIVE, t
 
@@ -62,6 +63,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(AppError)
     def _app_error(exc: AppError) -> Response:
         return error_response(exc.status, exc.code, exc.message)
+
+    @app.errorhandler(IndexError_)
+    def _index_error(exc: IndexError_) -> Response:
+        # a request the index cannot answer as asked is the user's to fix; anything else is ours, said plainly
+        if isinstance(exc, QueryError):
+            return error_response(400, "bad_query", str(exc))
+        app.logger.error("index error on %s: %s", request.path, exc)
+        return error_response(503, "index_unavailable", str(exc))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

@@ -73,7 +73,8 @@ def test_results_show_title_outlet_date_badge_snippet_tags_and_reprints(web: Fla
     assert first.select(".source")[0].get_text() in ("ontustik.kz", "ertis.kz")
     assert first.select("time")[0].get("datetime").startswith("2025-02-1")
     assert first.select(".badge")[0].get_text().strip() == "KK"
-    assert first.select(".snippet mark")
+    marked = page(web, "/?q=завод").select(".hit .snippet mark")
+    assert marked and marked[0].get_text() == "завод"
     assert "and 1 other outlet" in first.get_text()
     tags = {a.get_text(): a.get("title") for a in first.select("a.tag")}
     region_titles = [title for label, title in tags.items() if "Түркістан облысында" in (title or "")]

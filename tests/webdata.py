@@ -7,12 +7,19 @@ depend on enrichment quality. `tests/webfixtures.py` puts them into the real ind
 from __future__ import annotations
 
 import html
+import random
 import re
 from collections.abc import Sequence
 
 from index import Amount, Evidence, Record, Span
 
 XSS = "<script>alert(1)</script>"
+FILLER_WORDS = (
+    "мектеп аурухана жол көпір су жылу газ электр егін мал бидай астық құрылыс зауыт цех жұмыс жалақы "
+    "бюджет салық несие инвестиция экспорт импорт баға нарық дүкен базар көлік автобус теміржол әуежай "
+    "спорт мәдениет театр кітапхана музей мұражай саябақ орман өзен көл тау дала ауыл қала әкімдік кеңес "
+    "депутат мәслихат сайлау жастар зейнеткер мұғалім дәрігер фермер кәсіпкер студент"
+).split()
 
 
 def _evidence(text: str, facet: str, code: str, phrase: str) -> Evidence:
@@ -166,13 +173,15 @@ def sample_records() -> list[Record]:
             amounts=[(300e6, "USD", "300 million dollars")],
         ),
     ]
-    for n in range(9, 39):  # fillers for paging: one outlet, spread over months of 2023-2024
+    rng = random.Random(7)
+    for n in range(9, 39):  # fillers for paging: one outlet, spread over months of 2023-2024, all distinct
         month = 1 + n % 12
+        words = " ".join(rng.sample(FILLER_WORDS, 12))
         records.append(
             _record(
                 n,
                 title=f"Бюджет ауданы туралы хабар {n}",
-                text=f"Павлодар облысында аудан бюджеті талқыланды, хабар нөмірі {n}.",
+                text=f"Павлодар облысында аудан бюджеті талқыланды: {words}.",
                 lang="kk",
                 source="sarbiz.kz",
                 published=f"{2023 + n % 2}-{month:02d}-{10 + n % 15:02d}",

@@ -25,9 +25,8 @@ def records() -> list[Record]:
     return sample_records()
 
 
-@pytest.fixture
-def press_index(data_dir: Path, records: list[Record]) -> Iterator[SearchIndex]:
-    """The real index in the test's data folder, holding the sample corpus."""
+def open_press_index(data_dir: Path, records: list[Record]) -> SearchIndex:
+    """The real index in `data_dir`/index, holding `records`."""
     try:
         if os.environ.get("WEBTEST_SCAFFOLD"):  # TEMPORARY
             raise ModuleNotFoundError
@@ -37,6 +36,13 @@ def press_index(data_dir: Path, records: list[Record]) -> Iterator[SearchIndex]:
 
         index = ScaffoldIndex(data_dir / "index")  # type: ignore[assignment]
     index.add(records)
+    return index
+
+
+@pytest.fixture
+def press_index(data_dir: Path, records: list[Record]) -> Iterator[SearchIndex]:
+    """The real index in the test's data folder, holding the sample corpus."""
+    index = open_press_index(data_dir, records)
     yield index
     index.close()
 

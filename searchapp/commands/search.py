@@ -11,7 +11,8 @@ import argparse
 import json
 from typing import Any
 
-from index import open_index
+from index import IndexError_, open_index
+from searchapp.errors import AppError
 from searchapp.i18n import lang_name, short_amount, t
 from searchapp.paths import DataPaths
 from searchapp.query import FACET_PARAMS
@@ -74,9 +75,15 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
     import sys
 
     settings = load_settings({"data": str(paths.root)})
-    index = open_index(paths.index, readonly=True)
     try:
-        found = run_search(index, params_from_args(args), ui=settings["ui_lang"], settings=settings)
+        index = open_index(paths.index, readonly=True)
+    except IndexError_ as exc:  # no index yet: the message says to crawl or reindex first
+        raise AppError(str(exc), code="no_index") from None
+    try:
+        try:
+            found = run_search(index, params_from_args(args), ui=settings["ui_lang"], settings=settings)
+        except IndexError_ as exc:
+            raise AppError(str(exc), code="bad_query") from None
         if args.json:
             print(json.dumps(found.json(), ensure_ascii=False, indent=2))
         else:

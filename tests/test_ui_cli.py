@@ -1,0 +1,93 @@
+"""The terminal side of the web app: `searchapp search` (same parser, same answer as the API) and `serve`."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from index import SearchIndex
+from searchapp import create_app
+from searchapp.cli import main
+from searchapp.errors import AppError
+from searchapp.server import make_server
+
+pytest_plugins = ["tests.webfixtures"]  # fixtures: records, press_index, press_app, web
+
+
+def test_search_json_is_exactly_the_api_answer(
+    press_index: SearchIndex, data_dir: Path, web: FlaskClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(["search", "зауыт", "--region", "KZ-61", "--sort", "date", "--json", "--data", str(data_dir)])
+    assert status == 0
+    printed = json.loads(capsys.readouterr().out)
+    api = web.get("/api/search?q=зауыт&region=KZ-61&sort=date&ui=ru").get_json()
+    assert printed == api
+
+
+def test_search_prints_a_readable_list(
+    press_index: SearchIndex, data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEARCHAPP_UI_LANG", "en")
+    status = main(["search", "--lang", "ru", "--amount-min", "1000000000", "--data", str(data_dir)])
+    assert status == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Found: 2")
+    assert "Павлодарские аграрии собрали урожай пшеницы" in out
+    assert "sarbiz.kz · 2023-09-15 · Russian" in out
+    assert "https://sarbiz.kz/news/4.html" in out
+    assert "<mark>" not in out
+
+
+def test_search_refuses_bad_flags_in_one_line(
+    press_index: SearchIndex, data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEARCHAPP_UI_LANG", "ru")
+    assert main(["search", "x", "--date-from", "yesterday", "--data", str(data_dir)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("searchapp search: date_from") and "ГГГГ-ММ-ДД" in err
+    assert err.count("\n") == 1
+
+
+def test_a_taken_port_is_a_clear_error(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEARCHAPP_UI_LANG", "en")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        app = create_app({"data": str(data_dir), "ui_lang": "en"})
+        with pytest.raises(AppError) as info:
+            make_server(app, "127.0.0.1", port, 2)
+        assert info.value.message == f"127.0.0.1:{port} is already in use; choose another --port"
+        assert main(["serve", "--port", str(port), "--data", str(data_dir)]) == 1
+        assert (
+            capsys.readouterr().err == f"searchapp serve: 127.0.0.1:{port} is already in use; choose another --port\n"
+        )
+
+
+def test_serve_answers_over_http(press_app: Flask) -> None:
+    import threading
+
+    import httpx
+
+    from searchapp.server import server_url
+
+    server = make_server(press_app, "127.0.0.1", 0, 2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        base = server_url(server)
+        response = httpx.get(base + "api/search?q=зауыт", timeout=10)
+        assert response.status_code == 200
+        assert response.json()["total"] >= 1
+        page = httpx.get(base, timeout=10)
+        assert "Content-Security-Policy" in page.headers
+    finally:
+        server.close()
+        thread.join(timeout=5)
