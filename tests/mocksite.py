@@ -29,6 +29,7 @@ def article(path: str, title: str, links: str = "", canonical: str | None = None
 class Handler(BaseHTTPRequestHandler):
     server: MockServer
     protocol_version = "HTTP/1.1"
+    wbufsize = 1 << 16  # headers and body in one segment: no 40 ms Nagle/delayed-ACK stall per response
 
     def log_message(self, format: str, *args: object) -> None:
         pass
