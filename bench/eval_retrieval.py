@@ -5,8 +5,8 @@ plus the bundled demo press (searchapp/demo/content/*.jsonl, our own text too); 
 articles, judged by us, are in tests/data/retrieval/queries.jsonl: Kazakh inflected forms in groups (every
 form must find every article that uses the word), Russian inflected forms, Kazakh typed on a Russian keyboard,
 Latin Kazakh in the 2018 and 2021 alphabets and in plain ASCII, and phrases. Both engines index the same
-records in temporary folders; the baseline is one title and one body field with Whoosh's StemmingAnalyzer and
-its MultifieldParser, as a Whoosh user would start. tests/test_index_retrieval.py pins the floors.
+records in temporary folders; the baseline is `bench.baseline` (title and text with Whoosh's StemmingAnalyzer
+and its MultifieldParser, as a Whoosh user would start). tests/test_index_retrieval.py pins the floors.
 
     python -m bench.eval_retrieval [--json] [--show-misses]
 """
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.baseline import BaselineIndex
 from crawler.progress import Progress
 from index.engine import WhooshIndex
 from index.models import Record, SearchRequest
@@ -160,37 +161,6 @@ def _score(ranked: Sequence[str], relevant: Sequence[str]) -> tuple[float, float
     return rr, recall
 
 
-class Baseline:
-    """Plain Whoosh: title and body with StemmingAnalyzer, MultifieldParser, BM25F defaults."""
-
-    def __init__(self, path: Path, records: Sequence[Record]) -> None:
-        from whoosh import index
-        from whoosh.analysis import StemmingAnalyzer
-        from whoosh.fields import ID, TEXT, Schema
-        from whoosh.qparser import MultifieldParser
-
-        schema = Schema(
-            id=ID(stored=True, unique=True),
-            title=TEXT(analyzer=StemmingAnalyzer()),
-            body=TEXT(analyzer=StemmingAnalyzer()),
-        )
-        path.mkdir(parents=True, exist_ok=True)
-        self.ix = index.create_in(str(path), schema)
-        writer = self.ix.writer()
-        for record in records:
-            writer.add_document(id=record.id, title=record.title, body=f"{record.lead}\n{record.text}")
-        writer.commit()
-        self.parser = MultifieldParser(["title", "body"], schema)
-        self.searcher = self.ix.searcher()
-
-    def search(self, q: str) -> list[str]:
-        results = self.searcher.search(self.parser.parse(q), limit=K)
-        return [hit["id"] for hit in results]
-
-    def close(self) -> None:
-        self.searcher.close()
-
-
 def evaluate(workdir: Path, *, progress: bool = False) -> Report:
     records = load_corpus()
     queries = load_queries()
@@ -198,14 +168,19 @@ def evaluate(workdir: Path, *, progress: bool = False) -> Report:
         ours_ix = WhooshIndex(workdir / "ours", procs=1)
         ours_ix.add(records)
         bar.advance(status="ours")
-        baseline = Baseline(workdir / "baseline", records)
+        baseline = BaselineIndex(workdir / "baseline")
+        baseline.add(records)
         bar.advance(status="baseline")
+
+    def baseline_search(q: str) -> list[str]:
+        result = baseline.search(SearchRequest(q=q, per_page=K, facets=False))
+        return [hit.record.id for hit in result.hits]
 
     def ours_search(q: str) -> list[str]:
         result = ours_ix.search(SearchRequest(q=q, per_page=K, facets=False, group=False))
         return [hit.record.id for hit in result.hits]
 
-    engines: dict[str, Callable[[str], list[str]]] = {"ours": ours_search, "baseline": baseline.search}
+    engines: dict[str, Callable[[str], list[str]]] = {"ours": ours_search, "baseline": baseline_search}
     scores = {name: Scores() for name in engines}
     misses: list[tuple[str, list[str], list[str]]] = []
     with Progress("running the queries", total=len(queries), enabled=progress) as bar:
