@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from index import SearchIndex
+from index.facets.labels import label, parent
 from index.models import FACETS, Hit, Record, SearchRequest, SearchResult
 from searchapp.i18n import lang_name
 from searchapp.query import parse_request, request_params
@@ -24,25 +25,13 @@ def facet_label(facet: str, code: str, ui: str) -> str:
     if facet == "lang":
         return lang_name(code, ui)
     if facet in LABELLED_FACETS:
-        try:
-            from index.facets.labels import label
-        except ImportError:  # the label tables arrive with the facets work; codes are still meaningful
-            return code
         return label(facet, code, ui) or code
     return code
 
 
 def facet_parent(facet: str, code: str) -> str | None:
     """The parent of a tree value: a district's region, a division's section; None at the top."""
-    if facet == "sector":
-        return code[0] if len(code) > 1 else None
-    if facet != "region" or code.startswith("KZ-"):
-        return None
-    try:
-        from index.facets.labels import parent
-    except ImportError:  # until the label tables land: a KATO code starts with its region's number
-        return f"KZ-{code[:2]}" if code.isdigit() else None
-    return parent(facet, code)
+    return parent(facet, code) if facet in ("region", "sector") else None
 
 
 @dataclass(slots=True)

@@ -120,7 +120,6 @@ def test_facet_sidebar_has_counts_and_trees(web: FlaskClient) -> None:
 
 
 def test_region_labels_follow_the_ui_language(web: FlaskClient) -> None:
-    pytest.importorskip("index.facets.labels", reason="TEMPORARY: the label tables have not landed yet")
     kk = page(web, "/?ui=kk").select("section.facet-region .facet-label")
     ru = page(web, "/?ui=ru").select("section.facet-region .facet-label")
     assert len(kk) == len(ru)
@@ -219,7 +218,6 @@ def test_attention_chart_by_language_and_by_region(web: FlaskClient) -> None:
 
 def test_no_results_and_empty_index_say_what_to_do(web: FlaskClient, data_dir: Path) -> None:
     assert "Nothing found" in page(web, "/?q=qwertyuiop&ui=en").get_text()
-    pytest.importorskip("index.engine", reason="TEMPORARY: the index engine has not landed yet")
     empty = create_app({"data": str(data_dir / "other"), "TESTING": True})
     doc = page(empty.test_client(), "/?ui=en")
     assert "searchapp crawl" in doc.get_text()

@@ -7,7 +7,6 @@ are the app and its test client on it.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,14 +26,7 @@ def records() -> list[Record]:
 
 def open_press_index(data_dir: Path, records: list[Record]) -> SearchIndex:
     """The real index in `data_dir`/index, holding `records`."""
-    try:
-        if os.environ.get("WEBTEST_SCAFFOLD"):  # TEMPORARY
-            raise ModuleNotFoundError
-        index = open_index(data_dir / "index")
-    except ModuleNotFoundError:  # TEMPORARY until index/engine.py lands
-        from tests._scaffold_index import ScaffoldIndex
-
-        index = ScaffoldIndex(data_dir / "index")  # type: ignore[assignment]
+    index = open_index(data_dir / "index")
     index.add(records)
     return index
 
