@@ -20,6 +20,7 @@ import io
 import logging
 import os
 import re
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -82,37 +83,53 @@ class ArchiveWriter:
         self.rotate_bytes = rotate_bytes
         self.folder.mkdir(parents=True, exist_ok=True)
         self._file: io.BufferedWriter | None = None
+        self._size = 0
+        self._lock = threading.Lock()
         self._name = ""
         self._seq = 0
         self.records = 0
 
     def _open(self) -> None:
-        self.close()
+        """Start the next file (called with the lock held)."""
+        if self._file is not None:
+            self._file.close()
         self._seq += 1
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         self._name = f"crawl-{stamp}-{os.getpid()}-{self._seq:04d}.warc.gz"
         self._file = open(self.folder / self._name, "ab")  # noqa: SIM115 -- held open across many records
+        self._size = self._file.tell()
 
     def write(self, exchange: Exchange) -> tuple[str, int]:
-        """Write response and request records durably; return (file name, offset of the response record)."""
-        if self._file is None or self._file.tell() >= self.rotate_bytes:
-            self._open()
-        assert self._file is not None
-        start = self._file.tell()
-        try:
-            self._write_records(self._file, exchange)
-            self._file.flush()
-            os.fsync(self._file.fileno())
-        except OSError:
-            # Disk full or the like: cut the half-written record off, so the file stays readable.
+        """Write response and request records durably; return (file name, offset of the response record).
+
+        Safe to call from several threads: records are appended under a lock, and each caller then waits for
+        its own fsync outside it, so the syncs of concurrent fetches overlap instead of queueing.
+        """
+        with self._lock:
+            if self._file is None or self._size >= self.rotate_bytes:
+                self._open()
+            assert self._file is not None
+            start = self._size
             try:
-                self._file.truncate(start)
-                self._file.seek(start)
+                self._write_records(self._file, exchange)
+                self._file.flush()  # in the kernel now: a killed process loses nothing
             except OSError:
-                pass
-            raise
-        self.records += 1
-        return self._name, start
+                # Disk full or the like: cut the half-written record off, so the file stays readable.
+                try:
+                    self._file.truncate(start)
+                    self._file.seek(start)
+                except OSError:
+                    pass
+                raise
+            self._size = self._file.tell()
+            self.records += 1
+            name = self._name
+            fd = os.dup(self._file.fileno())  # stays valid if another thread rotates the file meanwhile
+        try:
+            os.fsync(fd)  # on the disk: a power cut loses nothing either
+        finally:
+            os.close(fd)
+        return name, start
 
     def _write_records(self, out: io.BufferedWriter, ex: Exchange) -> None:
         writer = WARCWriter(out, gzip=True)
@@ -149,9 +166,10 @@ class ArchiveWriter:
         writer.write_record(request)
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
 
 
 def stored_headers(ex: Exchange) -> list[tuple[str, str]]:

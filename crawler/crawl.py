@@ -124,6 +124,18 @@ def retry_after(value: str, now: float) -> float | None:
 
 
 @dataclass(slots=True)
+class _Done:
+    """A request finished by a worker: its result and where the archive put it."""
+
+    entry: Entry
+    result: FetchResult | Exception
+    exchange: Exchange | None = None
+    warc_file: str = ""
+    offset: int = -1
+    archive_error: OSError | None = None
+
+
+@dataclass(slots=True)
 class _Host:
     busy: bool = False
     next_allowed: float = 0.0
@@ -210,7 +222,7 @@ class Crawler:
 
     def _loop(self) -> None:
         cfg = self.config
-        inflight: dict[Future[tuple[Entry, FetchResult | Exception]], str] = {}
+        inflight: dict[Future[_Done], str] = {}
         with ThreadPoolExecutor(max_workers=cfg.workers, thread_name_prefix="fetch") as pool:
             try:
                 while True:
@@ -234,8 +246,7 @@ class Crawler:
                     for future in done:
                         host = inflight.pop(future)
                         self.hosts[host].busy = False
-                        entry, outcome = future.result()
-                        self._handle(entry, outcome)
+                        self._handle(future.result())
                     self._show()
             finally:
                 for future in inflight:
@@ -265,7 +276,7 @@ class Crawler:
     def _submit(
         self,
         pool: ThreadPoolExecutor,
-        inflight: dict[Future[tuple[Entry, FetchResult | Exception]], str],
+        inflight: dict[Future[_Done], str],
         max_pages: int | None,
     ) -> None:
         now = time.time()
@@ -277,10 +288,11 @@ class Crawler:
             state = self._host(host)
             if state.busy or state.next_allowed > now or self.ready[host] > now:
                 continue
-            robots, robots_at = self.frontier.host_robots(host)
-            if state.robots is None and robots is not None and time.time() - robots_at < ROBOTS_TTL:
-                state.robots = RobotsPolicy(robots, self.agent)
-                state.crawl_delay = state.robots.crawl_delay()
+            if state.robots is None:
+                robots, robots_at = self.frontier.host_robots(host)
+                if robots is not None and time.time() - robots_at < ROBOTS_TTL:
+                    state.robots = RobotsPolicy(robots, self.agent)
+                    state.crawl_delay = state.robots.crawl_delay()
             if state.robots is None:
                 entry = Entry(robots_url(self._scheme_url(host)), host, "", "robots", 0, 0, "", "", "")
             else:
@@ -312,15 +324,38 @@ class Crawler:
                 continue
             return entry
 
-    def _fetch(self, entry: Entry) -> tuple[Entry, FetchResult | Exception]:
+    def _fetch(self, entry: Entry) -> _Done:
+        """In a worker thread: the request, then its archive record (written and fsynced right here)."""
         try:
-            return entry, self.fetcher.fetch(entry.url, etag=entry.etag, last_modified=entry.last_modified)
+            result = self.fetcher.fetch(entry.url, etag=entry.etag, last_modified=entry.last_modified)
         except UnsafeTarget as exc:
-            return entry, exc
+            return _Done(entry, exc)
+        done = _Done(entry, result)
+        if result.status:
+            done.exchange = Exchange(
+                url=result.url,
+                request_headers=result.request_headers,
+                status=result.status,
+                reason=result.reason,
+                response_headers=result.headers,
+                body=result.body,
+                fetched_at=result.fetched_at,
+                truncated=result.truncated,
+                role=entry.role,
+            )
+            try:
+                done.warc_file, done.offset = self.archive.write(done.exchange)
+            except OSError as exc:
+                done.archive_error = exc
+        return done
 
     # -- one finished request ---------------------------------------------------------------------------------
 
-    def _handle(self, entry: Entry, result: FetchResult | Exception) -> None:
+    def _handle(self, done: _Done) -> None:
+        entry, result = done.entry, done.result
+        if done.archive_error is not None:
+            exc = done.archive_error
+            raise CrawlerError(f"cannot write the archive ({exc.strerror or exc}); stopped, nothing is lost") from exc
         state = self._host(entry.host)
         now = time.time()
         delay = self._delay(entry.host)
@@ -332,38 +367,18 @@ class Crawler:
             else:
                 self.frontier.finish(entry.url, Outcome("skipped", note=str(result)))
             return
-        if result.status:
-            warc_file, offset = self._archive(entry, result)
-        else:
-            warc_file, offset = "", -1
+        if done.exchange is not None:
+            self.stats.fetched += 1
+            if self.progress is not None:
+                self.progress.advance()
+        self._last_exchange = done.exchange
+        warc_file, offset = done.warc_file, done.offset
         with self.frontier.transaction():
             self.frontier.set_next_allowed(entry.host, state.next_allowed)
             if entry.role == "robots":
                 self._handle_robots(entry, result)
             else:
                 self._handle_page(entry, result, warc_file, offset, now)
-
-    def _archive(self, entry: Entry, result: FetchResult) -> tuple[str, int]:
-        exchange = Exchange(
-            url=result.url,
-            request_headers=result.request_headers,
-            status=result.status,
-            reason=result.reason,
-            response_headers=result.headers,
-            body=result.body,
-            fetched_at=result.fetched_at,
-            truncated=result.truncated,
-            role=entry.role,
-        )
-        try:
-            warc_file, offset = self.archive.write(exchange)
-        except OSError as exc:
-            raise CrawlerError(f"cannot write the archive ({exc.strerror or exc}); stopped, nothing is lost") from exc
-        self.stats.fetched += 1
-        self._last_exchange = exchange
-        if self.progress is not None:
-            self.progress.advance()
-        return warc_file, offset
 
     def _robots_done(self, host: str, text: str) -> None:
         self.frontier.set_robots(host, text)
