@@ -142,13 +142,18 @@ class WhooshIndex(SearchIndex):
         self.procs = procs if (os.cpu_count() or 1) > 1 else 1
         self.bulk_min = bulk_min
         self._whoosh_dir = self.path / "whoosh"
-        if readonly and not whoosh_index.exists_in(str(self._whoosh_dir), indexname=INDEX_NAME):
+        if readonly and not (
+            whoosh_index.exists_in(str(self._whoosh_dir), indexname=INDEX_NAME)
+            and (self.path / "articles.sqlite").exists()
+        ):
             raise IndexError_(f"there is no index in {self.path} yet: crawl or reindex first")
         if not readonly:
             self._create()
         self._ix = whoosh_index.open_dir(str(self._whoosh_dir), indexname=INDEX_NAME, readonly=readonly)
         self.schema = self._ix.schema
         self.store = ArticleStore(self.path / "articles.sqlite", readonly=readonly)
+        self._identity = (0, 0)
+        self._identity = self._folder_identity()
         self._queries = QueryBuilder(self.schema)
         self._local = threading.local()
         self._searchers: list[Any] = []
@@ -293,13 +298,42 @@ class WhooshIndex(SearchIndex):
         return document
 
     # ------------------------------------------------------------------------------------------ reading
+    def _folder_identity(self) -> tuple[int, int]:
+        """Which index folder `path` names now: `searchapp reindex` builds a new one and renames it into place."""
+        try:
+            stat = os.stat(self.path / "articles.sqlite")
+        except FileNotFoundError:
+            return self._identity
+        return (stat.st_dev, stat.st_ino)
+
+    def _follow_replacement(self) -> None:
+        """Reopen Whoosh and SQLite when the folder was replaced by a rebuilt index; open files keep the old."""
+        identity = self._folder_identity()
+        if identity == self._identity:
+            return
+        with self._lock:
+            if identity == self._identity:
+                return
+            old_store = self.store
+            self._ix = self._retry(
+                lambda: whoosh_index.open_dir(str(self._whoosh_dir), indexname=INDEX_NAME, readonly=self.readonly)
+            )
+            self.store = ArticleStore(self.path / "articles.sqlite", readonly=self.readonly)
+            self._identity = identity
+            self._columns = {}
+        old_store.close()
+
     def _searcher(self) -> Any:
         if self._closed:
             raise IndexError_("the index is closed")
+        self._follow_replacement()
         searcher = getattr(self._local, "searcher", None)
+        if searcher is not None and getattr(self._local, "identity", None) != self._identity:
+            searcher = None  # a searcher of the replaced folder
         if searcher is None:
             searcher = self._retry(lambda: self._ix.searcher(weighting=_weighting()))
             self._local.searcher = searcher
+            self._local.identity = self._identity
             with self._lock:
                 self._searchers.append(searcher)
         elif not searcher.up_to_date():
@@ -328,7 +362,7 @@ class WhooshIndex(SearchIndex):
 
     def _cols(self, searcher: Any) -> Columns:
         reader = searcher.reader()
-        key = (reader.generation(), reader.doc_count_all(), reader.doc_count())
+        key = (self._identity, reader.generation(), reader.doc_count_all(), reader.doc_count())
         cols = self._columns.get(key)
         if cols is None:
             with self._lock:
@@ -339,15 +373,18 @@ class WhooshIndex(SearchIndex):
         return cols
 
     def generation(self) -> str:
-        return f"{self._ix.latest_generation()}.{self.store.version()}"
+        self._follow_replacement()
+        return f"{self._identity[1]}.{self._ix.latest_generation()}.{self.store.version()}"
 
     def count(self) -> int:
         return int(self._searcher().doc_count())
 
     def get(self, record_id: str) -> Record | None:
+        self._follow_replacement()
         return self.store.get(record_id)
 
     def group(self, group_id: str) -> list[Record]:
+        self._follow_replacement()
         records = self.store.group(group_id)
         if not records:
             record = self.store.get(group_id)
