@@ -1,0 +1,231 @@
+"""Extraction evaluation on the gold set (tests/data/extract/): ours beside plain trafilatura and plain
+BeautifulSoup `get_text`, in one run.
+
+Per field: title, date and language right (exact match with the truth; the date at the precision the page
+gives, and also by day), pages without an article recognised. Body text: token-level precision, recall and
+F1 of lead plus body against the truth, in the style of trafilatura's evaluation (bags of word tokens),
+averaged over the article pages. Also the pages where a known boilerplate line is left in the body.
+
+    python -m bench.eval_extract [--gold tests/data/extract] [--show N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawler.extract import decode_html, extract_html
+from crawler.progress import Progress
+
+GOLD_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "extract"
+_TOKEN = re.compile(r"\w+")
+# The boilerplate the issue names, as literal markers: none may be left in a body.
+BOILERPLATE_MARKERS = re.compile(
+    r"Поделитесь новостью|Следите за новостями|Сообщите об ошибке|ПОДПИСЫВАЙТЕСЬ НА НАС В TELEGRAM|"
+    r"Читайте по теме|Читайте также|Тақырып бойынша|ctrl\s*\+\s*enter|Пікір қалдыру|Оставить комментарий|"
+    r"\bUSD \d|\+\d{1,2}°|Фото пресс-службы|^Фото:|^Сурет:|cookie|Просмотров|Қаралым|Бөлісу:",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+@dataclass(slots=True)
+class GoldPage:
+    name: str
+    html: bytes
+    meta: dict[str, Any]
+
+    @property
+    def is_article(self) -> bool:
+        return bool(self.meta.get("article"))
+
+    @property
+    def body(self) -> str:
+        lead = self.meta.get("lead") or ""
+        return "\n".join([lead, *self.meta.get("paragraphs", [])]).strip()
+
+
+@dataclass(slots=True)
+class Output:
+    """What a system made of a page; None fields are not produced by that system."""
+
+    article: bool
+    body: str = ""
+    title: str | None = None
+    published: str | None = None
+    lang: str | None = None
+
+
+@dataclass(slots=True)
+class Tally:
+    precision: list[float] = field(default_factory=list)
+    recall: list[float] = field(default_factory=list)
+    f1: list[float] = field(default_factory=list)
+    title: list[bool] = field(default_factory=list)
+    date: list[bool] = field(default_factory=list)
+    day: list[bool] = field(default_factory=list)
+    lang: list[bool] = field(default_factory=list)
+    no_article: list[bool] = field(default_factory=list)
+    boilerplate_pages: list[str] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def load_gold(folder: Path = GOLD_DIR) -> list[GoldPage]:
+    pages = []
+    for meta_path in sorted(folder.glob("*.json")):
+        html_path = meta_path.with_suffix(".html")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        pages.append(GoldPage(meta_path.stem, html_path.read_bytes(), meta))
+    return pages
+
+
+def tokens(text: str) -> Counter[str]:
+    return Counter(t.lower() for t in _TOKEN.findall(text))
+
+
+def prf(got: str, want: str) -> tuple[float, float, float]:
+    g, w = tokens(got), tokens(want)
+    common = sum((g & w).values())
+    p = common / sum(g.values()) if g else 0.0
+    r = common / sum(w.values()) if w else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def ours(page: GoldPage) -> Output:
+    result = extract_html(page.html, page.meta["url"], page.meta.get("headers"))
+    a = result.article
+    if a is None:
+        return Output(False)
+    return Output(True, "\n".join([a.lead, a.text]).strip(), a.title, a.published, a.lang)
+
+
+def plain_trafilatura(page: GoldPage) -> Output:
+    import trafilatura
+
+    html = decode_html(page.html, page.meta.get("headers"))[0]
+    doc: Any = trafilatura.bare_extraction(html, url=page.meta["url"], with_metadata=True)
+    if doc is None or not getattr(doc, "text", None):
+        return Output(False)
+    return Output(True, doc.text or "", doc.title or "", getattr(doc, "date", None), None)
+
+
+def plain_bs4(page: GoldPage) -> Output:
+    from bs4 import BeautifulSoup
+
+    html = decode_html(page.html, page.meta.get("headers"))[0]
+    soup = BeautifulSoup(html, "lxml")
+    for el in soup(["script", "style"]):
+        el.decompose()
+    title = soup.title.get_text().strip() if soup.title else ""
+    return Output(True, soup.get_text("\n"), title, None, None)
+
+
+SYSTEMS: dict[str, Callable[[GoldPage], Output]] = {
+    "ours": ours,
+    "trafilatura": plain_trafilatura,
+    "bs4 get_text": plain_bs4,
+}
+
+
+def evaluate(system: Callable[[GoldPage], Output], pages: list[GoldPage]) -> Tally:
+    tally = Tally()
+    start = time.perf_counter()
+    for page in pages:
+        out = system(page)
+        if not page.is_article:
+            tally.no_article.append(not out.article)
+            continue
+        p, r, f = prf(out.body, page.body) if out.article else (0.0, 0.0, 0.0)
+        tally.precision.append(p)
+        tally.recall.append(r)
+        tally.f1.append(f)
+        if f < 0.97:
+            tally.misses.append(f"{page.name}: body F1 {f:.3f}")
+        truth = page.meta
+        if out.title is not None:
+            tally.title.append(out.title == truth["title"])
+            if out.title != truth["title"]:
+                tally.misses.append(f"{page.name}: title {out.title!r}")
+        if out.published is not None or system is ours:
+            tally.date.append(out.published == truth["published"])
+            tally.day.append((out.published or "")[:10] == truth["published"][:10])
+            if out.published != truth["published"]:
+                tally.misses.append(f"{page.name}: date {out.published!r} != {truth['published']!r}")
+        if out.lang is not None or system is ours:
+            tally.lang.append(out.lang == truth["lang"])
+        if out.article and BOILERPLATE_MARKERS.search(out.body):
+            tally.boilerplate_pages.append(page.name)
+    tally.seconds = time.perf_counter() - start
+    return tally
+
+
+def _mean(values: list[bool] | list[float]) -> float:
+    return sum(values) / len(values) if values else float("nan")
+
+
+def _pct(values: list[bool]) -> str:
+    return f"{100 * _mean(values):.1f}%" if values else "-"
+
+
+def run(pages: list[GoldPage]) -> dict[str, Tally]:
+    results: dict[str, Tally] = {}
+    with Progress("extraction eval", total=len(SYSTEMS)) as progress:
+        for name, system in SYSTEMS.items():
+            results[name] = evaluate(system, pages)
+            progress.advance(status=name)
+    return results
+
+
+def table(results: dict[str, Tally], pages: list[GoldPage]) -> str:
+    n_articles = sum(1 for p in pages if p.is_article)
+    rows = [["measure", *results], ["---"] * (len(results) + 1)]
+
+    def row(label: str, cell: Callable[[Tally], str]) -> None:
+        rows.append([label, *(cell(t) for t in results.values())])
+
+    row("body precision", lambda t: f"{_mean(t.precision):.3f}")
+    row("body recall", lambda t: f"{_mean(t.recall):.3f}")
+    row("body F1", lambda t: f"{_mean(t.f1):.3f}")
+    row("title right", lambda t: _pct(t.title))
+    row("date right (as precise as the page)", lambda t: _pct(t.date))
+    row("date right (day)", lambda t: _pct(t.day))
+    row("language right", lambda t: _pct(t.lang))
+    row("no-article pages recognised", lambda t: _pct(t.no_article))
+    row("pages with boilerplate left", lambda t: f"{len(t.boilerplate_pages)}/{n_articles}")
+    row("pages/s", lambda t: f"{len(pages) / t.seconds:.0f}" if t.seconds else "-")
+    return "\n".join("| " + " | ".join(r) + " |" for r in rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.eval_extract", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--gold", type=Path, default=GOLD_DIR, help="the gold folder")
+    parser.add_argument("--show", type=int, default=0, metavar="N", help="print N misses of our extractor")
+    args = parser.parse_args(argv)
+    pages = load_gold(args.gold)
+    if not pages:
+        print(f"eval_extract: no gold pages in {args.gold}", file=sys.stderr)
+        return 2
+    results = run(pages)
+    n = sum(1 for p in pages if p.is_article)
+    print(f"{len(pages)} gold pages ({n} articles, {len(pages) - n} without an article)\n")
+    print(table(results, pages))
+    if args.show:
+        print()
+        for miss in results["ours"].misses[: args.show]:
+            print("ours:", miss)
+        for name in results["ours"].boilerplate_pages:
+            print("ours: boilerplate left in", name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,566 @@
+"""Extraction: an archived page (`Fetched`) becomes a clean `Article`, or no article with the reason why.
+
+It sits between the archive and the index: the crawler and `reindex` call `extract` on every archived
+response, `searchapp extract` on saved files. Steps: decode the bytes with the right charset (header, BOM,
+meta, then a cp1251/koi8-r/utf-8 heuristic: regional sites still serve windows-1251 without saying so);
+find the body with trafilatura (favouring precision) or with the site's CSS rules (BeautifulSoup, lxml);
+drop the Kazakh and Russian boilerplate lines trafilatura keeps (`crawler.clean`); normalise the text
+(`crawler.normalize`); read title, lead, authors, tags, canonical URL and date (`crawler.dates`); give
+each paragraph and the article a language (`crawler.langid`). Pages that hold no article (a section
+front, a "not found" page served with status 200, a page of scripts) give `ExtractResult(None, reason)`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import copy
+import json
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from crawler.clean import clean_paragraphs, is_boilerplate
+from crawler.dates import _outside_article, find_published, parse_date, parse_iso
+from crawler.errors import CrawlerError
+from crawler.langid import detect_paragraphs
+from crawler.models import Article, Fetched, Paragraph
+from crawler.normalize import normalize_text
+
+log = logging.getLogger(__name__)
+
+MIN_WORDS = 40  # fewer words of body than this is not an article (a teaser, a gallery, an error page)
+MAX_HTML_CHARS = 2_000_000  # longer documents are cut: no news page is this long, and parsing must stay fast
+MAX_ELEMENTS = 4_000  # elements of a page read at most (a busy news page has 1,000-3,000)
+MAX_TEXT_CHARS = 300_000  # characters of page text read at most (a long article has 50,000)
+MAX_PARAGRAPH_CHARS = 20_000  # a single "paragraph" longer than this is cut at a sentence end
+
+_NOT_FOUND = re.compile(
+    r"\b404\b|not found|страница не найдена|страница не существует|ошибка 404|бет табылмады|"
+    r"парақша табылмады|сұраған бет|page (?:does not|doesn't) exist",
+    re.IGNORECASE,
+)
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[|—–:/»·]|-|::)\s+")
+
+
+@dataclass(slots=True)
+class ExtractResult:
+    """What extraction made of a page: an article, or None and the reason (for the log)."""
+
+    article: Article | None
+    reason: str = ""
+
+
+# --- decoding ------------------------------------------------------------------------------------------
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+# Frequent lowercase Cyrillic letters: right decoding makes most letters lowercase and frequent.
+_FREQUENT = frozenset("оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфёъ")
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = name.strip().lower()
+    aliases = {"kz-1048": "kz1048", "strk1048-2002": "kz1048", "win-1251": "cp1251", "x-cp1251": "cp1251"}
+    name = aliases.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _cyrillic_score(text: str) -> float:
+    letters = [c for c in text[:20000] if c.isalpha() and not c.isascii()]
+    if not letters:
+        return 0.0
+    return sum(1 for c in letters if c in _FREQUENT) / len(letters)
+
+
+def decode_html(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """The page as text and the charset used: BOM, valid UTF-8, declared (header, then meta), heuristic."""
+    if body.startswith(codecs.BOM_UTF8):
+        return body[3:].decode("utf-8", "replace"), "utf-8"
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return body.decode("utf-16", "replace"), "utf-16"
+    head = body[:4096]
+    is_ascii = body.isascii()
+    if not is_ascii:
+        try:
+            # Text in a Cyrillic single-byte charset is practically never valid UTF-8, whatever is declared.
+            return body.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
+    content_type = ""
+    for key, value in (headers or {}).items():
+        if key.lower() == "content-type":
+            content_type = value
+    declared = []
+    m = _HEADER_CHARSET.search(content_type)
+    if m:
+        declared.append(_codec(m.group(1)))
+    m2 = _META_CHARSET.search(head)
+    if m2:
+        declared.append(_codec(m2.group(1).decode("ascii", "replace")))
+    if is_ascii:
+        return body.decode("ascii"), "ascii"
+    candidates = [c for c in declared if c and c not in ("utf-8", "ascii")]
+    options: dict[str, str] = {}
+    for name in [*candidates, "cp1251", "koi8_r", "kz1048", "iso8859_5"]:
+        if name not in options:
+            options[name] = body.decode(name, "replace")
+    best = max(options, key=lambda n: _cyrillic_score(options[n]))
+    # The declared charset stands unless another one reads clearly better (a wrong declaration).
+    if candidates and _cyrillic_score(options[candidates[0]]) >= _cyrillic_score(options[best]) - 0.05:
+        best = candidates[0]
+    return options[best], best
+
+
+# --- helpers on the lxml tree ---------------------------------------------------------------------------
+
+
+def _parse(html: str) -> Any:
+    # lxml refuses str input with an XML encoding declaration; the text is already decoded.
+    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html[:MAX_HTML_CHARS])
+    if not html.strip():
+        return None
+    try:
+        return lxml_html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _meta(tree: Any, *names: str) -> str:
+    for name in names:
+        for attr in ("property", "name", "itemprop"):
+            found = tree.xpath(
+                f'//meta[translate(@{attr},"ABCDEFGHIJKLMNOPQRSTUVWXYZ","abcdefghijklmnopqrstuvwxyz")="{name}"]/@content'
+            )
+            for value in found:
+                if str(value).strip():
+                    return str(value).strip()
+    return ""
+
+
+def _text(el: Any) -> str:
+    return re.sub(r"\s+", " ", el.text_content() if el is not None else "").strip()
+
+
+def _jsonld(tree: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for script in tree.xpath('//script[contains(translate(@type,"JSON","json"),"ld+json")]'):
+        try:
+            data = json.loads(script.text_content() or "")
+        except (ValueError, RecursionError):
+            continue
+        stack = [data]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, list):
+                stack.extend(node)
+            elif isinstance(node, dict):
+                out.append(node)
+                if "@graph" in node:
+                    stack.append(node["@graph"])
+    return out
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return _names(value.get("name"))
+    if isinstance(value, list):
+        return [n for v in value for n in _names(v)]
+    return []
+
+
+def _split_names(text: str) -> list[str]:
+    text = re.sub(r"^\s*(?:автор|авторы|author|by|авторы материала|мәтін|тілші)\s*[:\-—]?\s*", "", text, flags=re.I)
+    parts = re.split(r"\s*(?:,|;|\band\b|\bи\b|\bжәне\b)\s*", text)
+    return [p.strip() for p in parts if 2 <= len(p.strip()) <= 60]
+
+
+# --- title, canonical, lead, authors, tags ---------------------------------------------------------------
+
+
+def _strip_site_name(title: str, site: str) -> str:
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    if site:
+        kept = [p for p in parts if p.strip().lower() != site.strip().lower()]
+        if kept and len(kept) < len(parts):
+            return " - ".join(kept) if len(kept) > 1 else kept[0]
+    # The site name is the short part at either end.
+    if len(parts[-1]) < len(" ".join(parts[:-1])) and len(parts[-1]) <= 40:
+        return title[: title.rfind(parts[-1])].rstrip(" |—–-:/»·")
+    if len(parts[0]) <= 30 and len(parts[0]) < len(parts[-1]):
+        return title[len(parts[0]) :].lstrip(" |—–-:/»·")
+    return title
+
+
+def _title(tree: Any) -> str:
+    site = _meta(tree, "og:site_name")
+    h1s = [_text(h) for h in tree.xpath("//h1") if _text(h)]
+    og = _meta(tree, "og:title", "twitter:title")
+    page = _text(next(iter(tree.xpath("//title")), None))
+    for candidate in (og, page):
+        if not candidate:
+            continue
+        # The <h1> is the article's own heading when the page's title holds it.
+        for h1 in h1s:
+            if len(h1) >= 10 and h1 in candidate:
+                return h1
+        if candidate is og:
+            return _strip_site_name(candidate, site)
+    if h1s:
+        return h1s[0]
+    return _strip_site_name(page, site) if page else ""
+
+
+def _canonical(tree: Any, url: str) -> str:
+    for href in [*tree.xpath('//link[@rel="canonical"]/@href'), _meta(tree, "og:url")]:
+        href = str(href).strip()
+        if href:
+            absolute = urljoin(url, href)
+            if urlsplit(absolute).scheme in ("http", "https") and urlsplit(absolute).netloc:
+                return absolute
+    return url
+
+
+def _authors(tree: Any, ld: list[dict[str, Any]], from_rules: list[str]) -> list[str]:
+    if from_rules:
+        return from_rules
+    for node in ld:
+        names = _names(node.get("author"))
+        if names:
+            return [n.strip() for n in names if n.strip()]
+    meta = _meta(tree, "author", "article:author")
+    if meta and not meta.startswith("http"):
+        return _split_names(meta)
+    for el in tree.xpath(
+        '//*[@rel="author" or @itemprop="author" or contains(@class,"author") or contains(@class,"byline")]'
+    ):
+        text = _text(el)
+        if text and len(text) <= 80:
+            return _split_names(text)
+    return []
+
+
+def _tags(tree: Any, ld: list[dict[str, Any]]) -> list[str]:
+    tags = [str(t).strip() for t in tree.xpath('//meta[@property="article:tag"]/@content') if str(t).strip()]
+    if not tags:
+        for node in ld:
+            kw = node.get("keywords")
+            if isinstance(kw, str):
+                tags = [k.strip() for k in kw.split(",") if k.strip()]
+            elif isinstance(kw, list):
+                tags = [str(k).strip() for k in kw if str(k).strip()]
+            if tags:
+                break
+    if not tags:
+        links = tree.xpath('//*[contains(@class,"tags") or contains(@class,"tag-list")]//a | //a[@rel="tag"]')
+        tags = [_text(a).lstrip("#") for a in links if _text(a)]
+    seen: dict[str, None] = {}
+    for t in tags:
+        seen.setdefault(normalize_text(t), None)
+    return [t for t in seen if t][:30]
+
+
+_LEAD_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:lead|intro|preview|anons|announce|subtitle|standfirst|summary|excerpt)(?:$|[\s_-])", re.I
+)
+
+
+def _lead(tree: Any) -> str:
+    """The standfirst printed above the body, when the page marks it by class."""
+    for el in tree.xpath("//body//*[@class]"):
+        if el.tag in ("meta", "script", "a", "img") or not _LEAD_CLASS.search(el.get("class", "")):
+            continue
+        if _outside_article(el):
+            continue
+        text = _text(el)
+        if 20 <= len(text) <= 1000:
+            return text
+    return ""
+
+
+# --- body ------------------------------------------------------------------------------------------------
+
+_BLOCKS = ("p", "h2", "h3", "h4", "li", "blockquote", "pre")
+
+
+def _paragraphs_of(el: Any) -> list[str]:
+    """Block-level texts of an element; its plain text lines when it has no blocks."""
+    blocks = [b for b in el.iter(*_BLOCKS) if not any(a.tag in _BLOCKS for a in b.iterancestors())]
+    if blocks:
+        return [_text(b) for b in blocks if _text(b)]
+    return [line.strip() for line in el.text_content().splitlines() if line.strip()]
+
+
+def _words(paragraphs: list[str]) -> int:
+    return sum(len(p.split()) for p in paragraphs)
+
+
+def _fallback_body(tree: Any) -> list[str]:
+    """The element holding the most paragraph text in its own children: old table layouts, where
+    trafilatura finds nothing, keep the story in one table cell."""
+    best, best_score = None, 0
+    for el in tree.iter("td", "div", "article", "section", "main"):
+        if _outside_article(el):
+            continue
+        score = sum(len(_text(c)) for c in el if c.tag in ("p", "b", "strong", "font"))
+        score += len((el.text or "").strip()) + sum(len((c.tail or "").strip()) for c in el)
+        if score > best_score:
+            best, best_score = el, score
+    return _paragraphs_of(best) if best is not None else []
+
+
+def _prune(tree: Any) -> None:
+    """Make the tree cheap to process, whatever the page: scripts other than JSON-LD, styles and inline
+    SVG go, and any text node longer than a long paragraph is cut (a 5 MB single paragraph, a data blob)."""
+    doomed = [
+        el
+        for el in tree.iter("script", "style", "noscript", "template", "svg")
+        if not (el.tag == "script" and "ld+json" in (el.get("type") or "").lower())
+    ]
+    for el in doomed:
+        parent = el.getparent()
+        if parent is not None:
+            tail = el.tail
+            prev = el.getprevious()
+            parent.remove(el)
+            if tail:  # keep the text that followed the removed element
+                if prev is not None:
+                    prev.tail = (prev.tail or "") + tail
+                else:
+                    parent.text = (parent.text or "") + tail
+    chars = 0
+    cut_at = None
+    for elements, el in enumerate(tree.iter(), start=1):
+        if el.text and len(el.text) > MAX_PARAGRAPH_CHARS:
+            el.text = _cut(el.text)
+        if el.tail and len(el.tail) > MAX_PARAGRAPH_CHARS:
+            el.tail = _cut(el.tail)
+        chars += len(el.text or "") + len(el.tail or "")
+        if elements > MAX_ELEMENTS or chars > MAX_TEXT_CHARS:
+            cut_at = el
+            break
+    if cut_at is not None:
+        # Everything after this point in document order goes: no article is that far down a sane page, and
+        # the extractors' cost grows faster than the page.
+        node = cut_at
+        while node is not None:
+            parent = node.getparent()
+            if parent is not None:
+                for sibling in list(node.itersiblings()):
+                    parent.remove(sibling)
+            node = parent
+
+
+def _body(url: str, tree: Any) -> list[str]:
+    """trafilatura, favouring precision; when that finds too little, its default mode; then our fallback."""
+    paragraphs = _trafilatura_body(copy.deepcopy(tree), url, favor_precision=True)
+    if _words(clean_paragraphs(paragraphs)) >= MIN_WORDS:
+        return paragraphs
+    paragraphs = _trafilatura_body(copy.deepcopy(tree), url, favor_precision=False)
+    if _words(clean_paragraphs(paragraphs)) >= MIN_WORDS:
+        return paragraphs
+    return _fallback_body(tree)
+
+
+def _trafilatura_body(tree: Any, url: str, *, favor_precision: bool) -> list[str]:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        favor_precision=favor_precision,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        with_metadata=False,
+        deduplicate=False,
+    )
+    text = getattr(doc, "text", None) if doc is not None else None
+    return [line for line in (text or "").split("\n") if line.strip()]
+
+
+class RuleError(CrawlerError):
+    """A site rule that is not a valid CSS selector: a mistake in the sources file."""
+
+
+def _select(soup: Any, field: str, selector: Any, *, one: bool) -> Any:
+    try:
+        return soup.select_one(str(selector)) if one else soup.select(str(selector))
+    except Exception as exc:  # soupsieve raises its own SelectorSyntaxError (a ValueError) and others
+        raise RuleError(f"site rule {field!r}: {selector!r} is not a valid CSS selector ({exc})") from exc
+
+
+def _apply_rules(html: str, rules: Mapping[str, Any]) -> dict[str, Any]:
+    """Site rules: CSS selectors read with BeautifulSoup (lxml parser). Returns the fields they give."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "lxml")
+    drop = rules.get("drop") or []
+    for selector in [drop] if isinstance(drop, str) else drop:
+        for el in _select(soup, "drop", selector, one=False):
+            el.decompose()
+    out: dict[str, Any] = {}
+    for name in ("title", "date", "lead"):
+        if rules.get(name):
+            found = _select(soup, name, rules[name], one=True)
+            if found is not None:
+                value = (found.get("datetime") or found.get("content")) if name == "date" else None
+                out[name] = str(value) if value else " ".join(found.get_text(" ").split())
+    if rules.get("authors"):
+        found_all = _select(soup, "authors", rules["authors"], one=False)
+        out["authors"] = [n for el in found_all for n in _split_names(el.get_text(" "))]
+    if rules.get("body"):
+        body = _select(soup, "body", rules["body"], one=True)
+        if body is not None:
+            tree = lxml_html.fragment_fromstring(str(body), create_parent="div")
+            out["body"] = _paragraphs_of(tree)
+    return out
+
+
+def _cut(text: str) -> str:
+    if len(text) <= MAX_PARAGRAPH_CHARS:
+        return text
+    cut = text[:MAX_PARAGRAPH_CHARS]
+    end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
+    return cut[: end + 1] if end > MAX_PARAGRAPH_CHARS // 2 else cut
+
+
+def _drop_furniture(paragraphs: Iterable[str], title: str, lead: str, published: str | None) -> list[str]:
+    """Body lines that repeat the title or the lead, or are the date line, go."""
+    out: list[str] = []
+    for p in paragraphs:
+        if p == title or (lead and p == lead):
+            continue
+        if published and len(p) <= 40 and parse_date(p) is not None and len(p.split()) <= 6:
+            continue
+        out.append(p)
+    return out
+
+
+def _site_names(tree: Any) -> set[str]:
+    """Names the site gives itself: og:site_name, the text of the link to its home page."""
+    names = {_meta(tree, "og:site_name")}
+    for a in tree.xpath('//a[@href="/" or contains(@class,"logo")]'):
+        names.add(_text(a))
+    return {n.lower() for n in names if n}
+
+
+def _is_listing(tree: Any, title: str, paragraphs: list[str]) -> str:
+    """Why the page is a list of stories rather than one (a front page, a section, a tag page), or ""."""
+    if title.lower() in _site_names(tree):
+        return "the page is titled with the site's name (a front or section page)"
+    if len(paragraphs) >= 4 and _link_share(tree, paragraphs) > 0.5:
+        return "a list of links (section front or tag page)"
+    headlines = {t for t in (_text(a) for a in tree.xpath("//body//a")) if len(t.split()) >= 4}
+    teasers = sum(1 for p in paragraphs if any(h in p for h in headlines))
+    if teasers >= 3 and teasers >= 0.4 * len(paragraphs):
+        return "paragraphs are teasers of linked stories (a list page)"
+    return ""
+
+
+def _link_share(tree: Any, paragraphs: list[str]) -> float:
+    """The share of body paragraphs that are the text of a link: high on section fronts and tag pages."""
+    anchors = {_text(a) for a in tree.xpath("//a") if _text(a)}
+    if not paragraphs:
+        return 0.0
+    return sum(1 for p in paragraphs if p in anchors) / len(paragraphs)
+
+
+def extract_html(
+    html: bytes | str,
+    url: str,
+    headers: Mapping[str, str] | None = None,
+    rules: Mapping[str, Any] | None = None,
+) -> ExtractResult:
+    """Extract the article of one page (bytes are decoded by `decode_html`)."""
+    text = decode_html(html, headers)[0] if isinstance(html, bytes) else html
+    text = text[:MAX_HTML_CHARS]
+    tree = _parse(text)
+    if tree is None:
+        return ExtractResult(None, "empty or unparseable page")
+    _prune(tree)
+    page_title = _text(next(iter(tree.xpath("//title")), None))
+    h1 = _text(next(iter(tree.xpath("//h1")), None))
+    if _NOT_FOUND.search(page_title) or (h1 and _NOT_FOUND.search(h1) and len(h1) < 80):
+        return ExtractResult(None, f"a 'not found' page: {page_title or h1!r}")
+
+    ruled = _apply_rules(text, rules) if rules else {}
+    lead = normalize_text(ruled.get("lead") or _lead(tree))
+    raw = ruled["body"] if "body" in ruled else _body(url, tree)
+    title = normalize_text(ruled.get("title") or _title(tree))
+    published = None
+    if ruled.get("date"):
+        published = parse_iso(ruled["date"]) if re.match(r"\d{4}-\d", ruled["date"]) else parse_date(ruled["date"])
+    if published is None:
+        published = find_published(tree, url)
+
+    paragraphs = [normalize_text(_cut(p.strip())) for p in raw]
+    paragraphs = clean_paragraphs(paragraphs)
+    paragraphs = _drop_furniture(paragraphs, title, lead, published)
+    if lead and is_boilerplate(lead):
+        lead = ""
+    words = sum(len(p.split()) for p in paragraphs)
+    if words < MIN_WORDS:
+        return ExtractResult(None, f"no article text ({words} words of body)")
+    listing = _is_listing(tree, title, paragraphs)
+    if listing:
+        return ExtractResult(None, listing)
+    if not title:
+        title = paragraphs[0][:120]
+
+    ld = _jsonld(tree)
+    canonical = _canonical(tree, url)
+    langs, lang = detect_paragraphs([*paragraphs])
+    if not lang and title:
+        lang = detect_paragraphs([title])[1]
+    article = Article(
+        url=canonical,
+        source=urlsplit(canonical).netloc.lower(),
+        title=title,
+        paragraphs=[Paragraph(p, lg) for p, lg in zip(paragraphs, langs, strict=True)],
+        lang=lang,
+        lead=lead,
+        published=published,
+        authors=[normalize_text(a) for a in _authors(tree, ld, ruled.get("authors") or [])],
+        tags=_tags(tree, ld),
+        fetch_url=url,
+    )
+    return ExtractResult(article, "")
+
+
+def extract(fetched: Fetched, rules: Mapping[str, Any] | None = None) -> ExtractResult:
+    """Extract the article of an archived response; non-HTML and error responses give no article."""
+    if fetched.status >= 400:
+        return _none(fetched.url, f"HTTP status {fetched.status}")
+    content_type = next((v for k, v in fetched.headers.items() if k.lower() == "content-type"), "")
+    if content_type and not re.search(r"html|xml", content_type, re.IGNORECASE):
+        return _none(fetched.url, f"not an HTML page ({content_type.split(';')[0].strip()})")
+    result = extract_html(fetched.body, fetched.url, fetched.headers, rules)
+    if result.article is None:
+        log.info("no article at %s: %s", fetched.url, result.reason)
+        return result
+    article = result.article
+    article.fetched_at = fetched.fetched_at
+    article.fetch_url = fetched.url
+    article.warc_file = fetched.warc_file
+    article.warc_offset = fetched.warc_offset
+    return result
+
+
+def _none(url: str, reason: str) -> ExtractResult:
+    log.info("no article at %s: %s", url, reason)
+    return ExtractResult(None, reason)

@@ -1,0 +1,210 @@
+"""Language identification of article text and of each paragraph: "kk", "ru", "en" or "" (unknown).
+
+Extraction calls it per paragraph and per article; the index routes each paragraph to its analyzer by the
+answer. langdetect has no Kazakh profile (it calls Kazakh Russian or Macedonian), so the statistical part
+is py3langid's naive Bayes model, which has Kazakh, restricted to the languages that can appear here (kk,
+ru, uz, ky, tt, en). Before the model comes the cheap, strong evidence of letters: ә ұ і ң ө ү һ are
+Kazakh (ғ and қ are shared with Uzbek), ў and ҳ are Uzbek, Latin-script Kazakh has ı á ǵ ń ó ú ý (2018)
+or ä ğ ñ ö ş ū ü (2021); long Russian paragraphs without any of these are recognised by their function
+words. Most paragraphs never reach the model, and answers are memoised. Uzbek, Kyrgyz, Tatar and other
+languages answer "": the product knows kk, ru and en only. `bench/eval_langid.py` measures it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+LANGS = ("kk", "ru", "en")
+# What the model chooses among. Uzbek, Kyrgyz and Tatar are here so that their text is not forced into
+# kk or ru; they come out as "" (unknown).
+_MODEL_LANGS = ["kk", "ru", "uz", "ky", "tt", "en"]
+
+# Kyrgyz and Tatar answers of the model, on text with no letter that rules Kazakh out, are Kazakh written
+# without its own letters (the model knows those three close relatives less well than it knows Kazakh).
+_MODEL_MAP = {"kk": "kk", "ru": "ru", "en": "en", "ky": "kk", "tt": "kk"}
+
+_CYR = re.compile(r"[\u0400-\u04ff]")
+_LAT = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_CYR_WORD = re.compile(r"[\u0400-\u04ff]+")
+_LAT_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+# Letters of Kazakh Cyrillic that Russian lacks and Uzbek lacks too (ғ, қ are Uzbek as well).
+_KK_STRICT = re.compile(r"[әұіңөүһӘҰІҢӨҮҺ]")
+_KK_SHARED = re.compile(r"[ғқҒҚ]")
+# Uzbek (ў ҳ), Ukrainian/Belarusian (ї є ґ ў), Tatar/Bashkir (җ җ ҙ ҫ ҡ), Tajik (ӣ ӯ ҷ), Kyrgyz has ө ү ң
+# only; these letters rule Kazakh out.
+_NOT_KK = re.compile(r"[ўҳїєґҗҙҫҡӣӯҷЎҲЇЄҐҖҘҪҠӢӮҶ]")
+# Latin Kazakh: 2018 acute alphabet and 2021 alphabet letters. Dotless ı is the commonest of them.
+_KK_LATIN = re.compile(r"[ıáǵńóúýäğñöşūüİÁǴŃÓÚÝÄĞÑÖŞŪÜ]")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_RU_WORDS = _words(
+    "и в во на что с со по к о об от из за для это как а но до при же или был была были было его её их "
+    "также который которая которые которых этого этом она они мы вы уже еще ещё только году года лет "
+    "более будет может быть так то все всех между после через под над без"
+)
+_UZ_WORDS = _words(
+    "ва билан учун яхши жуда жудаям бўйича ҳам эди этди бу шу қилиш қилди қилинди мазкур бўлган бўлиб "
+    "керак ҳақида орқали кўра эса янги вилоят вилояти ҳокими туман тумани йил йили йилда бўлади эмас "
+    "қилинган ўз ўтган"
+)
+_KK_WORDS = _words(
+    "және мен бен пен бұл осы үшін бойынша деп жыл жылы жылғы бар жоқ екен болды болады туралы арқылы "
+    "кейін дейін бір екі оның олар біз сіз ол да де та те ма ме ба бе па пе жаңа облысы ауданы қаласы"
+)
+# Kazakh words written in plain Latin letters (no letter of either alphabet gives them away).
+_KK_LATIN_WORDS = _words(
+    "men pen ben jane bul osy bar jok joq jyl jyly edi emes ushin boiynsha degen dep dedi keledi ol olar "
+    "biz siz sizder bizder ata jer ony ogan qala qalasy oblysy audany jasta eken"
+)
+EN_WORDS = _words(
+    "the of and to in is for on that with by as at from this are was be it an or have has will its which "
+    "their been were not but they"
+)
+
+_MODEL_CHARS = 2000  # the model reads at most this much of a text: enough to be sure, cheap on 5 MB input
+_EVIDENCE_CHARS = 20000  # letter counting reads at most this much
+
+
+class _Model:
+    """py3langid's model, loaded once on first use (loading takes a moment), restricted to our languages."""
+
+    _lock = threading.Lock()
+    _identifier: Any = None
+
+    @classmethod
+    def get(cls) -> Any:
+        if cls._identifier is None:
+            with cls._lock:
+                if cls._identifier is None:
+                    import py3langid.langid as pl
+
+                    ident = pl.LanguageIdentifier.from_modelpath(pl.MODEL_DIR / pl.MODEL_FILE, norm_probs=True)
+                    ident.set_languages(_MODEL_LANGS)
+                    cls._identifier = ident
+        return cls._identifier
+
+
+def _model(text: str, *, ours_only: bool = False) -> str:
+    """The model's answer; with `ours_only`, the best of kk, ru and en even when another language leads
+    (for one or two words, where "Uzbek" or "Tatar" is a guess from a handful of letter n-grams)."""
+    ident = _Model.get()
+    sample = text[:_MODEL_CHARS]
+    if ours_only:
+        for lang, _score in ident.rank(sample):
+            if lang in LANGS:
+                return str(lang)
+        return ""
+    lang, _conf = ident.classify(sample)
+    return _MODEL_MAP.get(lang, "")
+
+
+def _cyrillic(text: str) -> str:
+    words = [w.lower() for w in _CYR_WORD.findall(text)]
+    if not words:
+        return ""
+    n = len(words)
+    kk_strict = sum(1 for w in words if _KK_STRICT.search(w))
+    not_kk = sum(1 for w in words if _NOT_KK.search(w))
+    uz_words = sum(1 for w in words if w in _UZ_WORDS)
+    kk_words = sum(1 for w in words if w in _KK_WORDS)
+    uz_score = not_kk + uz_words
+    shared = sum(1 for w in words if _KK_SHARED.search(w) and not _KK_STRICT.search(w))
+    kk_score = kk_strict + kk_words + 0.5 * shared
+    if uz_score >= 2 and uz_score > kk_score:
+        return ""  # Uzbek (or Tajik, Ukrainian...): not one of ours
+    if not_kk == 0 and kk_strict >= 1 and kk_score >= 0.25 * n:
+        return "kk"
+    if not_kk == 0 and kk_words == 0 and kk_strict + shared < 0.2 * n and n >= 6:
+        # These Russian function words do not occur in Kazakh ("он" and "не" do, so they are not listed);
+        # a Kazakh name or hashtag may occur in Russian.
+        ru = sum(1 for w in words if w in _RU_WORDS)
+        if ru >= 0.12 * n:
+            return "ru"
+    return _model(text, ours_only=n <= 2 and uz_score == 0)
+
+
+def _latin(text: str) -> str:
+    words = [w.lower() for w in _LAT_WORD.findall(text)]
+    if not words:
+        return ""
+    n = len(words)
+    kk_letters = sum(1 for w in words if _KK_LATIN.search(w))
+    en = sum(1 for w in words if w in EN_WORDS)
+    if kk_letters >= 1 and kk_letters >= 0.1 * n and kk_letters >= en:
+        return "kk"
+    kk_words = sum(1 for w in words if w in _KK_LATIN_WORDS)
+    if kk_letters + kk_words >= max(1, 0.2 * n) and kk_letters + kk_words > en:
+        return "kk"
+    if en >= 0.1 * n and en >= 1:
+        return "en"
+    # Kazakh typed in plain ASCII: q without u, and the common endings of Kazakh words.
+    qaz = sum(1 for w in words if re.search(r"q(?!u)|(?:dyn|nyn|nyń|tyn|ǵa|ge|daǵy|dagy|lar|ler|shy|ty|dy)$", w))
+    if qaz >= max(1, 0.3 * n):
+        return "kk"
+    lang = _model(text)
+    return "en" if lang == "en" else ""
+
+
+@lru_cache(maxsize=65536)
+def _detect_cached(text: str) -> str:
+    return _detect(text)
+
+
+def _detect(text: str) -> str:
+    sample = text[:_EVIDENCE_CHARS]
+    cyr = len(_CYR.findall(sample))
+    lat = len(_LAT.findall(sample))
+    if cyr + lat < 2:
+        return ""
+    if cyr >= lat:
+        return _cyrillic(sample)
+    return _latin(sample)
+
+
+def detect(text: str) -> str:
+    """The language of `text`: "kk", "ru", "en", or "" when unknown (too short, or another language)."""
+    if not text:
+        return ""
+    if len(text) <= 1000:
+        return _detect_cached(text)
+    return _detect(text)
+
+
+def detect_paragraphs(paragraphs: Sequence[str]) -> tuple[list[str], str]:
+    """Each paragraph's language and the article's (the language of most of its letters).
+
+    A paragraph too short to tell (a name, a number, "" from the detector) takes the article's language, so a
+    caption in a Kazakh story is indexed as Kazakh; a Russian quote in it keeps its own language.
+    """
+    langs = [detect(p) for p in paragraphs]
+    weight: dict[str, int] = {}
+    for text, lang in zip(paragraphs, langs, strict=True):
+        if lang:
+            weight[lang] = weight.get(lang, 0) + len(text)
+    article = max(weight, key=lambda k: weight[k]) if weight else ""
+    out: list[str] = []
+    for text, lang in zip(paragraphs, langs, strict=True):
+        if not lang or (len(text.split()) < 3 and lang != article and not _strong(text, lang)):
+            lang = article
+        out.append(lang)
+    return out, article
+
+
+def _strong(text: str, lang: str) -> bool:
+    """Does `text` carry letters that prove `lang`, however short it is?"""
+    if lang == "kk":
+        return bool(_KK_STRICT.search(text) or _KK_LATIN.search(text))
+    return False
+
+
+def detect_article(paragraphs: Sequence[str]) -> str:
+    """The language of a whole article given as paragraphs."""
+    return detect_paragraphs(paragraphs)[1]

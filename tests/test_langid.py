@@ -1,0 +1,94 @@
+"""Language ID: our own sentences always; the floors on ../shared/data sentences when it is present."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.langid import detect, detect_paragraphs
+from tests.conftest import shared_data
+
+KAZAKH = [
+    "Бала мектепке барады",  # no letter of the Kazakh alphabet that Russian lacks
+    "Облыс әкімдігі жаңа зауыттың құрылысы басталғанын хабарлады.",
+    "Ауыл шаруашылығы өнімдерін өңдейтін кешен биыл іске қосылады.",
+    "Жол жөндеу жұмыстары қыркүйек айында аяқталады деп күтілуде.",
+    "Мен бала кезімнен осы қалада тұрамын.",
+    "Барлық қолөнер заттары он тоғызыншы ғасырда жасалған.",
+]
+RUSSIAN = [
+    "Аким области провёл совещание по вопросам строительства дорог.",
+    "В Шымкенте открылся новый завод по производству керамической плитки.",
+    "По словам министра, объём инвестиций превысит 120 миллиардов тенге.",
+    "Компания «Қазақстан темір жолы» объявила о закупке новых вагонов для пригородных поездов.",
+]
+LATIN_KAZAKH = [
+    "Óskemende jańa zaýyt salynady",  # 2018 alphabet
+    "Almatynyñ industrialdy aimağynda jaña zauyt aşyldy",  # 2021 alphabet
+    "Bul jyly oblysta eki jańa mektep ashylady.",
+]
+UZBEK = [
+    "Вилоят ҳокими янги корхона қурилишини бошлаб берди.",
+    "Бу йил туманда иккита янги мактаб қурилади ва улар ўқувчиларни қабул қилади.",
+    "Қишлоқ хўжалиги маҳсулотлари экспорти ўтган йилга нисбатан ўсди.",
+]
+ENGLISH = ["The regional government approved a new investment programme for the next five years."]
+
+
+@pytest.mark.parametrize("text", KAZAKH)
+def test_kazakh(text: str) -> None:
+    assert detect(text) == "kk"
+
+
+@pytest.mark.parametrize("text", RUSSIAN)
+def test_russian(text: str) -> None:
+    assert detect(text) == "ru"
+
+
+@pytest.mark.parametrize("text", LATIN_KAZAKH)
+def test_latin_kazakh(text: str) -> None:
+    assert detect(text) == "kk"
+
+
+@pytest.mark.parametrize("text", UZBEK)
+def test_uzbek_cyrillic_is_not_kazakh(text: str) -> None:
+    assert detect(text) != "kk"
+
+
+def test_english() -> None:
+    assert detect(ENGLISH[0]) == "en"
+
+
+def test_nothing_to_tell() -> None:
+    assert detect("") == ""
+    assert detect("2025 — 120 000") == ""
+
+
+def test_long_text_is_cheap_and_right() -> None:
+    assert detect(" ".join(KAZAKH) * 20000) == "kk"
+
+
+def test_mixed_article_gets_per_paragraph_languages() -> None:
+    paragraphs = [
+        KAZAKH[1],
+        "«Мы рассчитываем завершить строительство до конца года», — сказал директор компании.",
+        KAZAKH[2],
+        "Асқар Бекұлы",  # a byline: too short to tell, takes the article's language
+    ]
+    langs, article = detect_paragraphs(paragraphs)
+    assert article == "kk"
+    assert langs == ["kk", "ru", "kk", "kk"]
+
+
+def test_floors_on_shared_data_sentences() -> None:
+    """The issue's floors, measured as bench/eval_langid.py does (skips without ../shared/data)."""
+    data = shared_data()
+    from bench.eval_langid import evaluate, load_sets
+
+    scores = {ev.name: (ev, evaluate(detect, ev)) for ev in load_sets(data)}
+    assert scores["kk sentences"][1].accuracy >= 0.995
+    assert scores["ru sentences"][1].accuracy >= 0.995
+    assert scores["kk Latin sentences"][1].accuracy >= 0.99
+    uz_called_kk = 1 - scores["uz Cyrillic sentences (not kk)"][1].accuracy
+    assert uz_called_kk <= 0.05
+    assert scores["kk single words"][1].accuracy >= 0.85
+    assert scores["ru single words"][1].accuracy >= 0.85
