@@ -7,7 +7,6 @@ set, as if they did not exist. Crawl and reindex run in a background thread unde
 
 from __future__ import annotations
 
-import importlib
 import threading
 from typing import Any
 
@@ -54,7 +53,7 @@ def _start(name: str, work: Any) -> Response:
 
 @bp.post("/reindex")
 def reindex() -> Response:
-    pipeline = importlib.import_module("searchapp.pipeline")  # lands with the crawler (#3)
+    from searchapp import pipeline
 
     paths: DataPaths = current_app.config["PATHS"]
     return _start("reindex", lambda: pipeline.reindex(paths))
@@ -63,7 +62,7 @@ def reindex() -> Response:
 @bp.post("/crawl")
 def crawl() -> Response:
     from crawler.sources import load_sources
-    pipeline = importlib.import_module("searchapp.pipeline")  # lands with the crawler (#3)
+    from searchapp import pipeline
 
     paths: DataPaths = current_app.config["PATHS"]
     settings = current_app.config["SETTINGS"]

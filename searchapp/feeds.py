@@ -28,7 +28,7 @@ api_bp = Blueprint("saved_api", __name__, url_prefix="/api")
 
 OWNER_COOKIE = "feeds_owner"
 MAX_NAME = 200
-FACET_SCHEMES = ("region", "sector", "country")
+FACET_SCHEMES = (("region", "regions"), ("sector", "sectors"), ("country", "countries"))
 
 
 def init_app(app: Flask) -> None:
@@ -151,8 +151,8 @@ def _entry(hit: Hit, lang: str) -> feedxml.Entry:
     record = hit.record
     categories = [
         feedxml.Category(scheme, code, _label(scheme, code, lang))
-        for scheme in FACET_SCHEMES
-        for code in getattr(record, scheme + "s")
+        for scheme, attribute in FACET_SCHEMES
+        for code in getattr(record, attribute)
     ]
     categories.append(feedxml.Category("lang", record.lang, record.lang))
     categories.append(feedxml.Category("source", record.source, record.source))
@@ -224,8 +224,7 @@ def _serve(saved: SavedSearch, kind: str) -> Response:
     tag = hashlib.sha256(
         f"{index.generation()}|{saved.updated_at}|{kind}|{request.query_string.decode('latin-1')}".encode()
     ).hexdigest()[:32]
-    etag = f'"{tag}"'
-    if etag in request.if_none_match:  # nothing changed: no search, no XML
+    if tag in request.if_none_match:  # nothing changed: no search, no XML
         response = Response(status=304)
         response.set_etag(tag)
         return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from pathlib import Path
 
@@ -53,3 +54,65 @@ def test_cycles_repeat_until_stopped_and_failures_do_not_end_the_watch(tmp_path:
     log = (paths.logs / "watch.log").read_text(encoding="utf-8")
     assert "recrawl failed: connection reset" in log
     assert "recrawl done" in log
+
+
+@pytest.mark.slow
+def test_one_watch_cycle_brings_a_new_article_to_the_top_of_a_feed(tmp_path: Path) -> None:
+    """Save a search, publish a new article on a local site, run one watch cycle: the feed has it first."""
+    import feedparser
+
+    from searchapp import create_app
+    from searchapp.cli import main
+    from searchapp.demo.sites import DemoSites
+
+    data = tmp_path / "data"
+    with DemoSites() as sites:
+        sources = sites.write_sources(tmp_path / "sources.toml")
+        assert main(["watch", "--once", "--sources", str(sources), "--data", str(data)]) == 0
+        app = create_app({"data": str(data), "TESTING": True})
+        client = app.test_client()
+        saved = client.post("/api/saved-searches", json={"name": "Павлодар", "region": ["KZ-55"]}).get_json()
+        rss = saved["rss"].split("://", 1)[1].split("/", 1)[1]
+        before = client.get("/" + rss)
+        assert before.status_code == 200
+        etag = before.headers["ETag"]
+        assert client.get("/" + rss, headers={"If-None-Match": etag}).status_code == 304
+
+        url = sites.add_article(
+            "ertis",
+            {
+                "slug": "ekibastuz-jana-zauyt-watch",
+                "section": "ekonomika",
+                "lang": "kk",
+                "title": "Екібастұзда ферроқорытпа зауытының жаңа цехы ашылды",
+                "lead": "Павлодар облысындағы Екібастұз қаласында жаңа цех іске қосылды.",
+                "paragraphs": [
+                    "Екібастұз қаласындағы ферроқорытпа зауытында жаңа балқыту цехы салтанатты түрде ашылды. "
+                    "Цехтың құрылысына 4 миллиард теңге жұмсалды, онда жүз елу адам тұрақты жұмыс істейді.",
+                    "Кәсіпорын басшылығының айтуынша, жаңа пеш жылына қосымша қырық мың тонна өнім береді. "
+                    "Өнімнің басым бөлігі көрші облыстардағы металлургия кәсіпорындарына жөнелтіледі.",
+                    "Цехта шаң мен газды тазартатын заманауи сүзгілер орнатылған, ал өндіріс қалдықтары "
+                    "құрылыс материалдарын шығару үшін қайта өңделеді.",
+                    "Облыс әкімдігінің мәліметінше, келесі жылы зауыт аумағында тағы екі цех салу жоспарланған. "
+                    "Олар үшін жергілікті колледждер дәнекерлеушілер мен электриктерді даярлай бастады.",
+                    "Жергілікті тұрғындар жаңа жұмыс орындары қала экономикасына серпін беретінін айтты. "
+                    "Жас мамандардың бір бөлігі бұрын жұмыс іздеп басқа өңірлерге кетіп жүрген.",
+                ],
+                "published": dt.date.today().isoformat() + "T10:00",
+                "authors": ["Тест Авторы"],
+                "tags": ["индустрия"],
+                "reprint_of": None,
+                "expect": {"regions": ["KZ-55"], "sectors": ["C24"], "countries": [], "amounts": []},
+            },
+        )
+        assert main(["watch", "--once", "--sources", str(sources), "--data", str(data)]) == 0
+        if app.extensions.get("searchapp.index") is not None:
+            app.extensions["searchapp.index"].close()
+        app = create_app({"data": str(data), "TESTING": True})
+        after = app.test_client().get("/" + rss, headers={"If-None-Match": etag})
+        assert after.status_code == 200
+        assert after.headers["ETag"] != etag
+        parsed = feedparser.parse(after.data)
+        assert parsed.bozo == 0
+        assert parsed.entries[0].link == url
+        assert parsed.entries[0].title.startswith("Екібастұзда ферроқорытпа")

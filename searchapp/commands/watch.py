@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from crawler.errors import CrawlerError
+from searchapp.errors import AppError
 from searchapp.paths import DataPaths
 from searchapp.settings import load_settings
 from searchapp.watch import parse_interval, watch
@@ -19,7 +21,10 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
     paths.ensure()
 
     def crawl() -> Any:
-        sources = load_sources(args.sources)  # re-read each cycle: edits to the file take effect
+        try:
+            sources = load_sources(args.sources)  # re-read each cycle: edits to the file take effect
+        except CrawlerError as exc:
+            raise AppError(str(exc)) from exc
         return pipeline.crawl(paths, sources, settings=settings)
 
     return watch(paths, crawl, every, once=args.once)
