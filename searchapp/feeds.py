@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, render_template, request, url_for
@@ -219,7 +220,7 @@ def _feed_request(params: dict[str, Any]) -> SearchRequest:
     return search_request
 
 
-def _serve(saved: SavedSearch, kind: str) -> Response:
+def _serve(saved: SavedSearch, kind: str, *, adhoc: bool = False) -> Response:
     index = get_index()
     tag = hashlib.sha256(
         f"{index.generation()}|{saved.updated_at}|{kind}|{request.query_string.decode('latin-1')}".encode()
@@ -232,7 +233,7 @@ def _serve(saved: SavedSearch, kind: str) -> Response:
     try:
         search_request = _feed_request(saved.params)
     except AppError as exc:
-        if request.args.get("since"):
+        if adhoc or request.args.get("since"):
             raise
         feed = _notice_feed(saved, kind, exc.message)
     else:
@@ -241,7 +242,7 @@ def _serve(saved: SavedSearch, kind: str) -> Response:
         updated = max((e.updated for e in entries), default=dt.datetime.fromtimestamp(saved.updated_at, dt.UTC))
         html_params = request_params(search_request)
         feed = feedxml.Feed(
-            id=f"urn:kzpress:saved:{saved.id}",
+            id=_feed_id(saved, adhoc),
             title=saved.name,
             subtitle=search_request.q,
             self_url=request.base_url,
@@ -265,6 +266,34 @@ def _serve(saved: SavedSearch, kind: str) -> Response:
     response.headers["Last-Modified"] = http_date(feed.updated)
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+def _feed_id(saved: SavedSearch, adhoc: bool) -> str:
+    if adhoc:  # the same query always has the same feed id
+        return (
+            "urn:kzpress:search:" + hashlib.sha256(json.dumps(saved.params, sort_keys=True).encode()).hexdigest()[:24]
+        )
+    return f"urn:kzpress:saved:{saved.id}"
+
+
+def _adhoc(kind: str) -> Response:
+    """A feed of the current search, without saving it: what the search page advertises for autodiscovery."""
+    params = {key: request.args.getlist(key) for key in request.args if key not in ("since", "ui")}
+    search_request = _parse({k: v[0] if k in SINGLE_VALUED else v for k, v in params.items()})
+    clean = request_params(search_request)
+    name = f"{search_request.q or '*'} · Qazaq Press Search"
+    saved = SavedSearch(0, name, clean, 0.0, 0.0, "", "", "")
+    return _serve(saved, kind, adhoc=True)
+
+
+@bp.get("/feeds/search.rss")
+def search_rss() -> Response:
+    return _adhoc("rss")
+
+
+@bp.get("/feeds/search.atom")
+def search_atom() -> Response:
+    return _adhoc("atom")
 
 
 def _saved_by_feed(token: str) -> SavedSearch:

@@ -284,3 +284,16 @@ def test_admin_deletes_any_saved_search_with_the_token(data_dir: Path) -> None:
     assert client.delete(url, headers={"Authorization": "Bearer s3cret-admin"}).status_code == 200
     assert client.get(path_of(data["rss"])).status_code == 404
     assert client.delete(url, headers={"Authorization": "Bearer s3cret-admin"}).status_code == 404
+
+
+def test_the_current_search_has_a_feed_without_saving(feed_app: Flask) -> None:
+    client = feed_app.test_client()
+    response = client.get("/feeds/search.atom?region=KZ-55&q=зауыт")
+    assert response.status_code == 200
+    parsed = feedparser.parse(response.data)
+    assert parsed.bozo == 0
+    assert parsed.feed.id.startswith("urn:kzpress:search:")
+    assert [e.id for e in parsed.entries][-1] == "urn:kzpress:article:a1"
+    again = client.get("/feeds/search.atom?q=зауыт&region=KZ-55")
+    assert feedparser.parse(again.data).feed.id == parsed.feed.id
+    assert client.get("/feeds/search.rss?amount_min=lots").status_code == 400
