@@ -36,7 +36,8 @@ def guess_cyrillic(body: bytes) -> str:
     """windows-1251 or koi8-r, whichever reading of the (non-UTF-8) bytes looks like text."""
     sample = body[:65536]
     scores = {name: _cyrillic_score(sample.decode(name, "replace")) for name in ("cp1251", "koi8_r")}
-    return max(scores, key=lambda name: (scores[name], name == "cp1251"))
+    best = max(scores, key=lambda name: (scores[name], name == "cp1251"))
+    return codecs.lookup(best).name
 
 
 def detect_charset(body: bytes, content_type: str = "") -> str:

@@ -72,12 +72,29 @@ def normalize_url(url: str, base: str | None = None) -> str:
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"  # IPv6 literal
     netloc = host if port is None or port == _DEFAULT_PORTS[scheme] else f"{host}:{port}"
-    path = _PATH_SESSION.sub("", parts.path) or "/"
+    path = _remove_dot_segments(_PATH_SESSION.sub("", parts.path)) or "/"
     # Percent-encode what needs it and nothing else, so Cyrillic paths have one spelling.
     path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~%")
     query_pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _DROP_PARAMS.match(k)]
     query = urlencode(query_pairs, doseq=True) if query_pairs else ""
     return urlunsplit(SplitResult(scheme, netloc, path, query, ""))
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 5.2.4: /a/../b -> /b, /a/./b -> /a/b."""
+    if "." not in path:
+        return path
+    out: list[str] = []
+    segments = path.split("/")
+    for segment in segments:
+        if segment == "..":
+            if len(out) > 1:
+                out.pop()
+        elif segment != ".":
+            out.append(segment)
+    if segments[-1] in (".", ".."):
+        out.append("")
+    return "/".join(out)
 
 
 def trap_reason(url: str, *, now_year: int | None = None) -> str:
