@@ -36,7 +36,7 @@ from index.analysis import (
     russian_analyzer,
 )
 from index.models import FACETS, FacetValue, Hit, Record, SearchRequest, SearchResult
-from index.schema import FACET_FIELDS, FIELD_BOOSTS, LANGS, TEXT_FIELDS, build_schema
+from index.schema import FACET_FIELDS, LANGS, TEXT_FIELDS, UNDATED, build_schema
 from index.search import (
     NOTICE_ANY,
     Columns,
@@ -394,7 +394,7 @@ class WhooshIndex(SearchIndex):
     # ------------------------------------------------------------------------------------------ search
     def _matches(
         self, request: SearchRequest, searcher: Any, cols: Columns
-    ) -> tuple[ParsedQuery, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    ) -> tuple[ParsedQuery, np.ndarray, dict[str, np.ndarray]]:
         """The parsed query, the base mask (query, dates, amounts) and one mask per active facet filter."""
         parsed = self._queries.parse(request.q)
         base = self._query_mask(parsed.query, searcher, cols)
@@ -416,7 +416,7 @@ class WhooshIndex(SearchIndex):
             for name, values in request.filters().items()
             if values and name in cols.facets
         }
-        return parsed, base, base, filters
+        return parsed, base, filters
 
     def _query_mask(self, q: wq.Query | None, searcher: Any, cols: Columns) -> np.ndarray:
         if q is None:
@@ -434,7 +434,7 @@ class WhooshIndex(SearchIndex):
     def search(self, request: SearchRequest) -> SearchResult:
         searcher = self._searcher()
         cols = self._cols(searcher)
-        parsed, base, _, filters = self._matches(request, searcher, cols)
+        parsed, base, filters = self._matches(request, searcher, cols)
         final = base.copy()
         for mask in filters.values():
             final &= mask
@@ -493,7 +493,7 @@ class WhooshIndex(SearchIndex):
             order = np.lexsort((-docs, -cols.day[docs], -cols.amount_top[docs]))
         elif request.sort == "date_asc":
             day = cols.day[docs].astype(np.int64)
-            day = np.where(day == np.int64(build_undated()), np.iinfo(np.int32).max, day)
+            day = np.where(day == np.int64(UNDATED), np.iinfo(np.int32).max, day)
             order = np.lexsort((docs, day))
         else:  # date, and relevance without a query: newest first
             order = np.lexsort((-docs, -cols.day[docs]))
@@ -533,7 +533,7 @@ class WhooshIndex(SearchIndex):
     def iter_records(self, request: SearchRequest, limit: int) -> Iterator[Record]:
         searcher = self._searcher()
         cols = self._cols(searcher)
-        parsed, base, _, filters = self._matches(request, searcher, cols)
+        parsed, base, filters = self._matches(request, searcher, cols)
         final = base
         for mask in filters.values():
             final = final & mask
@@ -574,11 +574,11 @@ class WhooshIndex(SearchIndex):
             raise IndexError_(f"histogram by {by!r}: choose lang or region")
         searcher = self._searcher()
         cols = self._cols(searcher)
-        _parsed, base, _, filters = self._matches(request, searcher, cols)
+        _parsed, base, filters = self._matches(request, searcher, cols)
         final = base
         for mask in filters.values():
             final = final & mask
-        final = final & (cols.day != build_undated())
+        final = final & (cols.day != UNDATED)
         arrays = cols.facets[by]
         keep = final[arrays.docs]
         docs = arrays.docs[keep]
@@ -608,12 +608,6 @@ class WhooshIndex(SearchIndex):
         self.store.close()
 
 
-def build_undated() -> int:
-    from index.schema import UNDATED
-
-    return UNDATED
-
-
 def _weighting() -> RecencyBM25F:
     return RecencyBM25F(**{f"{name}_B": 0.5 for name in TEXT_FIELDS if name.startswith("title_")})
 
@@ -621,6 +615,3 @@ def _weighting() -> RecencyBM25F:
 def _chain(first: list[Record], rest: Iterator[Record]) -> Iterator[Record]:
     yield from first
     yield from rest
-
-
-_ = FIELD_BOOSTS  # the boosts are applied by the query parser (index.search)

@@ -18,7 +18,7 @@ import datetime as dt
 import html
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -277,7 +277,6 @@ class Highlighter:
     analyzers: dict[str, Analyzer]
     terms: dict[str, set[str]]
     prefixes: dict[str, list[str]]
-    spans: list[tuple[int, int]] = field(default_factory=list)
 
     def match_spans(self, text: str) -> list[tuple[int, int]]:
         spans: set[tuple[int, int]] = set()

@@ -76,3 +76,8 @@ def test_analyzers_survive_pickling(make: object) -> None:
     copy = pickle.loads(pickle.dumps(analyzer))
     text = "Аймағындағы заводов объём aımaq"
     assert _terms(copy, text) == _terms(analyzer, text)
+
+
+def test_ascii_c_is_ts_but_ch_stays() -> None:
+    assert fold_word("ferrosilicii") == fold_word("ферросилиций") == "ferrosilitsii"
+    assert fold_word("чемпион") == fold_word("chempion") == "chempion"

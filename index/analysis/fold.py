@@ -5,8 +5,8 @@ ortalyǵynda), in the 2021 Latin alphabet (aimağy, industrialdy) or in plain AS
 is lossy (ı/i and u/ý are ambiguous), so rather than restoring Cyrillic we fold all of them, and the indexed
 text, to one skeleton in which the letters that people confuse coincide: ә/а/á/ä -> a, қ/q/k -> k,
 ғ/ǵ/ğ/g -> g, ң/ń/ñ/n -> n, ө/ó/ö/o -> o, ұ/ү/у/ú/ü/ū/ý/u -> u, і/и/й/ı/i/İ -> i, ы/y -> y, һ/х/h -> h,
-ш/ş/sh -> sh, ж/zh/j -> j, ё/е -> e. `index.analysis` puts it in the folded search fields, where the Kazakh
-stemmer's folded variant (`index.analysis.kazakh.stem_folded`) then joins inflected forms.
+ш/ş/sh -> sh, ж/zh/j -> j, ц/c/ts -> ts, ё/е -> e. `index.analysis` puts it in the folded search fields,
+where the Kazakh stemmer's folded variant (`index.analysis.kazakh.stem_folded`) then joins inflected forms.
 
 Python's `str.lower()` is not used on Latin input: "İ".lower() gives two code points and "I".lower() gives a
 dotted i, where Kazakh Latin means ı. Every letter is mapped explicitly, both cases, after NFC.
@@ -14,6 +14,7 @@ dotted i, where Kazakh Latin means ı. Every letter is mapped explicitly, both c
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -121,6 +122,7 @@ def _table() -> dict[int, str]:
 
 
 _TABLE = _table()
+_LONE_C = re.compile(r"c(?!h)")
 
 
 @lru_cache(maxsize=200_000)
@@ -137,6 +139,9 @@ def fold_word(word: str) -> str:
         out = out.replace("zh", "j")
     if "kh" in out:
         out = out.replace("kh", "h")
+    # A Latin c outside ch is ц as ASCII typists write it (ferrosilicii = ферросилиций = ferrosilitsii).
+    if "c" in out:
+        out = _LONE_C.sub("ts", out)
     return out
 
 
