@@ -12,7 +12,7 @@ from searchapp.errors import NotFound
 from searchapp.i18n import t
 from searchapp.openapi import openapi_document
 from searchapp.records import record_json, run_search
-from searchapp.resources import get_index
+from searchapp.resources import get_index, outlet_names
 from searchapp.web import ui_lang
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -20,7 +20,9 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 @bp.get("/search")
 def search() -> Response:
-    found = run_search(get_index(), request.args, ui=ui_lang(), settings=current_app.config["SETTINGS"])
+    found = run_search(
+        get_index(), request.args, ui=ui_lang(), settings=current_app.config["SETTINGS"], outlets=outlet_names()
+    )
     return jsonify(found.json())
 
 

@@ -20,8 +20,10 @@ from searchapp.query import parse_request, request_params
 LABELLED_FACETS = ("region", "sector", "country")
 
 
-def facet_label(facet: str, code: str, ui: str) -> str:
-    """A facet value's label in the UI language: region, sector and country names, language names."""
+def facet_label(facet: str, code: str, ui: str, outlets: Mapping[str, str] | None = None) -> str:
+    """A facet value's label in the UI language: region, sector and country names, language and outlet names."""
+    if facet == "source":
+        return (outlets or {}).get(code, code)
     if facet == "lang":
         return lang_name(code, ui)
     if facet in LABELLED_FACETS:
@@ -66,14 +68,21 @@ def parse_search(params: Mapping[str, Any], *, ui: str, settings: Mapping[str, A
     )
 
 
-def run_search(index: SearchIndex, params: Mapping[str, Any], *, ui: str, settings: Mapping[str, Any]) -> Search:
+def run_search(
+    index: SearchIndex,
+    params: Mapping[str, Any],
+    *,
+    ui: str,
+    settings: Mapping[str, Any],
+    outlets: Mapping[str, str] | None = None,
+) -> Search:
     """Parse `params` (raising AppError in `ui` on bad input), search, and label the facets."""
     request = parse_search(params, ui=ui, settings=settings)
     result = index.search(request)
     for name, values in result.facets.items():
         for value in values:
             if not value.label:
-                value.label = facet_label(name, value.value, ui)
+                value.label = facet_label(name, value.value, ui, outlets)
     return Search(request, result, ui)
 
 

@@ -1,19 +1,27 @@
-"""Resources the app holds for its lifetime: the index, opened once and shared by all requests."""
+"""Resources the app holds for its lifetime: the index, opened once and shared by all requests, and outlet names.
+
+Outlet names come from the sources files (the demo's, then the bundled list), so the outlet facet and the
+results say "Ертіс таңы" rather than a host name; a host no sources file names is shown as it is.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
 from index import SearchIndex, open_index
 from searchapp.paths import DataPaths
 
+log = logging.getLogger(__name__)
 _LOCK = threading.Lock()
 
 
 def init_app(app: Flask) -> None:
     app.extensions["searchapp.index"] = None
+    app.extensions["searchapp.outlets"] = None
 
 
 def get_index() -> SearchIndex:
@@ -28,3 +36,37 @@ def get_index() -> SearchIndex:
                 index = open_index(paths.index)
                 app.extensions["searchapp.index"] = index
     return index
+
+
+def read_outlet_names(paths: DataPaths) -> dict[str, str]:
+    """Host (as the index stores `source`) -> the outlet's name, from the demo's and the bundled sources."""
+    from crawler.errors import CrawlerError
+    from crawler.sources import load_sources
+
+    names: dict[str, str] = {}
+    for file in (None, paths.demo / "sources.toml"):  # the demo's names win for its loopback hosts
+        if file is not None and not file.is_file():
+            continue
+        try:
+            sources = load_sources(file)
+        except CrawlerError as exc:  # a broken sources file must not take the search page down
+            log.warning("outlet names: %s", exc)
+            continue
+        for source in sources:
+            for url in [*source.start, *source.feeds, *source.sitemaps]:
+                host = urlsplit(url).netloc.lower()
+                if host:
+                    names[host] = source.name
+            for host in source.extra_hosts:
+                names[host.lower()] = source.name
+    return names
+
+
+def outlet_names() -> dict[str, str]:
+    """The app's host -> outlet name table, read once."""
+    app = current_app
+    names: dict[str, str] | None = app.extensions.get("searchapp.outlets")
+    if names is None:
+        names = read_outlet_names(app.config["PATHS"])
+        app.extensions["searchapp.outlets"] = names
+    return names

@@ -22,7 +22,7 @@ from searchapp.errors import AppError, NotFound
 from searchapp.export import stream_csv, stream_json
 from searchapp.i18n import group_digits, lang_name, short_amount, t, tn
 from searchapp.records import Search, facet_label, facet_parent, parse_search, run_search
-from searchapp.resources import get_index
+from searchapp.resources import get_index, outlet_names
 from searchapp.web import ui_lang
 
 bp = Blueprint("ui", __name__)
@@ -101,6 +101,7 @@ class ResultItem:
     tags: list[Tag]
     amounts: list[tuple[str, str]]  # (as written, in tenge)
     reprints: str
+    outlet: str  # the outlet's name (record.source is its host)
 
 
 def _entries(search: Search, facet: str, links: Links) -> list[FacetEntry]:
@@ -108,7 +109,7 @@ def _entries(search: Search, facet: str, links: Links) -> list[FacetEntry]:
     values = list(search.result.facets.get(facet, []))
     active = list(getattr(search.request, facet))
     present = {v.value for v in values}
-    values += [FacetValue(v, 0, facet_label(facet, v, search.ui)) for v in active if v not in present]
+    values += [FacetValue(v, 0, facet_label(facet, v, search.ui, outlet_names())) for v in active if v not in present]
     entries = {
         v.value: FacetEntry(v.value, v.label or v.value, v.count, v.value in active, links.toggle(facet, v.value))
         for v in values
@@ -133,7 +134,7 @@ def _chips(search: Search, links: Links) -> list[Chip]:
         chips.append(Chip(t("query_chip", ui, q=req.q[:60]), links.with_(q="")))
     for facet in FACETS:
         for value in getattr(req, facet):
-            label = facet_label(facet, value, ui)
+            label = facet_label(facet, value, ui, outlet_names())
             chips.append(Chip(f"{t('facet_' + facet, ui)}: {label}", links.toggle(facet, value)))
     if req.amount_min is not None or req.amount_max is not None:
         chips.append(Chip(_amount_range(req, ui), links.with_(amount_min=None, amount_max=None)))
@@ -176,7 +177,7 @@ def _item(hit: Hit, links: Links, ui: str) -> ResultItem:
     amounts = [(a.text, f"{group_digits(a.kzt)} ₸" if a.kzt is not None else "") for a in record.amounts[:3]]
     others = len(hit.group_sources) or max(0, hit.group_size - 1)
     reprints = tn("reprints", others, ui) if others else ""
-    return ResultItem(hit, tags, amounts, reprints)
+    return ResultItem(hit, tags, amounts, reprints, outlet_names().get(record.source, record.source))
 
 
 def _years(search: Search, links: Links) -> Markup:
@@ -229,7 +230,9 @@ def _pages(current: int, last: int) -> list[int | None]:
 
 
 def _search(params: Mapping[str, Any]) -> Search:
-    return run_search(get_index(), params, ui=ui_lang(), settings=current_app.config["SETTINGS"])
+    return run_search(
+        get_index(), params, ui=ui_lang(), settings=current_app.config["SETTINGS"], outlets=outlet_names()
+    )
 
 
 @bp.get("/")
@@ -351,6 +354,7 @@ def article(article_id: str) -> str:
         group=group,
         similar=index.more_like_this(record.id, 5),
         lang_name=lambda code: lang_name(code, ui),
+        outlet=lambda host: outlet_names().get(host, host),
         has_archive=bool(record.warc_file) and record.warc_offset >= 0,
     )
 

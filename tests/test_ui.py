@@ -119,6 +119,21 @@ def test_facet_sidebar_has_counts_and_trees(web: FlaskClient) -> None:
     assert doc.select("section.facet-country a.facet-link")
 
 
+def test_outlets_are_named_from_the_sources_file(web: FlaskClient, data_dir: Path) -> None:
+    (data_dir / "demo").mkdir(exist_ok=True)
+    (data_dir / "demo" / "sources.toml").write_text(
+        '[[source]]\nid = "ertis"\nname = "Ертіс таңы"\nlang = ["kk"]\nstart = ["https://ertis.kz/"]\n',
+        encoding="utf-8",
+    )
+    doc = page(web, "/?source=ertis.kz&ui=en")
+    outlets = [a.select(".facet-label")[0].get_text() for a in doc.select("section.facet-source a.facet-link")]
+    assert "Ертіс таңы" in outlets and "batys.kz" in outlets  # a host no sources file names stays a host
+    assert {s.get_text() for s in doc.select(".hit .source")} == {"Ертіс таңы"}
+    assert any(c.get_text().startswith("Outlet: Ертіс таңы") for c in doc.select(".chips a"))
+    api = web.get("/api/search?source=ertis.kz").get_json()["facets"]["source"]
+    assert {"value": "ertis.kz", "label": "Ертіс таңы", "count": 2} in api
+
+
 def test_region_labels_follow_the_ui_language(web: FlaskClient) -> None:
     kk = page(web, "/?ui=kk").select("section.facet-region .facet-label")
     ru = page(web, "/?ui=ru").select("section.facet-region .facet-label")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from index import IndexError_, open_index
@@ -16,7 +17,8 @@ from searchapp.errors import AppError
 from searchapp.i18n import lang_name, short_amount, t
 from searchapp.paths import DataPaths
 from searchapp.query import FACET_PARAMS
-from searchapp.records import Search, run_search
+from searchapp.records import Search, facet_label, run_search
+from searchapp.resources import read_outlet_names
 from searchapp.settings import load_settings
 
 _TAGS = {"<mark>": "\x1b[1m", "</mark>": "\x1b[0m"}
@@ -42,7 +44,7 @@ def _plain_snippet(snippet: str, tty: bool) -> str:
     return html.unescape(snippet)
 
 
-def format_text(found: Search, *, tty: bool = False) -> str:
+def format_text(found: Search, *, tty: bool = False, outlets: Mapping[str, str] | None = None) -> str:
     """A readable list: count and page, then per hit title, outlet, date, language, facets and snippet."""
     ui = found.ui
     result = found.result
@@ -54,19 +56,24 @@ def format_text(found: Search, *, tty: bool = False) -> str:
         record = hit.record
         lines.append("")
         lines.append(f"{n}. {record.title or t('untitled', ui)}")
-        meta = [record.source, (record.published or "")[:10] or t("no_date", ui), lang_name(record.lang, ui)]
+        day = (record.published or "")[:10] or t("no_date", ui)
+        meta = [facet_label("source", record.source, ui, outlets), day, lang_name(record.lang, ui)]
         others = len(hit.group_sources) or max(0, hit.group_size - 1)
         if others:
             meta.append(t("reprints_one", ui) if others == 1 else t("reprints", ui, n=others))
         lines.append("   " + " · ".join(meta))
-        facets = [*record.regions[:3], *record.sectors[:3], *record.countries[:3]]
+        facets = [
+            facet_label(facet, code, ui)
+            for facet, codes in (("region", record.regions), ("sector", record.sectors), ("country", record.countries))
+            for code in codes[:3]
+        ]
         kzt = [a.kzt for a in record.amounts if a.kzt]
         if kzt:
             facets.append(f"{short_amount(max(kzt), ui)} ₸")
         if facets:
             lines.append("   [" + ", ".join(facets) + "]")
         if hit.snippet:
-            lines.append("   " + _plain_snippet(hit.snippet, tty).replace("\n", " "))
+            lines.append("   " + " ".join(_plain_snippet(hit.snippet, tty).split()))
         lines.append(f"   {record.url}")
     return "\n".join(lines)
 
@@ -80,14 +87,17 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
     except IndexError_ as exc:  # no index yet: the message says to crawl or reindex first
         raise AppError(str(exc), code="no_index") from None
     try:
+        outlets = read_outlet_names(paths)
         try:
-            found = run_search(index, params_from_args(args), ui=settings["ui_lang"], settings=settings)
+            found = run_search(
+                index, params_from_args(args), ui=settings["ui_lang"], settings=settings, outlets=outlets
+            )
         except IndexError_ as exc:
             raise AppError(str(exc), code="bad_query") from None
         if args.json:
             print(json.dumps(found.json(), ensure_ascii=False, indent=2))
         else:
-            print(format_text(found, tty=sys.stdout.isatty()))
+            print(format_text(found, tty=sys.stdout.isatty(), outlets=outlets))
     finally:
         index.close()
     return 0
