@@ -125,9 +125,13 @@ def decode_html(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[
 # --- helpers on the lxml tree ---------------------------------------------------------------------------
 
 
+_XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _parse(html: str) -> Any:
-    # lxml refuses str input with an XML encoding declaration; the text is already decoded.
-    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html[:MAX_HTML_CHARS])
+    # lxml refuses str input with an XML encoding declaration (the text is already decoded), and refuses to
+    # take back text with control characters or lone surrogates when the tree is edited: both go first.
+    html = _XML_UNSAFE.sub("", re.sub(r"^\s*<\?xml[^>]*\?>", "", html[:MAX_HTML_CHARS]))
     if not html.strip():
         return None
     try:
@@ -480,6 +484,26 @@ def _link_share(tree: Any, paragraphs: list[str]) -> float:
     return sum(1 for p in paragraphs if p in anchors) / len(paragraphs)
 
 
+_warm = False
+
+
+def warm_up() -> None:
+    """Load once what extraction loads lazily (the language model, htmldate, trafilatura, jusText's stop
+    lists), so that no page pays for it mid-crawl. The first `extract_html` call does it."""
+    global _warm
+    if _warm:
+        return
+    from htmldate import find_date  # noqa: F401
+    from trafilatura import external
+
+    from crawler.langid import _Model
+
+    _Model.get()
+    if getattr(external, "JT_STOPLIST", None) is None:
+        external.jt_stoplist_init()
+    _warm = True
+
+
 def extract_html(
     html: bytes | str,
     url: str,
@@ -487,6 +511,7 @@ def extract_html(
     rules: Mapping[str, Any] | None = None,
 ) -> ExtractResult:
     """Extract the article of one page (bytes are decoded by `decode_html`)."""
+    warm_up()
     text = decode_html(html, headers)[0] if isinstance(html, bytes) else html
     text = text[:MAX_HTML_CHARS]
     tree = _parse(text)

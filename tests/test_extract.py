@@ -228,6 +228,7 @@ def test_fetched_fields_are_carried_over() -> None:
         b"\x00\x01\x02 binary",
         b"<html><body><p>unclosed <div><b>bold <i>italic</p></span></table>",
         b"<?xml version='1.0' encoding='utf-8'?><html><body><p>x</p></body></html>",
+        b"<html><body><nav>\x0c\x1b</nav><p>\x00\x08 control characters</p><script>x</script>tail\x0b</body></html>",
         b"<html><body>" + b"<script>var a = 1;</script>" * 20000 + b"</body></html>",
         b"<html><body><div>" + b"<a href='/x'>menu</a>" * 20000 + b"</div></body></html>",
     ],
