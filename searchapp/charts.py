@@ -142,8 +142,11 @@ def attention(
     for i, month in enumerate(months):
         if i % every == 0:
             x = left + i * step + step / 2
+            # a label that would run past either edge is anchored to that edge instead
+            anchor = "end" if x + 22 > width else "start" if x - 22 < 0 else "middle"
+            x = min(x, float(width - 1)) if anchor == "end" else x
             parts.append(
-                f'<text x="{_num(x)}" y="{base + 14}" text-anchor="middle" font-size="11" fill="#333">{month}</text>'
+                f'<text x="{_num(x)}" y="{base + 14}" text-anchor="{anchor}" font-size="11" fill="#333">{month}</text>'
             )
     parts.append(f'<line x1="{left}" y1="{base}" x2="{width - right}" y2="{base}" stroke="#888" stroke-width="1"/>')
     per_row = 3 if width >= 600 else 2

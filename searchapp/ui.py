@@ -54,8 +54,13 @@ class Links:
         return self._url({**self.params, **self.extra, **changes})
 
     def toggle(self, facet: str, value: str) -> str:
+        """Add or remove one value; choosing a district replaces its region, and a region its districts."""
         values = list(self.params.get(facet, []))
-        values = [v for v in values if v != value] if value in values else [*values, value]
+        if value in values:
+            values.remove(value)
+        else:
+            up = facet_parent(facet, value)
+            values = [v for v in values if v != up and facet_parent(facet, v) != value] + [value]
         return self.with_(**{facet: values})
 
     def only(self, facet: str, value: str) -> str:
@@ -123,6 +128,12 @@ def _entries(search: Search, facet: str, links: Links) -> list[FacetEntry]:
             entries[parent].children.append(entry)
         else:
             roots.append(entry)
+    if facet == "region":
+        # districts drill down: shown under a region once it (or one of them) is chosen, so that seventeen
+        # regions with all their districts do not bury the other facets
+        for root in roots:
+            if not root.active and not any(child.active for child in root.children):
+                root.children = []
     return roots
 
 

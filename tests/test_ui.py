@@ -103,17 +103,21 @@ def test_pages_carry_no_inline_script_or_style(web: FlaskClient) -> None:
 
 
 def test_facet_sidebar_has_counts_and_trees(web: FlaskClient) -> None:
-    doc = page(web, "/?ui=en")
+    closed = page(web, "/?ui=en").select("section.facet-region")[0]
+    assert not closed.select("ul ul")  # districts appear once their region is chosen
+    doc = page(web, "/?region=KZ-61&ui=en")
     region = doc.select("section.facet-region")[0]
-    turkistan = [li for li in region.select("li") if query_of(li.select("a")[0].get("href"))["region"] == ["KZ-61"]]
-    assert turkistan
-    nested = turkistan[0].select("ul a")
-    assert any(query_of(a.get("href"))["region"] == ["613600000"] for a in nested)  # the district under its region
+    turkistan = [li for li in region.select("li") if "active" in li.select("a")[0].get("class")]
+    assert len(turkistan) == 1 and "region" not in query_of(turkistan[0].select("a")[0].get("href"))
+    nested = turkistan[0].select(":scope ul a")
+    # the district under its region; choosing it replaces the region rather than OR-ing with it
+    assert any(query_of(a.get("href"))["region"] == ["613600000"] for a in nested)
     sector = doc.select("section.facet-sector")[0]
     section_c = [li for li in sector.select("li") if query_of(li.select("a")[0].get("href"))["sector"] == ["C"]]
-    assert {query_of(a.get("href"))["sector"][0] for a in section_c[0].select("ul a")} >= {"C23", "C24"}
+    assert {query_of(a.get("href"))["sector"][0] for a in section_c[0].select(":scope ul a")} >= {"C23", "C24"}
+    everything = page(web, "/?ui=en")
     counts = {a.select(".facet-label")[0].get_text(): int(a.select(".count")[0].get_text())
-              for a in doc.select("section.facet-lang a.facet-link")}  # fmt: skip
+              for a in everything.select("section.facet-lang a.facet-link")}  # fmt: skip
     assert counts["Russian"] == 3 and counts["English"] == 1
     assert doc.select("section.facet-source a.facet-link")
     assert doc.select("section.facet-country a.facet-link")
