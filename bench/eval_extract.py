@@ -205,6 +205,31 @@ def table(results: dict[str, Tally], pages: list[GoldPage]) -> str:
     return "\n".join("| " + " | ".join(r) + " |" for r in rows)
 
 
+def bad_inputs() -> dict[str, bytes]:
+    """The hostile pages of the issue: each must give an answer (article or reason) well within a second."""
+    para = "Облыс әкімдігі жаңа жылу орталығының құрылысы басталғанын хабарлады. "
+    return {
+        "malformed HTML": b"<html><body><h1>T<div><p>" + para.encode() * 30 + b"</span></table><p>x",
+        "all script": b"<html><body>" + b"<script>var a = 1;</script>" * 50_000 + b"</body></html>",
+        "wrong declared charset": (
+            "<html><head><meta charset='utf-8'></head><body><p>" + "Завод открыт. " * 200
+        ).encode("cp1251"),
+        "5 MB single paragraph": ("<html><body><h1>Үлкен</h1><p>" + para * 70_000 + "</p></body></html>").encode(),
+        "5 MB of short paragraphs": ("<html><body>" + f"<p>{para}</p>" * 70_000 + "</body></html>").encode(),
+    }
+
+
+def time_bad_inputs() -> list[tuple[str, int, float, str]]:
+    extract_html("<html><body><p>warm up</p></body></html>", "https://example.kz/")
+    rows = []
+    for name, html in bad_inputs().items():
+        start = time.perf_counter()
+        result = extract_html(html, "https://example.kz/news/1.html")
+        answer = "article" if result.article else f"no article: {result.reason}"
+        rows.append((name, len(html), time.perf_counter() - start, answer))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.eval_extract", description=__doc__.split("\n\n")[0])
     parser.add_argument("--gold", type=Path, default=GOLD_DIR, help="the gold folder")
@@ -218,6 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     n = sum(1 for p in pages if p.is_article)
     print(f"{len(pages)} gold pages ({n} articles, {len(pages) - n} without an article)\n")
     print(table(results, pages))
+    print("\nBad input (seconds for one page, ours):\n")
+    print("| page | bytes | seconds | answer |\n| --- | --- | --- | --- |")
+    for name, size, secs, answer in time_bad_inputs():
+        print(f"| {name} | {size:,} | {secs:.2f} | {answer} |")
     if args.show:
         print()
         for miss in results["ours"].misses[: args.show]:

@@ -34,6 +34,10 @@ _LAT_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 # Letters of Kazakh Cyrillic that Russian lacks and Uzbek lacks too (ғ, қ are Uzbek as well).
 _KK_STRICT = re.compile(r"[әұіңөүһӘҰІҢӨҮҺ]")
 _KK_SHARED = re.compile(r"[ғқҒҚ]")
+# One match per word that holds the letter: from its first such letter to the end of the word.
+_KK_STRICT_WORD = re.compile(r"[әұіңөүһ][\u0400-\u04ff]*")
+_KK_SHARED_WORD = re.compile(r"[ғқ][\u0400-\u04ff]*")  # words with ғ or қ (with other Kazakh letters too)
+_NOT_KK_WORD = re.compile(r"[ўҳїєґҗҙҫҡӣӯҷ][\u0400-\u04ff]*")
 # Uzbek (ў ҳ), Ukrainian/Belarusian (ї є ґ ў), Tatar/Bashkir (җ җ ҙ ҫ ҡ), Tajik (ӣ ӯ ҷ), Kyrgyz has ө ү ң
 # only; these letters rule Kazakh out.
 _NOT_KK = re.compile(r"[ўҳїєґҗҙҫҡӣӯҷЎҲЇЄҐҖҘҪҠӢӮҶ]")
@@ -70,7 +74,7 @@ EN_WORDS = _words(
 )
 
 _MODEL_CHARS = 2000  # the model reads at most this much of a text: enough to be sure, cheap on 5 MB input
-_EVIDENCE_CHARS = 20000  # letter counting reads at most this much
+_EVIDENCE_CHARS = 1500  # letter and word counting reads at most this much
 
 
 class _Model:
@@ -106,17 +110,18 @@ def _model(text: str, *, ours_only: bool = False) -> str:
     return _MODEL_MAP.get(lang, "")
 
 
-def _cyrillic(text: str) -> str:
-    words = [w.lower() for w in _CYR_WORD.findall(text)]
+def _cyrillic(text: str, words: list[str]) -> str:
+    """`text` lower-cased, `words` its Cyrillic words."""
     if not words:
         return ""
     n = len(words)
-    kk_strict = sum(1 for w in words if _KK_STRICT.search(w))
-    not_kk = sum(1 for w in words if _NOT_KK.search(w))
+    # One regex pass over the text per letter class (in C), not a test per word: this runs per paragraph.
+    kk_strict = len(_KK_STRICT_WORD.findall(text))
+    not_kk = len(_NOT_KK_WORD.findall(text))
+    shared = len(_KK_SHARED_WORD.findall(text))
     uz_words = sum(1 for w in words if w in _UZ_WORDS)
     kk_words = sum(1 for w in words if w in _KK_WORDS)
     uz_score = not_kk + uz_words
-    shared = sum(1 for w in words if _KK_SHARED.search(w) and not _KK_STRICT.search(w))
     kk_score = kk_strict + kk_words + 0.5 * shared
     if uz_score >= 2 and uz_score > kk_score:
         return ""  # Uzbek (or Tajik, Ukrainian...): not one of ours
@@ -131,8 +136,8 @@ def _cyrillic(text: str) -> str:
     return _model(text, ours_only=n <= 2 and uz_score == 0)
 
 
-def _latin(text: str) -> str:
-    words = [w.lower() for w in _LAT_WORD.findall(text)]
+def _latin(text: str, words: list[str]) -> str:
+    """`text` lower-cased, `words` its Latin words."""
     if not words:
         return ""
     n = len(words)
@@ -159,14 +164,16 @@ def _detect_cached(text: str) -> str:
 
 
 def _detect(text: str) -> str:
-    sample = text[:_EVIDENCE_CHARS]
-    cyr = len(_CYR.findall(sample))
-    lat = len(_LAT.findall(sample))
-    if cyr + lat < 2:
+    # The first thousand or so characters carry all the evidence there is; reading more only costs time.
+    sample = text[:_EVIDENCE_CHARS].lower()
+    cyr = _CYR_WORD.findall(sample)
+    lat = _LAT_WORD.findall(sample)
+    n_cyr, n_lat = sum(map(len, cyr)), sum(map(len, lat))
+    if n_cyr + n_lat < 2:
         return ""
-    if cyr >= lat:
-        return _cyrillic(sample)
-    return _latin(sample)
+    if n_cyr >= n_lat:
+        return _cyrillic(sample, cyr)
+    return _latin(sample, lat)
 
 
 def detect(text: str) -> str:
