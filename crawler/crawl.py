@@ -162,6 +162,7 @@ class Crawler:
             for host in source.hosts:
                 self.source_of_host.setdefault(host, source)
         self.frontier = frontier
+        frontier.only_sources(self.sources)
         self.archive = archive
         self.config = config
         self.sink = sink

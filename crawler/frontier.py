@@ -109,6 +109,13 @@ class Frontier:
         self.db.executescript(SCHEMA)
         self.run = 0
         self._host_counts: dict[str, int] = {}
+        self._only = ""  # SQL condition: the sources of this crawl (a data folder may hold others' URLs)
+        self._only_args: tuple[str, ...] = ()
+
+    def only_sources(self, ids: Iterable[str]) -> None:
+        """Work on the URLs of these sources only; the others stay queued for a crawl that names them."""
+        self._only_args = tuple(ids)
+        self._only = f" AND source IN ({', '.join('?' * len(self._only_args))})" if self._only_args else ""
 
     def close(self) -> None:
         self.db.close()
@@ -177,14 +184,16 @@ class Frontier:
 
     def queued_hosts(self) -> dict[str, float]:
         """Hosts with queued URLs -> the earliest time one of them may be tried."""
-        rows = self.db.execute("SELECT host, MIN(next_try) FROM urls WHERE state = 'queued' GROUP BY host")
+        rows = self.db.execute(
+            f"SELECT host, MIN(next_try) FROM urls WHERE state = 'queued'{self._only} GROUP BY host", self._only_args
+        )
         return {str(h): float(t) for h, t in rows}
 
     def next_for_host(self, host: str, now: float) -> Entry | None:
         row = self.db.execute(
             "SELECT url, host, source, role, depth, attempts, etag, last_modified, content_hash FROM urls "
-            "WHERE state = 'queued' AND host = ? AND next_try <= ? ORDER BY prio, rowid LIMIT 1",
-            (host, now),
+            f"WHERE state = 'queued' AND host = ? AND next_try <= ?{self._only} ORDER BY prio, rowid LIMIT 1",
+            (host, now, *self._only_args),
         ).fetchone()
         if row is None:
             return None
@@ -194,7 +203,9 @@ class Frontier:
 
     def host_next_try(self, host: str) -> float | None:
         """When the earliest queued URL of `host` may be tried; None when it has none queued."""
-        row = self.db.execute("SELECT MIN(next_try) FROM urls WHERE state = 'queued' AND host = ?", (host,)).fetchone()
+        row = self.db.execute(
+            f"SELECT MIN(next_try) FROM urls WHERE state = 'queued' AND host = ?{self._only}", (host, *self._only_args)
+        ).fetchone()
         return float(row[0]) if row and row[0] is not None else None
 
     def retry(self, url: str, when: float, note: str) -> None:
@@ -241,7 +252,8 @@ class Frontier:
     def undelivered(self) -> list[tuple[str, str, str, int]]:
         """(url, source, warc_file, warc_offset) of archived article pages the pipeline has not committed."""
         rows = self.db.execute(
-            "SELECT url, source, warc_file, warc_offset FROM urls WHERE delivered = 0 ORDER BY rowid"
+            f"SELECT url, source, warc_file, warc_offset FROM urls WHERE delivered = 0{self._only} ORDER BY rowid",
+            self._only_args,
         ).fetchall()
         return [(str(u), str(s), str(f), int(o)) for u, s, f, o in rows]
 
@@ -250,7 +262,8 @@ class Frontier:
             self.db.executemany("UPDATE urls SET delivered = 1 WHERE url = ?", ((u,) for u in urls))
 
     def counts(self) -> dict[str, int]:
-        return {str(s): int(n) for s, n in self.db.execute("SELECT state, COUNT(*) FROM urls GROUP BY state")}
+        rows = self.db.execute(f"SELECT state, COUNT(*) FROM urls WHERE 1{self._only} GROUP BY state", self._only_args)
+        return {str(s): int(n) for s, n in rows}
 
     def states(self) -> dict[str, str]:
         """url -> state of every URL (for tests and reports)."""

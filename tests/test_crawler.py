@@ -69,6 +69,7 @@ def crawl(
     patterns: tuple[str, ...] = (r"^/news/",),
     allow_private: bool = True,
     sink: RecordingSink | None = None,
+    source_id: str = "mock",
     **config: object,
 ) -> tuple[CrawlStats, dict[str, str], RecordingSink]:
     import re
@@ -76,8 +77,8 @@ def crawl(
     from crawler.archive import ArchiveWriter
 
     source = Source(
-        id="mock",
-        name="mock",
+        id=source_id,
+        name=source_id,
         start=[server.url(p) for p in start],
         feeds=[server.url(p) for p in feeds],
         sitemaps=[server.url(p) for p in sitemaps],
@@ -341,3 +342,30 @@ def test_kill_9_and_restart_ends_with_the_same_articles(tmp_path: Path) -> None:
             assert server.hits[path] == hits_at_kill[path], f"{path} was fetched again after it was finished"
     finally:
         server.stop()
+
+
+def test_max_pages_stops_early_and_the_next_run_resumes(tmp_path: Path) -> None:
+    server = MockServer(articles=6)
+    try:
+        stats, _, first = crawl(server, tmp_path, ["/"], max_pages=4)
+        assert stats.fetched == 4 and not stats.finished and stats.queued > 0
+        stats, _, second = crawl(server, tmp_path, ["/"])
+        assert stats.finished and stats.resumed
+    finally:
+        server.stop()
+    assert {f"news/a{i}.html" for i in range(6)} <= first.paths | second.paths
+    assert not first.paths & second.paths
+    assert all(n == 1 for path, n in server.hits.items() if path != "/robots.txt")
+
+
+def test_a_crawl_leaves_other_sources_urls_alone(tmp_path: Path) -> None:
+    one, two = MockServer(articles=2), MockServer(articles=2)
+    try:
+        crawl(one, tmp_path, ["/"], source_id="one")
+        hits_one = sum(one.hits.values())
+        stats, _, sink = crawl(two, tmp_path, ["/"], source_id="two")
+    finally:
+        one.stop()
+        two.stop()
+    assert stats.finished and {"news/a0.html", "news/a1.html"} <= sink.paths
+    assert sum(one.hits.values()) == hits_one  # the first source's URLs wait for a crawl that names it
