@@ -408,6 +408,27 @@ def _select(soup: Any, field: str, selector: Any, *, one: bool) -> Any:
         raise RuleError(f"site rule {field!r}: {selector!r} is not a valid CSS selector ({exc})") from exc
 
 
+RULE_FIELDS = ("title", "body", "date", "authors", "lead", "drop")
+
+
+def check_rules(rules: Mapping[str, Any]) -> None:
+    """Raise RuleError when site rules name an unknown field or hold a selector that is not valid CSS
+    (for the sources loader, so a mistake stops the crawl before it starts rather than at the first page)."""
+    import soupsieve
+
+    for name, value in rules.items():
+        if name not in RULE_FIELDS:
+            raise RuleError(f"site rule {name!r} is unknown; known: {', '.join(RULE_FIELDS)}")
+        selectors = value if name == "drop" and isinstance(value, list) else [value]
+        for selector in selectors:
+            if not isinstance(selector, str) or not selector.strip():
+                raise RuleError(f"site rule {name!r}: a CSS selector must be a non-empty string, not {selector!r}")
+            try:
+                soupsieve.compile(selector)
+            except Exception as exc:  # soupsieve's SelectorSyntaxError and its other errors
+                raise RuleError(f"site rule {name!r}: {selector!r} is not a valid CSS selector ({exc})") from exc
+
+
 def _apply_rules(html: str, rules: Mapping[str, Any]) -> dict[str, Any]:
     """Site rules: CSS selectors read with BeautifulSoup (lxml parser). Returns the fields they give."""
     from bs4 import BeautifulSoup

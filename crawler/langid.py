@@ -27,20 +27,16 @@ _MODEL_LANGS = ["kk", "ru", "uz", "ky", "tt", "en"]
 # without its own letters (the model knows those three close relatives less well than it knows Kazakh).
 _MODEL_MAP = {"kk": "kk", "ru": "ru", "en": "en", "ky": "kk", "tt": "kk"}
 
-_CYR = re.compile(r"[\u0400-\u04ff]")
-_LAT = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _CYR_WORD = re.compile(r"[\u0400-\u04ff]+")
 _LAT_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 # Letters of Kazakh Cyrillic that Russian lacks and Uzbek lacks too (ғ, қ are Uzbek as well).
 _KK_STRICT = re.compile(r"[әұіңөүһӘҰІҢӨҮҺ]")
-_KK_SHARED = re.compile(r"[ғқҒҚ]")
 # One match per word that holds the letter: from its first such letter to the end of the word.
 _KK_STRICT_WORD = re.compile(r"[әұіңөүһ][\u0400-\u04ff]*")
 _KK_SHARED_WORD = re.compile(r"[ғқ][\u0400-\u04ff]*")  # words with ғ or қ (with other Kazakh letters too)
 _NOT_KK_WORD = re.compile(r"[ўҳїєґҗҙҫҡӣӯҷ][\u0400-\u04ff]*")
 # Uzbek (ў ҳ), Ukrainian/Belarusian (ї є ґ ў), Tatar/Bashkir (җ җ ҙ ҫ ҡ), Tajik (ӣ ӯ ҷ), Kyrgyz has ө ү ң
 # only; these letters rule Kazakh out.
-_NOT_KK = re.compile(r"[ўҳїєґҗҙҫҡӣӯҷЎҲЇЄҐҖҘҪҠӢӮҶ]")
 # Latin Kazakh: 2018 acute alphabet and 2021 alphabet letters. Dotless ı is the commonest of them.
 _KK_LATIN = re.compile(r"[ıáǵńóúýäğñöşūüİÁǴŃÓÚÝÄĞÑÖŞŪÜ]")
 

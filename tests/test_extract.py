@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from crawler.clean import clean_paragraphs, is_boilerplate
-from crawler.extract import MAX_PARAGRAPH_CHARS, RuleError, decode_html, extract, extract_html
+from crawler.extract import MAX_PARAGRAPH_CHARS, RuleError, check_rules, decode_html, extract, extract_html
 from crawler.models import Fetched
 
 KK_PARAS = [
@@ -173,6 +173,11 @@ def test_site_rules_override_the_generic_path() -> None:
 def test_a_bad_css_rule_is_a_clear_error() -> None:
     with pytest.raises(RuleError, match="not a valid CSS selector"):
         extract_html(page("Т", RU_PARAS), "https://x.kz/a", rules={"body": "div[["})
+    with pytest.raises(RuleError, match="not a valid CSS selector"):
+        check_rules({"drop": [".ok", "p:::x"]})
+    with pytest.raises(RuleError, match="unknown"):
+        check_rules({"bdy": "div.text"})
+    check_rules({"title": "h1", "body": "div.txt", "drop": [".promo", "#share"]})
 
 
 def test_not_found_page_served_with_200_gives_no_article(caplog: pytest.LogCaptureFixture) -> None:
