@@ -156,6 +156,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "kk": "барлық табылған мақала барлық фасетімен, {limit} жолға дейін",
         "en": "every match with all facet fields, up to {limit} rows",
     },
+    "feed_note": {
+        "ru": "Лента новых статей по этому поиску",
+        "kk": "Осы іздеу бойынша жаңа мақалалар арнасы",
+        "en": "A feed of new articles matching this search",
+    },
     "pagination": {"ru": "Страницы", "kk": "Беттер", "en": "Pages"},
     "page_prev": {"ru": "← Назад", "kk": "← Артқа", "en": "← Previous"},
     "page_next": {"ru": "Вперёд →", "kk": "Алға →", "en": "Next →"},

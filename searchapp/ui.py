@@ -72,6 +72,12 @@ class Links:
     def export(self, fmt: str) -> str:
         return self._url(self.params, f"ui.export_{fmt}")
 
+    def feeds(self) -> dict[str, str]:
+        """The current search as RSS and Atom (the feeds blueprint's ad-hoc feeds), when that blueprint is there."""
+        if "feeds.search_rss" not in current_app.view_functions:
+            return {}
+        return {"rss": self._url(self.params, "feeds.search_rss"), "atom": self._url(self.params, "feeds.search_atom")}
+
 
 # ---------------------------------------------------------------- view models
 
@@ -284,6 +290,7 @@ def home() -> str:
         hidden=_hidden_fields(found.params, extra, exclude=("q", "sort")),
         hidden_amount=_hidden_fields(found.params, extra, exclude=("amount_min", "amount_max", "date_from", "date_to")),
         save_fields=_hidden_fields(found.params, {}, exclude=()),
+        feeds=links.feeds(),
         empty_index=found.result.total == 0 and get_index().count() == 0,
         export_limit=group_digits(settings["export_limit"]),
         lang_name=lambda code: lang_name(code, ui),
@@ -381,9 +388,11 @@ def _group_facts(
     return list(grouped.items())
 
 
+# The archived page may only style itself: no scripts (sandbox without allow-scripts), no requests anywhere,
+# not even to us, since its relative URLs would resolve against this site.
 ARCHIVE_CSP = (
-    "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-    "font-src 'self' data:; frame-ancestors 'self'"
+    "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "
+    "form-action 'none'; frame-ancestors 'self'"
 )
 
 

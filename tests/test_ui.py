@@ -264,7 +264,10 @@ def test_bad_input_gets_a_400_page_in_words(web: FlaskClient, query: str, fragme
     text = response.get_data(as_text=True)
     assert fragment in visible_text(text)
     assert "<script>" not in text.replace('<script src="/static/app.js" defer></script>', "")
-    assert parse(text).select("form[role=search] input#q")  # the user can try again
+    box = parse(text).select("form[role=search] input#q")
+    assert box  # the user can fix the query and try again, with what they typed still in the box
+    if query.startswith("q="):
+        assert box[0].get("value") == query[2:][:1000]
 
 
 def test_bad_input_page_speaks_the_ui_language(web: FlaskClient) -> None:
@@ -387,9 +390,20 @@ def test_archived_copy_never_leaves_the_archive_folder(
 def test_export_links_carry_the_search(web: FlaskClient) -> None:
     doc = page(web, "/?q=завод&region=KZ-61&sort=date")
     links = {a.get_text(): a.get("href") for a in doc.select(".export a")}
-    assert set(links) == {"CSV", "JSON"}
+    assert {"CSV", "JSON"} <= set(links)
     assert urlsplit(links["CSV"]).path == "/export.csv"
     assert query_of(links["CSV"]) == {"q": ["завод"], "region": ["KZ-61"], "sort": ["date"]}
+
+
+def test_search_page_offers_the_search_as_a_feed(web: FlaskClient) -> None:
+    doc = page(web, "/?q=завод&region=KZ-61")
+    alternates = {link.get("type"): link.get("href") for link in doc.select("head link[rel=alternate]")}
+    assert set(alternates) == {"application/rss+xml", "application/atom+xml"}
+    assert query_of(alternates["application/rss+xml"]) == {"q": ["завод"], "region": ["KZ-61"]}
+    feed = web.get(alternates["application/atom+xml"])
+    assert feed.status_code == 200 and feed.mimetype == "application/atom+xml"
+    assert "В Шымкенте откроют завод" in feed.get_data(as_text=True)
+    assert {a.get_text() for a in doc.select(".export a")} == {"CSV", "JSON", "RSS", "Atom"}
 
 
 def test_csv_export_streams_every_match_with_all_facet_fields(web: FlaskClient) -> None:
