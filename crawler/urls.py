@@ -29,8 +29,13 @@ _DROP_PARAMS = re.compile(
 )
 # ;jsessionid=... in the path (Java servlets)
 _PATH_SESSION = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#]*", re.IGNORECASE)
-# A year in a path or query: calendars and date archives. A year far from today is a calendar running away.
-_YEAR = re.compile(r"(?<!\d)(19\d\d|2\d\d\d)(?!\d)")
+# A date in a path or query (2025/02, 2025-02-10, year=2025): calendars and date archives. A year far from today
+# is a calendar running away. A bare number is not a date: article ids like /news/1950.html are common.
+_DATE = re.compile(
+    r"(?<![\d])(1\d\d\d|2\d\d\d)[/_.-](?:0?[1-9]|1[0-2])(?![\d])"
+    r"|(?:year|yr|y|date|god)=(\d{4})",
+    re.IGNORECASE,
+)
 _CALENDAR_WORD = re.compile(r"(calendar|kalendar|календар|событи|events?)", re.IGNORECASE)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -113,10 +118,10 @@ def trap_reason(url: str, *, now_year: int | None = None) -> str:
     if len(parts.query) > 200:
         return "query string too long"
     year_now = now_year or time.gmtime().tm_year
-    for year in _YEAR.findall(parts.path + "?" + parts.query):
-        if not 1990 <= int(year) <= year_now + 1:
-            return "calendar beyond any real date"
-    if _CALENDAR_WORD.search(unquote(parts.path)) and _YEAR.search(parts.path + parts.query):
+    dates = [a or b for a, b in _DATE.findall(parts.path) + _DATE.findall(parts.query)]
+    if any(not 1990 <= int(year) <= year_now + 1 for year in dates):
+        return "calendar beyond any real date"
+    if dates and _CALENDAR_WORD.search(unquote(parts.path)):
         return "calendar page"
     return ""
 

@@ -79,6 +79,9 @@ def test_normalize_url() -> None:
     ("url", "trap"),
     [
         ("https://a.kz/news/2025/02/10/zauyt.html", ""),
+        ("https://a.kz/news/1950.html", ""),  # an article id, not a year
+        ("https://a.kz/ru/news/view/1899", ""),
+        ("https://a.kz/arkhiv/?year=1800", "calendar beyond any real date"),
         ("https://a.kz/calendar/2025/03/", "calendar page"),
         ("https://a.kz/archive/2931/01/", "calendar beyond any real date"),
         ("https://a.kz/archive/1900/01/", "calendar beyond any real date"),
