@@ -17,6 +17,8 @@ import contextlib
 import json
 import os
 import random
+import resource
+import shutil
 import signal
 import socket
 import subprocess
@@ -81,12 +83,13 @@ class Snapshot:
     articles: set[str] = field(default_factory=set)  # URLs of archived article pages
     indexed: int | None = None  # None: no index yet
     total: int | None = None  # what an empty search answers (reprints folded)
+    data: Path | None = None
 
 
 def snapshot(data: Path) -> Snapshot:
     from crawler.archive import iter_responses
 
-    snap = Snapshot()
+    snap = Snapshot(data=data)
     if (data / "archive").is_dir():
         for item in iter_responses(data / "archive", on_damage=snap.damage.append):
             snap.records.add((item.fetched.warc_file, item.fetched.warc_offset, item.fetched.url))
@@ -321,3 +324,183 @@ def test_sigkill_crawler_indexer_and_server_at_random_moments(
 
     print(f"\nkill points survived: {len(kills)} (seed {SEED}): " + "; ".join(kills))
     assert crawl_kills >= 10 and len(kills) >= 20, kills
+
+
+# --- disk full -------------------------------------------------------------------------------------------------
+
+
+def assert_one_line_error(done: subprocess.CompletedProcess[str], *words: str) -> str:
+    assert done.returncode not in (0, None), done.stderr[-2000:]
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("searchapp "), last
+    assert any(word in last.lower() for word in words), last
+    return last
+
+
+def check_resumes(data: Path, sources: Path, clean_run: Snapshot) -> None:
+    """After the failure the data folder is consistent, and a run with room completes the crawl."""
+    before = snapshot(data)
+    check_frontier(data)
+    done = run_cli("crawl", data, "--sources", str(sources), "--delay", "0")
+    assert done.returncode == 0, done.stderr[-2000:]
+    after = snapshot(data)
+    assert before.records <= after.records
+    assert after.articles == clean_run.articles
+    assert after.indexed == clean_run.indexed
+    check_frontier(data)
+
+
+def _file_size_limit(limit: int) -> Any:
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit then fail with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="searchapp/pipeline.py only recognises ENOSPC and SQLite's 'full': a write failing with EFBIG "
+    "(RLIMIT_FSIZE, a file-size limit of the file system) ends the crawl with a traceback ('disk I/O error')",
+)
+def test_file_size_limit_stops_the_crawl_cleanly(sources: Path, clean_run: Snapshot, tmp_path: Path) -> None:
+    """The limit hits the frontier's WAL first at the smaller size, the archive or the index at the larger."""
+    for limit in (150_000, 400_000, 800_000):
+        data = tmp_path / f"data-{limit}"
+        done = run_cli("crawl", data, "--sources", str(sources), "--delay", "0", preexec_fn=_file_size_limit(limit))
+        assert_one_line_error(done, "disk", "full", "space", "too large", "write")
+        check_frontier(data)
+        assert not snapshot(data).damage
+    check_resumes(data, sources, clean_run)
+
+
+def _mount_tmpfs(path: Path, size: str) -> bool:
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        return False
+    path.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True)
+    return done.returncode == 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="when the disk fills, pipeline.crawl's `finally` closes the archive writer, whose close() flushes and "
+    "raises ENOSPC again, so the clear message is replaced by a traceback (seen at 600k)",
+)
+def test_full_disk_stops_the_crawl_cleanly(sources: Path, clean_run: Snapshot, tmp_path: Path) -> None:
+    """A small tmpfs fills up at different moments of the crawl; each time the crawl stops with one line."""
+    if not _mount_tmpfs(tmp_path / "probe", "64k"):
+        pytest.skip("cannot mount a small tmpfs here (needs root); the RLIMIT_FSIZE test covers the same path")
+    subprocess.run(["umount", "-l", str(tmp_path / "probe")], check=False)
+    for size in ("400k", "600k", "1000k", "1500k"):
+        mount = tmp_path / f"small-{size}"
+        assert _mount_tmpfs(mount, size)
+        try:
+            done = run_cli("crawl", mount / "data", "--sources", str(sources), "--delay", "0")
+            assert_one_line_error(done, "disk is full")
+            check_frontier(mount / "data")
+            assert not snapshot(mount / "data").damage  # the half-written record was cut off the archive
+            data = tmp_path / f"data-{size}"
+            shutil.copytree(mount / "data", data)  # "free some space": the folder moves to a roomy disk
+        finally:
+            subprocess.run(["umount", "-l", str(mount)], check=False)
+    check_resumes(data, sources, clean_run)
+
+
+# --- damage ----------------------------------------------------------------------------------------------------
+
+
+def copy_of(clean_run: Snapshot, tmp_path: Path) -> Path:
+    assert clean_run.data is not None
+    data = tmp_path / "data"
+    shutil.copytree(clean_run.data, data)
+    return data
+
+
+@pytest.mark.parametrize("how", ["truncate", "garble"])
+def test_damaged_warc_is_read_up_to_the_damage(clean_run: Snapshot, tmp_path: Path, how: str) -> None:
+    data = copy_of(clean_run, tmp_path)
+    (warc,) = sorted((data / "archive").glob("*.warc.gz"))
+    size = warc.stat().st_size
+    cut = size * 2 // 3
+    if how == "truncate":
+        os.truncate(warc, cut)
+    else:
+        with warc.open("r+b") as handle:
+            handle.seek(cut)
+            handle.write(os.urandom(300))
+    damaged = snapshot(data)
+    assert damaged.damage and all(warc.name in note for note in damaged.damage), damaged.damage
+    before_cut = {r for r in clean_run.records if r[1] < cut}
+    assert damaged.records <= clean_run.records
+    assert len(before_cut - damaged.records) <= 1  # only the record the damage falls in
+    done = run_cli("reindex", data)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert warc.name in done.stdout + done.stderr and ("cut short" in done.stdout or "damaged" in done.stdout)
+    counts = index_counts(data)
+    assert counts is not None and 0 < counts[0] <= clean_run.indexed  # what was before the damage is indexed
+    assert counts[0] >= len(damaged.articles) - 5  # (a few articles may be reprints folded by content hash)
+
+
+def _damage_segment(data: Path, how: str) -> None:
+    folder = data / "index"
+    segments = sorted(folder.rglob("*.seg"))
+    assert segments, list(folder.rglob("*"))
+    for segment in segments:
+        if how == "truncate":
+            os.truncate(segment, segment.stat().st_size // 2)
+        elif how == "delete":
+            segment.unlink()
+        else:  # the table of contents
+            for toc in folder.rglob("*.toc"):
+                toc.write_bytes(b"\x00garbage" * 10)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="index/engine.py does not detect a damaged Whoosh segment: `searchapp search` dies with a traceback "
+    "(EOFError from whoosh's structfile) instead of a message that says to run `searchapp reindex`",
+)
+@pytest.mark.parametrize("how", ["truncate", "delete", "toc"])
+def test_damaged_index_is_detected_and_reindex_rebuilds_it(clean_run: Snapshot, tmp_path: Path, how: str) -> None:
+    data = copy_of(clean_run, tmp_path)
+    _damage_segment(data, how)
+    found = run_cli("search", data, "облысында")
+    assert_one_line_error(found, "reindex")
+    with server(data) as (_proc, base):
+        status, body = get(base + "/api/search?q=облысында")
+        assert status in (500, 503), status
+        assert "Traceback" not in body.decode() and json.loads(body)["error"]["message"]
+    rebuilt = run_cli("reindex", data)
+    assert rebuilt.returncode == 0, rebuilt.stderr[-2000:]
+    assert index_counts(data) == (clean_run.indexed, clean_run.total)
+    again = run_cli("search", data, "облысында", "--json")
+    assert again.returncode == 0 and json.loads(again.stdout)["total"] > 0
+
+
+# --- a live index ------------------------------------------------------------------------------------------
+
+
+def test_server_keeps_answering_while_reindex_and_crawl_write(
+    sources: Path, clean_run: Snapshot, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    first = run_cli("crawl", data, "--sources", str(sources), "--delay", "0", "--max-pages", "60")
+    assert first.returncode == 0, first.stderr[-2000:]
+    partial = index_counts(data)
+    assert partial is not None and 0 < partial[0] < (clean_run.indexed or 0)
+    with server(data) as (_proc, base):
+        with Hammer(base) as during_crawl:
+            crawl = run_cli("crawl", data, "--sources", str(sources), "--delay", "0")
+        assert crawl.returncode == 0, crawl.stderr[-2000:]
+        with Hammer(base) as during_reindex:
+            reindex = run_cli("reindex", data)
+        assert reindex.returncode == 0, reindex.stderr[-2000:]
+        status, body = get(base + "/api/search?q=&per_page=1")
+        assert status == 200 and json.loads(body)["total"] == clean_run.total  # it sees the new index
+    for name, hammer in (("crawl", during_crawl), ("reindex", during_reindex)):
+        assert not hammer.errors, f"during the {name}: {hammer.errors[:3]}"
+        assert set(hammer.statuses) == {200}, f"during the {name}: {hammer.statuses}"
+        assert hammer.answered >= 20, f"during the {name} only {hammer.answered} answers"
