@@ -7,6 +7,7 @@ index, and fills facet labels in the UI language. The result is a `Search`; the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from index import SearchIndex
 from index.facets.labels import label, parent
 from index.models import FACETS, Hit, Record, SearchRequest, SearchResult
-from searchapp.i18n import lang_name
+from searchapp.i18n import lang_name, t
 from searchapp.query import parse_request, request_params
 
 LABELLED_FACETS = ("region", "sector", "country")
@@ -57,6 +58,41 @@ class Search:
         return result_json(self.result)
 
 
+_NOTICE_SYNTAX = re.compile(r"^The query has a syntax error \((?P<problem>.*)\); it was searched as plain words\.$")
+_NOTICE_ANY = "No article has all of the words; showing articles with any of them."
+_PROBLEMS = {
+    "unbalanced quotes": "problem_quotes",
+    "unbalanced parentheses": "problem_parens",
+    "no words": "problem_no_words",
+    "a field without a value": "problem_field",
+    "it could not be read": "problem_unreadable",
+}
+_PROBLEM_PATTERNS = (
+    (re.compile(r"^(?P<token>\S+) without a word after it$"), "problem_after"),
+    (re.compile(r"^(?P<token>\S+) without a word before it$"), "problem_before"),
+    (re.compile(r"^(?P<token>\S+) followed by (?P<other>\S+)$"), "problem_followed"),
+)
+
+
+def localize_notice(notice: str, ui: str) -> str:
+    """The index's notice (English) in the UI language; a notice we do not know passes through unchanged."""
+    if notice == _NOTICE_ANY:
+        return t("notice_any", ui)
+    match = _NOTICE_SYNTAX.match(notice)
+    if not match:
+        return notice
+    problem = match["problem"]
+    if problem in _PROBLEMS:
+        problem = t(_PROBLEMS[problem], ui)
+    else:
+        for pattern, key in _PROBLEM_PATTERNS:
+            found = pattern.match(problem)
+            if found:
+                problem = t(key, ui, **found.groupdict())
+                break
+    return t("notice_syntax", ui, problem=problem)
+
+
 def parse_search(params: Mapping[str, Any], *, ui: str, settings: Mapping[str, Any]) -> SearchRequest:
     """The one parser with the app's limits; raises AppError with a message in `ui`."""
     return parse_request(
@@ -79,6 +115,7 @@ def run_search(
     """Parse `params` (raising AppError in `ui` on bad input), search, and label the facets."""
     request = parse_search(params, ui=ui, settings=settings)
     result = index.search(request)
+    result.notice = localize_notice(result.notice, ui)
     for name, values in result.facets.items():
         for value in values:
             if not value.label:

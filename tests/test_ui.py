@@ -298,6 +298,21 @@ def test_odd_input_is_clamped_or_repaired(web: FlaskClient, query: str) -> None:
     assert "<script>alert" not in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("query", "ui", "notice"),
+    [
+        ('"завод', "ru", "В запросе ошибка синтаксиса (непарные кавычки); искали как простые слова."),
+        ("(завод OR", "kk", "Сұрауда синтаксис қатесі бар (жақша жұбы жоқ); қарапайым сөздер ретінде ізделді."),
+        ("завод NOT", "ru", "В запросе ошибка синтаксиса (NOT без слова после него); искали как простые слова."),
+        ("завод зауыт", "kk", "Барлық сөз бірге кездесетін мақала жоқ; олардың кез келгені бар мақалалар көрсетілген."),
+    ],
+)
+def test_repaired_queries_say_so_in_the_ui_language(web: FlaskClient, query: str, ui: str, notice: str) -> None:
+    doc = page(web, f"/?q={query}&ui={ui}")
+    assert doc.select(".notice")[0].get_text() == notice
+    assert web.get(f"/api/search?q={query}&ui={ui}").get_json()["notice"] == notice
+
+
 def test_unknown_pages_and_methods_are_translated(web: FlaskClient) -> None:
     assert "Такой страницы нет" in visible_text(web.get("/nowhere?ui=ru").get_data(as_text=True))
     assert web.post("/?ui=en").status_code == 405
