@@ -394,16 +394,17 @@ class WhooshIndex(SearchIndex):
     # ------------------------------------------------------------------------------------------ search
     def _matches(
         self, request: SearchRequest, searcher: Any, cols: Columns
-    ) -> tuple[ParsedQuery, np.ndarray, dict[str, np.ndarray]]:
-        """The parsed query, the base mask (query, dates, amounts) and one mask per active facet filter."""
+    ) -> tuple[ParsedQuery, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """The parsed query, its mask, the base mask (query, dates, amounts) and a mask per active facet filter."""
         parsed = self._queries.parse(request.q)
-        base = self._query_mask(parsed.query, searcher, cols)
-        if parsed.query is not None and not base.any() and parsed.plain and parsed.words > 1:
+        qmask = self._query_mask(parsed.query, searcher, cols)
+        if parsed.query is not None and not qmask.any() and parsed.plain and parsed.words > 1:
             # No article has all the words: fall back to any of them, and say so.
             anyword = self._queries.parse(request.q, any_word=True)
-            base = self._query_mask(anyword.query, searcher, cols)
+            qmask = self._query_mask(anyword.query, searcher, cols)
             anyword.notice = anyword.notice or NOTICE_ANY
             parsed = anyword
+        base = qmask.copy()
         if request.date_from:
             base &= cols.day >= day_number(request.date_from)
         if request.date_to:
@@ -416,7 +417,7 @@ class WhooshIndex(SearchIndex):
             for name, values in request.filters().items()
             if values and name in cols.facets
         }
-        return parsed, base, filters
+        return parsed, qmask, base, filters
 
     def _query_mask(self, q: wq.Query | None, searcher: Any, cols: Columns) -> np.ndarray:
         if q is None:
@@ -434,7 +435,7 @@ class WhooshIndex(SearchIndex):
     def search(self, request: SearchRequest) -> SearchResult:
         searcher = self._searcher()
         cols = self._cols(searcher)
-        parsed, base, filters = self._matches(request, searcher, cols)
+        parsed, qmask, base, filters = self._matches(request, searcher, cols)
         final = base.copy()
         for mask in filters.values():
             final &= mask
@@ -461,7 +462,7 @@ class WhooshIndex(SearchIndex):
                 facets[name] = values
         total = len(np.unique(cols.grp[final])) if request.group else int(final.sum())
         start = (request.page - 1) * request.per_page
-        ranked = self._ranked(request, parsed, searcher, cols, final, start + request.per_page)
+        ranked = self._ranked(request, parsed, searcher, cols, qmask, final, start + request.per_page)
         page = ranked[start : start + request.per_page]
         hits = self._hits(page, parsed, cols, with_groups=request.group)
         return SearchResult(total, request.page, request.per_page, hits, facets, parsed.notice)
@@ -472,6 +473,7 @@ class WhooshIndex(SearchIndex):
         parsed: ParsedQuery,
         searcher: Any,
         cols: Columns,
+        qmask: np.ndarray,
         final: np.ndarray,
         limit: int,
     ) -> list[tuple[int, float]]:
@@ -481,7 +483,7 @@ class WhooshIndex(SearchIndex):
             if isinstance(weighting, RecencyBM25F):
                 weighting.days = cols.day
             kwargs: dict[str, Any] = {}
-            if not np.array_equal(final, self._query_mask(parsed.query, searcher, cols)):
+            if not np.array_equal(final, qmask):
                 kwargs["filter"] = set(np.flatnonzero(final).tolist())
             if request.group:
                 kwargs["collapse"] = FieldFacet("grp")
@@ -511,6 +513,7 @@ class WhooshIndex(SearchIndex):
         terms, prefixes = query_terms(parsed.query)
         highlighter = Highlighter(self._analyzers, terms, prefixes)
         source = cols.facets["source"]
+        by_source = source.first_value(cols.size) if with_groups else None
         hits = []
         for (docnum, score), record_id in zip(ranked, ids, strict=True):
             record = records.get(record_id)
@@ -520,10 +523,9 @@ class WhooshIndex(SearchIndex):
             spans = highlighter.match_spans(body) if terms or prefixes else []
             hit = Hit(record, score, snippet(body, spans))
             group = int(cols.grp[docnum])
-            if with_groups and cols.group_size[group] > 1:
+            if by_source is not None and cols.group_size[group] > 1:
                 hit.group_size = int(cols.group_size[group])
                 members = np.flatnonzero((cols.grp == group) & cols.live)
-                by_source = source.first_value(cols.size)
                 names = {source.values[v] for v in by_source[members] if v >= 0}
                 names.discard(record.source.lower())
                 hit.group_sources = sorted(names)
@@ -533,11 +535,11 @@ class WhooshIndex(SearchIndex):
     def iter_records(self, request: SearchRequest, limit: int) -> Iterator[Record]:
         searcher = self._searcher()
         cols = self._cols(searcher)
-        parsed, base, filters = self._matches(request, searcher, cols)
+        parsed, qmask, base, filters = self._matches(request, searcher, cols)
         final = base
         for mask in filters.values():
             final = final & mask
-        ranked = self._ranked(request, parsed, searcher, cols, final, limit)
+        ranked = self._ranked(request, parsed, searcher, cols, qmask, final, limit)
         for start in range(0, len(ranked), BATCH):
             chunk = [cols.ids[d] for d, _ in ranked[start : start + BATCH]]
             records = self.store.get_many(chunk)
@@ -574,7 +576,7 @@ class WhooshIndex(SearchIndex):
             raise IndexError_(f"histogram by {by!r}: choose lang or region")
         searcher = self._searcher()
         cols = self._cols(searcher)
-        _parsed, base, filters = self._matches(request, searcher, cols)
+        _parsed, _qmask, base, filters = self._matches(request, searcher, cols)
         final = base
         for mask in filters.values():
             final = final & mask
