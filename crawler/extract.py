@@ -45,7 +45,6 @@ _NOT_FOUND = re.compile(
     r"парақша табылмады|сұраған бет|page (?:does not|doesn't) exist",
     re.IGNORECASE,
 )
-_TITLE_SEPARATORS = re.compile(r"\s+(?:[|—–:/»·]|-|::)\s+")
 
 
 @dataclass(slots=True)
@@ -194,19 +193,24 @@ def _split_names(text: str) -> list[str]:
 # --- title, canonical, lead, authors, tags ---------------------------------------------------------------
 
 
+_TRAILING_SITE = re.compile(r"^(.*\S)\s+(?:\||—|–|-|::|/|·)\s+([^|—–]{1,40})$")
+_LEADING_SITE = re.compile(r"^([^|]{1,30})\s+\|\s+(.*\S)$")
+
+
 def _strip_site_name(title: str, site: str) -> str:
-    parts = _TITLE_SEPARATORS.split(title)
-    if len(parts) < 2:
-        return title
+    """The title without the site's name: "Заголовок | Газета", "Газета | Заголовок", "Заголовок - Газета".
+    A colon is not a separator here: "Аким: ..." is how Russian headlines quote people."""
     if site:
-        kept = [p for p in parts if p.strip().lower() != site.strip().lower()]
-        if kept and len(kept) < len(parts):
-            return " - ".join(kept) if len(kept) > 1 else kept[0]
-    # The site name is the short part at either end.
-    if len(parts[-1]) < len(" ".join(parts[:-1])) and len(parts[-1]) <= 40:
-        return title[: title.rfind(parts[-1])].rstrip(" |—–-:/»·")
-    if len(parts[0]) <= 30 and len(parts[0]) < len(parts[-1]):
-        return title[len(parts[0]) :].lstrip(" |—–-:/»·")
+        for sep in ("|", "—", "–", "-", "::", "/", "·", ":"):
+            for candidate in (f" {sep} {site}", f"{site} {sep} "):
+                if candidate in title and title.replace(candidate, "", 1).strip():
+                    return title.replace(candidate, "", 1).strip()
+    m = _TRAILING_SITE.match(title)
+    if m and len(m.group(2)) < len(m.group(1)):
+        return m.group(1)
+    m = _LEADING_SITE.match(title)
+    if m and len(m.group(1)) < len(m.group(2)):
+        return m.group(2)
     return title
 
 
