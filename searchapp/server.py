@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import logging
 import socket
+import threading
 
 from flask import Flask
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
@@ -64,6 +65,36 @@ def server_url(server: BaseWSGIServer) -> str:
     if ":" in host:
         host = f"[{host}]"
     return f"http://{host}:{server.effective_port}/"
+
+
+class BackgroundServer:
+    """The app on waitress in a daemon thread (browser tests, the demo): `with BackgroundServer(app) as s: s.url`."""
+
+    def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 4) -> None:
+        self.server = make_server(app, host, port, threads)
+        self.url = server_url(self.server)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="searchapp-server", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.server.run()
+        except OSError:
+            # closing the listening socket from another thread races the select loop (EBADF); that is the stop
+            if not self._stopping.is_set():
+                raise
+
+    def __enter__(self) -> BackgroundServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.server.close()
+        self._thread.join(timeout=10)
 
 
 def serve(app: Flask, host: str, port: int, threads: int) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,9 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from searchapp import create_app
-from searchapp.server import make_server, server_url
-from tests.webdata import sample_records
-from tests.webfixtures import open_press_index
+from searchapp.server import BackgroundServer
+from tests.webdata import open_press_index, sample_records
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -53,14 +51,10 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     index = open_press_index(data, sample_records())
     app = create_app({"data": str(data), "ui_lang": "ru"})
     app.extensions["searchapp.index"] = index
-    server = make_server(app, "127.0.0.1", 0, 4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     try:
-        yield server_url(server)
+        with BackgroundServer(app) as server:
+            yield server.url
     finally:
-        server.close()
-        thread.join(timeout=10)
         index.close()
 
 
@@ -206,6 +200,27 @@ def test_script_in_a_query_stays_text(page: Any, base_url: str) -> None:
     tab.goto(base_url + "articles/rec0007")
     assert fired == []
     assert "<script>alert(1)</script>" in tab.locator("h1").inner_text()
+
+
+def test_everything_works_without_javascript(browser: Any, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", java_script_enabled=False)
+    tab = context.new_page()
+    try:
+        tab.goto(base_url)
+        tab.get_by_label("Query").fill("завод")
+        tab.get_by_role("button", name="Search").click()
+        tab.wait_for_url("**q=**")
+        tab.locator("section.facet-region a.facet-link").first.click()
+        tab.wait_for_url("**region=**")
+        tab.locator("select#sort").select_option("date")
+        tab.locator("button.js-hide").click()  # without JS the Apply button is there and needed
+        tab.wait_for_url("**sort=date**")
+        assert params(tab)["q"] == ["завод"] and "region" in params(tab)
+        tab.locator(".help summary").click()  # the syntax help is a <details>, no script needed
+        assert tab.locator(".help dl").is_visible()
+        shot(tab, "11-no-javascript")
+    finally:
+        context.close()
 
 
 def test_usable_at_360_px(browser: Any, base_url: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from index import SearchIndex
 from searchapp import create_app
 from searchapp.cli import main
 from searchapp.errors import AppError
-from searchapp.server import make_server
+from searchapp.server import BackgroundServer, make_server
 
 pytest_plugins = ["tests.webfixtures"]  # fixtures: records, press_index, press_app, web
 
@@ -71,23 +72,37 @@ def test_a_taken_port_is_a_clear_error(
         )
 
 
-def test_serve_answers_over_http(press_app: Flask) -> None:
-    import threading
+def test_serve_command_runs_waitress_until_stopped(press_index: SearchIndex, data_dir: Path) -> None:
+    import subprocess
+    import sys
 
     import httpx
 
-    from searchapp.server import server_url
+    press_index.close()  # the served process opens the index itself
+    command = [sys.executable, "-m", "searchapp.cli", "serve", "--port", "0", "--data", str(data_dir)]
+    env = {**os.environ, "SEARCHAPP_UI_LANG": "en"}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as process:
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            assert line.startswith("Serving on http://127.0.0.1:"), line + (
+                process.stderr.read() if process.stderr else ""
+            )
+            url = line.split()[-1]
+            body = httpx.get(url + "api/search?q=завод", timeout=30).json()
+            assert body["total"] == 1
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
 
-    server = make_server(press_app, "127.0.0.1", 0, 2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        base = server_url(server)
+
+def test_serve_answers_over_http(press_app: Flask) -> None:
+    import httpx
+
+    with BackgroundServer(press_app, threads=2) as server:
+        base = server.url
         response = httpx.get(base + "api/search?q=зауыт", timeout=10)
         assert response.status_code == 200
         assert response.json()["total"] >= 1
         page = httpx.get(base, timeout=10)
         assert "Content-Security-Policy" in page.headers
-    finally:
-        server.close()
-        thread.join(timeout=5)

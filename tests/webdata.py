@@ -10,8 +10,9 @@ import html
 import random
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
-from index import Amount, Evidence, Record, Span
+from index import Amount, Evidence, Record, SearchIndex, Span, open_index
 
 XSS = "<script>alert(1)</script>"
 FILLER_WORDS = (  # noqa: SIM905 -- a word list reads better as text
@@ -189,6 +190,13 @@ def sample_records() -> list[Record]:
             )
         )
     return records
+
+
+def open_press_index(data_dir: Path, records: list[Record]) -> SearchIndex:
+    """The real index in `data_dir`/index, holding `records`."""
+    index = open_index(data_dir / "index")
+    index.add(records)
+    return index
 
 
 def visible_text(page: str) -> str:

@@ -14,21 +14,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from index import Record, SearchIndex, open_index
+from index import Record, SearchIndex
 from searchapp import create_app
-from tests.webdata import sample_records
+from tests.webdata import open_press_index, sample_records
 
 
 @pytest.fixture
 def records() -> list[Record]:
     return sample_records()
-
-
-def open_press_index(data_dir: Path, records: list[Record]) -> SearchIndex:
-    """The real index in `data_dir`/index, holding `records`."""
-    index = open_index(data_dir / "index")
-    index.add(records)
-    return index
 
 
 @pytest.fixture
