@@ -7,6 +7,7 @@ id, which derives from the canonical URL only.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from email.utils import format_datetime
@@ -65,7 +66,16 @@ def _summary(entry: Entry) -> str:
     return entry.summary
 
 
+# Characters XML 1.0 cannot carry at all, even escaped: C0 controls but tab/newline/return, surrogates, U+FFFE/F.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _bytes(root: ET.Element) -> bytes:
+    for node in root.iter():
+        if node.text:
+            node.text = _NOT_XML.sub("", node.text)
+        for key, value in node.attrib.items():
+            node.attrib[key] = _NOT_XML.sub("", value)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 

@@ -41,8 +41,10 @@ def _secret_key(app: Flask) -> str:
 
 def init_app(app: Flask) -> None:
     app.secret_key = _secret_key(app)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    # Flask's defaults already hold these keys (SameSite None), so set them unless the caller chose otherwise
+    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.extensions["searchapp.ratelimit"] = RateLimiter()
 
