@@ -210,6 +210,19 @@ def test_odd_queries_answer_200(web: FlaskClient, query: str) -> None:
     assert 1 <= body["per_page"] <= 100
 
 
+@pytest.mark.parametrize("query", ["region=KZ-98", "region=999999999", "sector=U99", "country=ZZ", "source=nowhere.kz"])
+def test_well_formed_but_unknown_facet_values_find_nothing(web: FlaskClient, query: str) -> None:
+    body = web.get(f"/api/search?{query}").get_json()
+    assert body["total"] == 0 and body["results"] == []
+
+
+def test_unknown_api_routes_answer_json_in_the_ui_language(web: FlaskClient) -> None:
+    response = web.get("/api/nothing?ui=kk")
+    assert response.status_code == 404
+    assert response.get_json() == {"error": {"code": "not_found", "message": "Мұндай бет жоқ."}}
+    assert web.post("/api/search").get_json()["error"]["code"] == "method_not_allowed"
+
+
 # ----------------------------------------------------------------------- the OpenAPI document
 
 
