@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 MIN_WORDS = 40  # fewer words of body than this is not an article (a teaser, a gallery, an error page)
 MAX_HTML_CHARS = 2_000_000  # longer documents are cut: no news page is this long, and parsing must stay fast
 MAX_ELEMENTS = 4_000  # elements of a page read at most (a busy news page has 1,000-3,000)
+FAST_ABOVE_ELEMENTS = 2_500  # above this, trafilatura without its fallback extractors
 MAX_TEXT_CHARS = 300_000  # characters of page text read at most (a long article has 50,000)
 MAX_PARAGRAPH_CHARS = 20_000  # a single "paragraph" longer than this is cut at a sentence end
 
@@ -331,9 +332,10 @@ def _fallback_body(tree: Any) -> list[str]:
     return _paragraphs_of(best) if best is not None else []
 
 
-def _prune(tree: Any) -> None:
+def _prune(tree: Any) -> int:
     """Make the tree cheap to process, whatever the page: scripts other than JSON-LD, styles and inline
-    SVG go, and any text node longer than a long paragraph is cut (a 5 MB single paragraph, a data blob)."""
+    SVG go, and any text node longer than a long paragraph is cut (a 5 MB single paragraph, a data blob).
+    Returns the number of elements left."""
     doomed = [
         el
         for el in tree.iter("script", "style", "noscript", "template", "svg")
@@ -350,7 +352,7 @@ def _prune(tree: Any) -> None:
                     prev.tail = (prev.tail or "") + tail
                 else:
                     parent.text = (parent.text or "") + tail
-    chars = 0
+    chars = elements = 0
     cut_at = None
     for elements, el in enumerate(tree.iter(), start=1):
         if el.text and len(el.text) > MAX_PARAGRAPH_CHARS:
@@ -371,25 +373,30 @@ def _prune(tree: Any) -> None:
                 for sibling in list(node.itersiblings()):
                     parent.remove(sibling)
             node = parent
+    return elements
 
 
-def _body(url: str, tree: Any) -> list[str]:
-    """trafilatura, favouring precision; when that finds too little, its default mode; then our fallback."""
-    paragraphs = _trafilatura_body(copy.deepcopy(tree), url, favor_precision=True)
+def _body(url: str, tree: Any, size: int) -> list[str]:
+    """trafilatura, favouring precision; when that finds too little, its default mode; then our fallback.
+    On very big pages trafilatura runs without its second opinions (readability, jusText): they cost more
+    than the page's size, and the story is rarely what such a page is about."""
+    fast = size > FAST_ABOVE_ELEMENTS
+    paragraphs = _trafilatura_body(copy.deepcopy(tree), url, favor_precision=True, fast=fast)
     if _words(clean_paragraphs(paragraphs)) >= MIN_WORDS:
         return paragraphs
-    paragraphs = _trafilatura_body(copy.deepcopy(tree), url, favor_precision=False)
+    paragraphs = _trafilatura_body(copy.deepcopy(tree), url, favor_precision=False, fast=fast)
     if _words(clean_paragraphs(paragraphs)) >= MIN_WORDS:
         return paragraphs
     return _fallback_body(tree)
 
 
-def _trafilatura_body(tree: Any, url: str, *, favor_precision: bool) -> list[str]:
+def _trafilatura_body(tree: Any, url: str, *, favor_precision: bool, fast: bool = False) -> list[str]:
     import trafilatura
 
     doc = trafilatura.bare_extraction(
         tree,
         url=url,
+        fast=fast,
         favor_precision=favor_precision,
         include_comments=False,
         include_tables=False,
@@ -542,7 +549,7 @@ def extract_html(
     tree = _parse(text)
     if tree is None:
         return ExtractResult(None, "empty or unparseable page")
-    _prune(tree)
+    size = _prune(tree)
     page_title = _text(next(iter(tree.xpath("//title")), None))
     h1 = _text(next(iter(tree.xpath("//h1")), None))
     if _NOT_FOUND.search(page_title) or (h1 and _NOT_FOUND.search(h1) and len(h1) < 80):
@@ -550,7 +557,7 @@ def extract_html(
 
     ruled = _apply_rules(text, rules) if rules else {}
     lead = normalize_text(ruled.get("lead") or _lead(tree))
-    raw = ruled["body"] if "body" in ruled else _body(url, tree)
+    raw = ruled["body"] if "body" in ruled else _body(url, tree, size)
     title = normalize_text(ruled.get("title") or _title(tree))
     published = None
     if ruled.get("date"):
