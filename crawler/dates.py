@@ -388,6 +388,12 @@ def visible_date(tree: Any, today: dt.date) -> str | None:
     """A date printed for readers, in an element whose class, id or itemprop says date/time/meta, not in a
     header, sidebar or comment; inside the article element first when the page marks one."""
     scopes = tree.xpath('//article | //main | //*[@itemprop="articleBody"]/.. | //*[contains(@itemtype,"Article")]')
+    # Around the headline: its parent and grandparent hold the story's own date on most layouts, before any
+    # list of other stories in a column the page has not marked as such.
+    for h1 in tree.xpath("//h1")[:1]:
+        parent = h1.getparent()
+        near = [p for p in (parent, parent.getparent() if parent is not None else None) if p is not None]
+        scopes = [*near, *scopes]
     for scope in [*scopes, tree]:
         for el in scope.iter():
             if not isinstance(el.tag, str):

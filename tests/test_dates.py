@@ -138,3 +138,12 @@ def test_html_printed_kazakh_date_beats_header_date_of_today() -> None:
         "</body></html>"
     )
     assert parse_html_date(page) == "2024-03-15"
+
+
+def test_html_date_next_to_the_headline_beats_an_unmarked_column_of_other_stories() -> None:
+    page = (
+        '<html><body><div class="col-left"><div class="item"><span class="date">01.11.2026 10:00</span>'
+        '<a href="/x">Другая новость</a></div></div><div class="col-main"><div class="story"><h1>Заголовок</h1>'
+        '<span class="date">10.02.2025 16:17</span><p>Текст.</p></div></div></body></html>'
+    )
+    assert parse_html_date(page) == "2025-02-10T16:17"
