@@ -87,16 +87,9 @@ def attention(
     `histogram` maps "YYYY-MM" to {series key: count}; the strongest `max_series` keys keep their own
     colour and the rest are summed as OTHER (series_label(OTHER) names it).
     """
-    months_seen = sorted(m for m in histogram if len(m) >= 7 and m[:4].isdigit() and m[5:7].isdigit())
+    months_seen, totals, keep, series = _series(histogram, max_series)
     if not months_seen:
         return Markup("")
-    totals: dict[str, int] = {}
-    for month in months_seen:
-        for key, count in histogram[month].items():
-            totals[key] = totals.get(key, 0) + count
-    ranked = sorted(totals, key=lambda k: (-totals[k], k))
-    keep = ranked[:max_series] if len(ranked) <= max_series + 1 else ranked[: max_series - 1]
-    series = [*keep, OTHER] if len(keep) < len(ranked) else keep
     months = _months(months_seen[0], months_seen[-1])
     stacks: list[list[tuple[str, int]]] = []
     for month in months:
@@ -162,6 +155,36 @@ def attention(
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _series(
+    histogram: Mapping[str, Mapping[str, int]], max_series: int
+) -> tuple[list[str], dict[str, int], list[str], list[str]]:
+    """Months with data, totals per key, the keys that keep their own colour, and the series drawn."""
+    months_seen = sorted(m for m in histogram if len(m) >= 7 and m[:4].isdigit() and m[5:7].isdigit())
+    totals: dict[str, int] = {}
+    for month in months_seen:
+        for key, count in histogram[month].items():
+            totals[key] = totals.get(key, 0) + count
+    ranked = sorted(totals, key=lambda k: (-totals[k], k))
+    keep = ranked[:max_series] if len(ranked) <= max_series + 1 else ranked[: max_series - 1]
+    series = [*keep, OTHER] if len(keep) < len(ranked) else keep
+    return months_seen, totals, keep, series
+
+
+def table(
+    histogram: Mapping[str, Mapping[str, int]], *, series_label: Callable[[str], str], max_series: int = 6
+) -> tuple[list[str], list[tuple[str, list[int]]]]:
+    """The chart's numbers as a table: column labels, then (month, counts) for each month with matches."""
+    months, _totals, keep, series = _series(histogram, max_series)
+    rows = []
+    for month in months:
+        counts = histogram[month]
+        row = [counts.get(k, 0) for k in keep]
+        if OTHER in series:
+            row.append(sum(v for k, v in counts.items() if k not in keep))
+        rows.append((month, row))
+    return [series_label(k) for k in series], rows
 
 
 def _other_total(totals: Mapping[str, int], keep: Sequence[str]) -> int:

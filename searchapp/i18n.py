@@ -72,7 +72,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "kk": "Индекс әзірге бос: searchapp crawl немесе searchapp demo іске қосыңыз.",
         "en": "The index is empty so far: run searchapp crawl or searchapp demo.",
     },
-    "results_heading": {"ru": "Результаты", "kk": "Нәтижелер", "en": "Results"},
     "reprints": {
         "ru": "и ещё {n} СМИ",
         "kk": "және тағы {n} басылым",
@@ -99,7 +98,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "amount_over": {"ru": "свыше {amount} ₸", "kk": "{amount} ₸ астам", "en": "over {amount} ₸"},
     "amount_between": {"ru": "{low} – {high} ₸", "kk": "{low} – {high} ₸", "en": "{low} – {high} ₸"},
     "amount_under": {"ru": "до {amount} ₸", "kk": "{amount} ₸ дейін", "en": "up to {amount} ₸"},
-    "unit_thousand": {"ru": "тыс.", "kk": "мың", "en": "thousand"},
     "unit_million": {"ru": "млн", "kk": "млн", "en": "million"},
     "unit_billion": {"ru": "млрд", "kk": "млрд", "en": "billion"},
     "unit_trillion": {"ru": "трлн", "kk": "трлн", "en": "trillion"},
@@ -139,11 +137,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "split_region": {"ru": "по региону", "kk": "өңір бойынша", "en": "region"},
     "chart_other": {"ru": "прочие", "kk": "басқалары", "en": "other"},
     "chart_none": {"ru": "не указан", "kk": "көрсетілмеген", "en": "none"},
-    "chart_empty": {
-        "ru": "У найденных статей нет дат.",
-        "kk": "Табылған мақалалардың күні жоқ.",
-        "en": "The matching articles have no dates.",
-    },
+    "chart_table": {"ru": "Таблица", "kk": "Кесте", "en": "Table"},
+    "chart_month": {"ru": "Месяц", "kk": "Ай", "en": "Month"},
     "chart_bar": {
         "ru": "{month}: {label} — {count}",
         "kk": "{month}: {label} — {count}",
@@ -269,11 +264,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ru": "На нашей стороне что-то пошло не так; ошибка записана в журнал.",
         "kk": "Біз жақта бірдеңе дұрыс болмады; қате журналға жазылды.",
         "en": "Something went wrong on our side; it has been logged.",
-    },
-    "bad_format": {
-        "ru": "Формат экспорта должен быть csv или json.",
-        "kk": "Экспорт пішімі csv немесе json болуы керек.",
-        "en": "The export format must be csv or json.",
     },
     "bad_split": {
         "ru": "Разбивка графика должна быть lang или region.",

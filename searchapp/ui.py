@@ -204,10 +204,17 @@ def _years(search: Search, links: Links) -> Markup:
     return charts.year_bars(bars, title=t("year_chart", search.ui))
 
 
-def _attention(search: Search, split: str) -> Markup:
+@dataclass(slots=True)
+class Attention:
+    chart: Markup
+    columns: list[str]  # the same numbers as a table, for screen readers and for copying
+    rows: list[tuple[str, list[int]]]
+
+
+def _attention(search: Search, split: str) -> Attention | None:
     ui = search.ui
     if search.result.total == 0:
-        return Markup("")
+        return None
     histogram = get_index().histogram(search.request, by=split)
 
     def series_label(key: str) -> str:
@@ -229,7 +236,11 @@ def _attention(search: Search, split: str) -> Markup:
         )
 
     # two drawings, one for wide and one for narrow screens (CSS shows one): SVG text must stay legible
-    return draw(720, 240, "chart-wide") + draw(360, 260, "chart-narrow")
+    chart = draw(720, 240, "chart-wide") + draw(360, 260, "chart-narrow")
+    if not chart:
+        return None
+    columns, rows = charts.table(histogram, series_label=series_label)
+    return Attention(chart, columns, rows)
 
 
 def _pages(current: int, last: int) -> list[int | None]:

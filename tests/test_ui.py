@@ -225,6 +225,13 @@ def test_attention_chart_by_language_and_by_region(web: FlaskClient) -> None:
     assert svg
     titles = [t.get_text() for t in svg[0].select("rect > title")]
     assert any(t.startswith("2025-02: Kazakh") for t in titles), titles[:5]
+    table = doc.select("figure.attention details.chart-table table")[0]
+    columns = [th.get_text() for th in table.select("thead th")]
+    assert columns[0] == "Month" and "Kazakh" in columns
+    rows = {
+        tr.select("th")[0].get_text(): [int(td.get_text()) for td in tr.select("td")] for tr in table.select("tbody tr")
+    }
+    assert rows["2025-02"][columns.index("Kazakh") - 1] == 2  # the article and its reprint
     toggle = [a for a in doc.select("figure.attention .split a")]
     assert query_of(toggle[0].get("href"))["chart"] == ["region"]
     by_region = page(web, "/?chart=region&ui=en")
