@@ -51,6 +51,9 @@ REGION_EN = {
     "79": "Shymkent",
 }
 
+# Regions whose 2018 KATO codes were partly handed to the regions created in 2022.
+SPLIT_2022 = ("19", "35", "63")
+
 # Old names and abbreviations the press still uses (facts, from the renaming decrees).
 ALIASES: dict[str, list[tuple[str, str]]] = {
     # region code -> (form, type): type "noun" (a name), "adj" (Russian adjective with область), "abbr"
@@ -65,6 +68,7 @@ ALIASES: dict[str, list[tuple[str, str]]] = {
     "KZ-59": [("СКО", "abbr"), ("СҚО", "abbr")],
     "KZ-27": [("ЗКО", "abbr"), ("БҚО", "abbr")],
     "KZ-71": [
+        ("Елорда", "noun"),
         ("Нур-Султан", "noun"),
         ("Нұр-Сұлтан", "noun"),
         ("Целиноград", "noun"),
@@ -78,7 +82,7 @@ ALIASES: dict[str, list[tuple[str, str]]] = {
     "KZ-62": [("Джезказган", "noun"), ("Жезказганская", "adj")],
     "KZ-33": [("Талды-Курган", "noun"), ("Талдыкорганская", "adj"), ("Жетысуская", "adj")],
     "KZ-23": [("Гурьев", "noun")],
-    "KZ-47": [("Шевченко", "city"), ("Мангышлак", "noun"), ("Мангышлакская", "adj")],
+    "KZ-47": [("Мангышлак", "noun"), ("Мангышлакская", "adj")],
     "KZ-31": [("Джамбул", "noun"), ("Аулие-Ата", "noun"), ("Джамбулская", "adj")],
     "KZ-39": [("Кустанай", "noun"), ("Кустанайская", "adj")],
     "KZ-15": [("Актюбинск", "noun")],
@@ -180,6 +184,13 @@ CONTEXT_ONLY = {
     "бесқарағай",
     "ақтоғай",
     "темір",
+    "жақсы",
+    "шет",
+    "есік",
+    "алға",
+    "қаратал",
+    "жарма",
+    "арал",
 }
 
 
@@ -199,7 +210,9 @@ def latin_forms(kk: str) -> list[str]:
 
 _RU_PREFIX = re.compile(r"^(г\.|п\.|с\.|район им\.|район|район\s+им\.)\s*", re.I)
 _RU_SUFFIX = re.compile(r"\s*(г\.а\.|п\.а\.|с\.о\.|с\.а\.|район|область)\s*$", re.I)
-_KK_SUFFIX = re.compile(r"\s*(қ\.ә\.|г\.а\.|к\.ә\.|а\.о\.|а\.ә\.|қ\.|к\.|а\.|ауданы|облысы|атын\.\s*ауданы)\s*$", re.I)
+_KK_SUFFIX = re.compile(
+    r"\s*(ќ\.|қ\.ә\.|г\.а\.|к\.ә\.|а\.о\.|а\.ә\.|қ\.|к\.|а\.|ауданы|облысы|атын\.\s*ауданы)\s*$", re.I
+)
 
 
 def clean_ru(name: str) -> str:
@@ -304,11 +317,13 @@ def build(kato_path: Path, tsv_path: Path | None) -> dict[str, Any]:
                 target = by_code.get(code)
                 if target is None:
                     continue
+                kk_clean = clean_kk(re.sub(r"\s*(ҚӘ|облысы)$", "", kk))
+                if kato[:2] in SPLIT_2022 and level == "2" and kk_clean != target["kk"]:
+                    continue  # a 2018 code of a region split in 2022 may now belong to another place
                 if en and not target["en"]:
                     target["en"] = re.sub(r"\s+(city|SA)$", "", en).strip()
                 if en:
                     target["aliases"].append({"form": re.sub(r"\s+(city|SA)$", "", en).strip(), "type": "latin"})
-                kk_clean = clean_kk(re.sub(r"\s*(ҚӘ|облысы)$", "", kk))
                 if kk_clean and kk_clean != target["kk"] and level == "2":
                     target["aliases"].append({"form": kk_clean, "type": "noun"})  # an old Kazakh name
                 ru_clean = ru.strip()

@@ -12,6 +12,8 @@ texts are cut at MAX_TEXT characters.
 
 from __future__ import annotations
 
+import re
+
 from index.models import Amount, Evidence, Facts, Span
 
 from .amounts import find_amounts
@@ -24,6 +26,7 @@ __all__ = ["extract_facts"]
 
 MAX_SPANS = 20  # evidence spans kept per code: enough to show why, bounded for huge texts
 MAX_DATES = 50
+DATE_TEXT = 100_000
 
 
 def _detect_lang(text: str) -> str:
@@ -34,12 +37,18 @@ def _detect_lang(text: str) -> str:
     return detect(text[:20_000])
 
 
+_LONG_WORD = re.compile(r"[^\W\d_]{64,}")
+
+
 def _find_dates(text: str) -> list[tuple[str, int, int]]:
     try:
         from crawler.dates import find_dates
     except ImportError:
         return []
-    return [(d.value, d.start, d.end) for d in find_dates(text)[:MAX_DATES]]
+    # The date parser slows down sharply on very long letter runs (binary junk, "xxxx..."): blank them out
+    # (same length, so offsets hold) and read at most DATE_TEXT characters.
+    sample = _LONG_WORD.sub(lambda m: " " * len(m.group()), text[:DATE_TEXT])
+    return [(d.value, d.start, d.end) for d in find_dates(sample)[:MAX_DATES]]
 
 
 def _spans(text: str, pairs: list[tuple[int, int]]) -> list[Span]:
@@ -67,8 +76,8 @@ def extract_facts(text: str, *, lang: str | None = None, published: str | None =
     title_tokens = tokenize(title) if title else []
 
     # Regions and districts
-    mentions, title_scores = find_regions(text, title)
-    ranked, by_code = resolve(mentions, title_scores)
+    mentions, title_scores = find_regions(text, title, tokens)
+    ranked, by_code = resolve(mentions, title_scores, len(text))
     for code, score in ranked:
         facts.regions.append(code)
         spans = _spans(text, [(m.start, m.end) for m in by_code.get(code, [])])

@@ -12,7 +12,18 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from index.facets.text import KK, RU_ADJ, RU_NOUN_A, Lexicon, Token, data_lines, fold, ru_noun_forms
+from index.facets.text import (
+    KK,
+    MAX_MENTIONS,
+    RU_ADJ,
+    RU_NOUN_A,
+    Lexicon,
+    Token,
+    data_lines,
+    fold,
+    known,
+    ru_noun_forms,
+)
 
 # code: Russian nouns | Russian adjectives | Russian demonym stems | Kazakh nouns | Kazakh ethnonyms
 
@@ -26,16 +37,17 @@ _CURRENCY_NEAR = ("доллар", "долл")
 
 
 @lru_cache(maxsize=1)
-def lexicon() -> tuple[Lexicon[tuple[str, str]], dict[str, str]]:
+def lexicon() -> tuple[Lexicon[tuple[str, str]], dict[str, list[tuple[str, str]]]]:
     lex: Lexicon[tuple[str, str]] = Lexicon()
-    multi: dict[str, str] = {}  # folded multi-word name -> code
+    multi: dict[str, list[tuple[str, str]]] = {}  # first 4 letters -> (folded two-word name, code)
     for line in data_lines("countries.txt"):
         code, rest = line.split(":", 1)
         ru_nouns, ru_adjs, ru_dems, kk_nouns, kk_eth = ([w.strip() for w in part.split(",") if w.strip()]
                                                         for part in rest.split("|"))  # fmt: skip
         for noun in ru_nouns + kk_nouns:
             if " " in noun:
-                multi[fold(noun)] = code
+                if noun.count(" ") == 1:
+                    multi.setdefault(fold(noun)[:4], []).append((fold(noun), code))
                 continue
             if noun.isupper():
                 lex.add(fold(noun), frozenset({""}) | KK, (code, "abbr"))
@@ -61,38 +73,41 @@ def find_countries(tokens: list[Token], text: str) -> list[tuple[str, int, int]]
     out: list[tuple[str, int, int]] = []
     n = len(tokens)
     skip = -1
-    for i, tok in enumerate(tokens):
+    cache = known(lex, {t.key for t in tokens})
+    for i in [i for i, t in enumerate(tokens) if cache[t.key] or t.key[:4] in multi]:
+        tok = tokens[i]
         if i <= skip or tok.latin:
             continue
+        if len(out) >= MAX_MENTIONS:
+            break
         nxt = tokens[i + 1] if i + 1 < n else None
         # two-word names first: Северная Корея, Саудовская Аравия, Оңтүстік Корея
         if nxt is not None:
-            pair = f"{tok.key} {nxt.key}"
-            code = multi.get(pair)
-            if code is None:
-                for name, c in multi.items():
-                    if pair.startswith(name[:-1]) and len(pair) - len(name) <= 4 and name.count(" ") == 1:
-                        code = c
-                        break
+            code = None
+            for name, c in multi.get(tok.key[:4], ()):
+                pair = f"{tok.key} {nxt.key}"
+                if pair.startswith(name[:-1]) and len(pair) - len(name) <= 4:
+                    code = c
+                    break
             if code is not None and tok.upper:
                 out.append((code, tok.start, nxt.end))
                 skip = i + 1
                 continue
-        hits = lex.lookup(tok.key)
+        hits = [
+            (code, kind)
+            for code, kind in lex.lookup(tok.key)
+            if not (kind in ("noun", "abbr") and not tok.upper) and not (kind == "abbr" and not tok.text.isupper())
+        ]
         if not hits:
             continue
-        code, kind = hits[0]
-        if kind in ("noun", "abbr") and not tok.upper:
-            continue
-        if kind == "abbr" and not tok.text.isupper():
-            continue
+        code, _kind = hits[0]
         prev = tokens[i - 1] if i > 0 else None
         if code == "US" and (
             (prev is not None and prev.key.startswith(_CURRENCY_NEAR))
             or (nxt is not None and nxt.key.startswith(_CURRENCY_NEAR))
         ):
             continue  # "долларов США", "АҚШ доллары": a currency
-        if nxt is not None and kind == "adj" and nxt.key.startswith(_NOT_PARTNER):
+        if nxt is not None and nxt.key.startswith(_NOT_PARTNER):
             continue
         if code == "KR" and prev is not None and prev.key.startswith(("северн", "солтустик")):
             code = "KP"

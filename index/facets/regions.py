@@ -25,6 +25,7 @@ from index.facets.text import (
     Lexicon,
     Token,
     fold,
+    known,
     latin_fold,
     ru_adj_stem,
     ru_noun_forms,
@@ -37,6 +38,9 @@ GAZETTEER = Path(__file__).resolve().parent / "gazetteer.json"
 TITLE_WEIGHT = 3.0
 BYLINE_WEIGHT = 0.25
 THRESHOLD = 1.0  # a region needs one story mention (or four bylines) to count
+MAX_MENTIONS = 2000  # per text: enough to rank regions, bounded for pathological input
+LONG_TEXT = 500  # characters from which a text is an article rather than a paragraph
+LONG_SHARE = 0.4  # of the strongest region's score, for a region to count in an article
 
 # Place words around a name. Values: what the name is then.
 _GEO_NEXT = {"област": "region", "облыс": "region", "обл": "region", "регион": "region", "онир": "region",
@@ -46,7 +50,7 @@ _GEO_NEXT = {"област": "region", "облыс": "region", "обл": "region
              "auyl": "village"}  # fmt: skip
 _GEO_PREV = {"област": "region", "район": "district", "город": "city", "г": "city", "гор": "city",
              "сел": "village", "с": "village", "поселк": "village", "поселок": "village", "пос": "village",
-             "п": "village", "аул": "village", "станци": "village"}  # fmt: skip
+             "п": "village", "аул": "village", "станци": "village", "курорт": "village"}  # fmt: skip
 _RU_PLACE_PREP = {"в", "во", "из", "под", "до", "через"}
 _COMPANY_WORDS = {
     "моторс", "motors", "групп", "group", "инвест", "invest", "холдинг", "holding", "банк", "bank", "энерго",
@@ -204,7 +208,7 @@ def _is_byline(text: str, start: int, end: int) -> bool:
     return bool(_BYLINE_RE.search(before) or re.match(r"\W*(облыс\w*\s+)?бойынша\s+(меншикти\s+)?тилши", after))
 
 
-def _choose(cands: list[tuple[Place, str]], context: str, place_case: bool) -> list[Place]:
+def _choose(cands: list[tuple[Place, str]], context: str, place_case: bool, at_start: bool) -> list[Place]:
     """Readings of one name given its place word: a region with "область", a district with "район" ..."""
     if context == "region":
         out = [p for p, k in cands if p.kind == "region"]
@@ -215,7 +219,8 @@ def _choose(cands: list[tuple[Place, str]], context: str, place_case: bool) -> l
         return [p for p, k in cands if p.kind == "district"] or [p for p, k in cands if p.kind == "city"]
     if context in ("city", "village"):
         ranked = [p for p, k in cands if p.kind == "city"] or [p for p, k in cands if p.kind == "town"]
-        return ranked or [p for p, k in cands if p.kind == "centre"]
+        ranked = ranked or [p for p, k in cands if p.kind == "centre"]
+        return ranked or [p for p, k in cands if p.kind == "district" and not p.context_only]
     # no place word: a city or a town by its noun; a region by an unambiguous name or Russian adjective
     nouns = [(p, k) for p, k in cands if (not p.context_only or place_case)]
     for kinds in (("city",), ("town",), ("region",)):
@@ -223,12 +228,17 @@ def _choose(cands: list[tuple[Place, str]], context: str, place_case: bool) -> l
                == ("region",) and k == "adj")]  # fmt: skip
         if out:
             return out
+    # a district by its bare Kazakh name (Бурабай, Мақтаарал), not at a sentence start where any word is capital
+    if not at_start:
+        return [p for p, k in nouns if p.kind == "district" and k == "noun"]
     return []
 
 
-def find_regions(text: str, title: str = "") -> tuple[list[Mention], dict[str, float]]:
+def find_regions(
+    text: str, title: str = "", tokens: list[Token] | None = None
+) -> tuple[list[Mention], dict[str, float]]:
     """Mentions of places in `text` (spans into it) and the scores of title mentions by region code."""
-    mentions = _scan(text, 1.0)
+    mentions = _scan(text, 1.0, tokens)
     title_scores: dict[str, float] = {}
     if title:
         for m in _scan(title, TITLE_WEIGHT):
@@ -238,20 +248,36 @@ def find_regions(text: str, title: str = "") -> tuple[list[Mention], dict[str, f
     return mentions, title_scores
 
 
-def _scan(text: str, base: float) -> list[Mention]:
+def _scan(text: str, base: float, tokens: list[Token] | None = None) -> list[Mention]:
     gaz = gazetteer()
-    tokens = tokenize(text)
+    if tokens is None:
+        tokens = tokenize(text)
     out: list[Mention] = []
     skip_until = -1
     n = len(tokens)
-    for i, tok in enumerate(tokens):
+    # Only words the gazetteer knows are looked at closely (one dict read per word).
+    cyr_keys = {t.key for t in tokens if not t.latin}
+    lat_keys = {t.key for t in tokens if t.latin}
+    cyr = known(gaz.cyr, cyr_keys)
+    lat = known(gaz.lat, lat_keys) if lat_keys else {}
+    multi, abbrs = gaz.multi, gaz.abbr
+    candidates = [
+        i
+        for i, t in enumerate(tokens)
+        if (lat[t.key] if t.latin else cyr[t.key]) or t.key in multi or (t.upper and t.text[:3] in abbrs)
+    ]
+    for i in candidates:
+        tok = tokens[i]
         if i < skip_until:
             continue
+        if len(out) >= MAX_MENTIONS:
+            break
         cands: list[tuple[Place, str]] = []
         last = i
         place_case = False
-        if tok.text in gaz.abbr:
-            cands = [(gaz.places[gaz.abbr[tok.text]], "noun")]
+        abbr = tok.text.split("-", 1)[0]  # "ШҚО-да": an abbreviation with a Kazakh ending
+        if abbr in gaz.abbr:
+            cands = [(gaz.places[gaz.abbr[abbr]], "noun")]
         else:
             first_ok = (
                 tok.upper
@@ -328,7 +354,7 @@ def _scan(text: str, base: float) -> list[Mention]:
                 continue
             if _inside_quotes(text, start, end):
                 continue
-        chosen = _choose(cands, context, place_case)
+        chosen = _choose(cands, context, place_case, sentence_start(text, start))
         if not chosen:
             continue
         weight = base * (BYLINE_WEIGHT if _is_byline(text, start, end) else 1.0)
@@ -343,7 +369,7 @@ def _scan(text: str, base: float) -> list[Mention]:
 
 
 def resolve(
-    mentions: list[Mention], title_scores: dict[str, float]
+    mentions: list[Mention], title_scores: dict[str, float], text_len: int = 0
 ) -> tuple[list[tuple[str, float]], dict[str, list[Mention]]]:
     """Scores by code (regions and district KATO codes), ambiguous names settled by the unambiguous regions."""
     sure = {m.place.region for m in mentions if not m.candidates} | {c for c in title_scores if c.startswith("KZ-")}
@@ -362,8 +388,13 @@ def resolve(
         for code in codes:
             scores[code] = scores.get(code, 0.0) + m.weight
             spans.setdefault(code, []).append(m)
+    # In an article (not a paragraph) a region named once beside the story's own ("patients go to Astana")
+    # is not what it is about: keep regions with a share of the strongest one's score.
+    top = max((s for c, s in scores.items() if c.startswith("KZ-")), default=0.0)
+    floor = max(THRESHOLD, LONG_SHARE * top) if text_len >= LONG_TEXT else THRESHOLD
+    kept = {c for c, s in scores.items() if c.startswith("KZ-") and s >= floor}
     ranked = sorted(
-        ((c, s) for c, s in scores.items() if s >= THRESHOLD),
+        ((c, s) for c, s in scores.items() if s >= THRESHOLD and (c in kept or (region_of(c) in kept))),
         key=lambda cs: (not cs[0].startswith("KZ-"), -cs[1], cs[0]),
     )
     return ranked, spans

@@ -13,15 +13,30 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from index.facets.text import KK_NOUN, PREFIX, RU_NOUN_HARD, Lexicon, Token, data_lines, fold, latin_fold
+from index.facets.text import (
+    EXACT,
+    KK_NOUN,
+    MAX_MENTIONS,
+    PREFIX,
+    RU_NOUN_HARD,
+    Lexicon,
+    Token,
+    data_lines,
+    fold,
+    known,
+    latin_fold,
+)
 
 TITLE_WEIGHT = 3.0
-MIN_SCORE = 2.0  # mentions needed in a longer text
+MIN_SCORE = 3.0  # mentions needed in a longer text
 MIN_SCORE_SHORT = 1.0  # ... and in a paragraph-sized text (under SHORT_TEXT characters)
 SHORT_TEXT = 500
-MIN_SHARE = 0.3  # of the strongest sector's score
+MIN_SHARE = 0.4  # of the strongest sector's score
+# Words that come up in passing in stories about something else (a plant is "built", with a bank "credit",
+# goods are "transported"): they weigh half a mention.
+WEAK = {"F": 0.5, "G": 0.5, "H": 0.5, "K64": 0.5, "M72": 0.5}
 
-# code: Russian stems | Kazakh stems. "a_b" is two words; "x=" takes only noun endings.
+# code: Russian stems | Kazakh stems. "a_b" is two words; "x=" takes only noun endings; "x!" no ending.
 
 
 @lru_cache(maxsize=1)
@@ -37,9 +52,10 @@ def lexicon() -> tuple[Lexicon[str], dict[str, list[tuple[str, str]]], Lexicon[s
                 if not term:
                     continue
                 exact = term.endswith("=")
-                term = term.rstrip("=")
+                only = term.endswith("!")
+                term = term.rstrip("=!")
                 term = latin_fold(term) if term.isascii() else fold(term)
-                endings = RU_NOUN_HARD | KK_NOUN if exact else PREFIX
+                endings = EXACT if only else (RU_NOUN_HARD | KK_NOUN if exact else PREFIX)
                 if "_" in term:
                     words = term.split("_")
                     first, second = words[0], " ".join(words[1:])
@@ -60,9 +76,14 @@ def find_sectors(tokens: list[Token]) -> list[tuple[str, int, int]]:
     out: list[tuple[str, int, int]] = []
     n = len(tokens)
     skip = -1
-    for i, tok in enumerate(tokens):
+    keys = {t.key for t in tokens}
+    single_hits, first_hits = known(single, keys), known(firsts, keys)
+    for i in [i for i, t in enumerate(tokens) if single_hits[t.key] or first_hits[t.key]]:
+        tok = tokens[i]
         if i <= skip:
             continue
+        if len(out) >= MAX_MENTIONS:
+            break
         key = tok.key
         matched = False
         for first in firsts.lookup(key):
@@ -93,9 +114,9 @@ def score_sectors(
     """Codes (sections and divisions) above the floors, strongest first."""
     scores: dict[str, float] = {}
     for code, _s, _e in mentions:
-        scores[code] = scores.get(code, 0.0) + 1.0
+        scores[code] = scores.get(code, 0.0) + WEAK.get(code, 1.0)
     for code in title_codes:
-        scores[code] = scores.get(code, 0.0) + TITLE_WEIGHT
+        scores[code] = scores.get(code, 0.0) + TITLE_WEIGHT * WEAK.get(code, 1.0)
     sections: dict[str, float] = {}
     for code, s in scores.items():
         sections[code[0]] = sections.get(code[0], 0.0) + s

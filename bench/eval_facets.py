@@ -1,0 +1,320 @@
+"""Facet quality and speed: precision and recall per facet on our gold set, KazNERD and the demo press.
+
+    python -m bench.eval_facets            # quality tables (gold set, KazNERD if present, demo content)
+    python -m bench.eval_facets --speed    # also articles per second of extract_facts on 3,000-character texts
+    python -m bench.eval_facets --errors   # also list every gold-set disagreement
+
+Gold set: tests/data/facets/gold-{ru,kk}.jsonl, our own paragraphs with expected regions (ISO codes), sectors,
+countries and amounts. Scoring rules: regions, countries and amounts (value, currency) are compared as sets per
+paragraph and summed (micro precision/recall); a predicted sector division counts as right when the gold lists it
+or lists only its section (an annotator's "construction" is not contradicted by "civil engineering"), a
+predicted section when the gold has it or one of its divisions. KazNERD (../shared/data/kk/kaznerd-valid.jsonl,
+real Kazakh news sentences): amounts are scored against MONEY spans by overlap; places against GPE/LOCATION
+spans that our gazetteer maps to a Kazakhstan region (so that recall is the recall on places the gazetteer
+knows, reported as such). The demo content (searchapp/demo/content/*.jsonl) is scored on its `expect` gold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from index.facets import extract_facts
+from index.facets.regions import find_regions, resolve
+from index.models import Facts
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD_DIR = ROOT / "tests" / "data" / "facets"
+KAZNERD = ROOT.parent / "shared" / "data" / "kk" / "kaznerd-valid.jsonl"
+DEMO_DIR = ROOT / "searchapp" / "demo" / "content"
+FACETS = ("regions", "sectors", "countries", "amounts")
+FLOORS = {"amounts": (0.98, 0.95), "regions": (0.95, 0.90), "sectors": (0.85, 0.80), "countries": (0.95, 0.90)}
+
+
+@dataclass(slots=True)
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    def add(self, pred: set[Any], gold: set[Any], where: str = "") -> None:
+        self.tp += len(pred & gold)
+        self.fp += len(pred - gold)
+        self.fn += len(gold - pred)
+        if pred != gold and where:
+            self.errors.append(f"{where}: +{sorted(map(str, pred - gold))} -{sorted(map(str, gold - pred))}")
+
+
+def load_gold(paths: Iterable[Path] | None = None) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for path in paths or sorted(GOLD_DIR.glob("gold-*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            items.extend(json.loads(line) for line in fh if line.strip())
+    return items
+
+
+def _amount_keys(amounts: Iterable[Any]) -> set[tuple[float, str]]:
+    out = set()
+    for a in amounts:
+        value, cur = (a["value"], a["currency"]) if isinstance(a, dict) else (a.value, a.currency)
+        out.add((round(float(value), 2), cur))
+    return out
+
+
+def sector_score(score: Score, pred: list[str], gold: list[str], where: str = "") -> None:
+    gold_set = set(gold)
+    gold_sections = {g[0] for g in gold}
+    tp = fp = 0
+    wrong: list[str] = []
+    for code in pred:
+        if len(code) == 1:
+            ok = code in gold_sections
+        else:
+            ok = code in gold_set or (code[0] in gold_set and not any(len(g) > 1 and g[0] == code[0] for g in gold))
+        tp += ok
+        fp += not ok
+        if not ok:
+            wrong.append(code)
+    missed = [g for g in gold if g not in pred and not (len(g) == 1 and any(p[0] == g for p in pred))]
+    score.tp += tp
+    score.fp += fp
+    score.fn += len(missed)
+    if (wrong or missed) and where:
+        score.errors.append(f"{where}: +{wrong} -{missed}")
+
+
+def score_item(scores: dict[str, Score], facts: Facts, gold: dict[str, Any], where: str) -> None:
+    pred_regions = {c for c in facts.regions if c.startswith("KZ-")}
+    scores["regions"].add(pred_regions, set(gold.get("regions", [])), where)
+    sector_score(scores["sectors"], facts.sectors, gold.get("sectors", []), where)
+    scores["countries"].add(set(facts.countries), set(gold.get("countries", [])), where)
+    scores["amounts"].add(_amount_keys(facts.amounts), _amount_keys(gold.get("amounts", [])), where)
+
+
+def evaluate_gold(items: list[dict[str, Any]] | None = None) -> dict[str, Score]:
+    scores = {f: Score() for f in (*FACETS, "districts")}
+    for item in items if items is not None else load_gold():
+        facts = extract_facts(item["text"], published=item.get("published"), title=item.get("title", ""))
+        where = f"{item['id']} {item['text'][:50]!r}"
+        score_item(scores, facts, item, where)
+        if item.get("districts"):
+            pred = {c for c in facts.regions if not c.startswith("KZ-")}
+            scores["districts"].add(pred, set(item["districts"]), where)
+    return scores
+
+
+def _token_offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:
+    out = []
+    pos = 0
+    for tok in tokens:
+        at = text.find(tok, pos)
+        if at < 0:
+            out.append((pos, pos))
+            continue
+        out.append((at, at + len(tok)))
+        pos = at + len(tok)
+    return out
+
+
+def _spans(tags: list[str], offsets: list[tuple[int, int]], kinds: tuple[str, ...]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    current: list[int] | None = None
+    for tag, (start, end) in zip(tags, offsets, strict=False):
+        if tag.startswith("B-") and tag[2:] in kinds:
+            if current:
+                spans.append((current[0], current[1]))
+            current = [start, end]
+        elif tag.startswith("I-") and tag[2:] in kinds and current is not None:
+            current[1] = end
+        else:
+            if current:
+                spans.append((current[0], current[1]))
+            current = None
+    if current:
+        spans.append((current[0], current[1]))
+    return spans
+
+
+def _kaznerd_rows(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def evaluate_kaznerd(path: Path = KAZNERD) -> dict[str, Score] | None:
+    """Amounts against MONEY spans (overlap), places against GPE/LOCATION spans the gazetteer maps to a region."""
+    if not path.exists():
+        return None
+    money = Score()
+    places = Score()
+    for row in _kaznerd_rows(path):
+        text, tags = row["text"], row["iob2"]
+        offsets = _token_offsets(text, row["tokens"])
+        gold_money = _spans(tags, offsets, ("MONEY",))
+        gold_places = _spans(tags, offsets, ("GPE", "LOCATION"))
+        if not gold_money and not any(t != "O" for t in tags) and "теңге" not in text and "доллар" not in text:
+            # sentences without entities are still scored for false alarms on numbers
+            pass
+        facts = extract_facts(text, lang="kk")
+        pred_money = [(a.start, a.end) for a in facts.amounts]
+        hit_gold = {g for g in gold_money if any(p[0] < g[1] and g[0] < p[1] for p in pred_money)}
+        hit_pred = [p for p in pred_money if any(p[0] < g[1] and g[0] < p[1] for g in gold_money)]
+        money.tp += len(hit_pred)
+        money.fp += len(pred_money) - len(hit_pred)
+        money.fn += len(gold_money) - len(hit_gold)
+        if len(pred_money) != len(hit_pred) or len(hit_gold) != len(gold_money):
+            money.errors.append(f"{row['id']}: {text[:90]!r} pred={pred_money} gold={gold_money}")
+        # places: region codes of the gold spans, by our gazetteer read on the span (with one word after it,
+        # so "Қарағанды облысы" keeps its place word)
+        gold_codes: set[str] = set()
+        for start, end in gold_places:
+            after = text[end:].split(maxsplit=1)
+            window = text[start:end] + (" " + after[0] if after else "")
+            mentions, _t = find_regions(window)
+            ranked, _s = resolve(mentions, {})
+            gold_codes |= {c for c, _v in ranked if c.startswith("KZ-")}
+        pred_codes = {c for c in facts.regions if c.startswith("KZ-")}
+        places.add(pred_codes, gold_codes, f"{row['id']}: {text[:90]!r}")
+    return {"amounts": money, "regions": places}
+
+
+def load_demo(directory: Path = DEMO_DIR) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for path in sorted(directory.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if not line.strip():
+                    continue
+                art = json.loads(line)
+                if "expect" not in art:
+                    continue
+                text = "\n\n".join([art.get("lead", ""), *list(art.get("paragraphs", []))]).strip()
+                items.append(
+                    {
+                        "id": f"{path.stem}/{art.get('slug')}",
+                        "text": text,
+                        "title": art.get("title", ""),
+                        "published": art.get("published"),
+                        **art["expect"],
+                    }
+                )
+    return items
+
+
+def evaluate_demo(directory: Path = DEMO_DIR) -> dict[str, Score] | None:
+    items = load_demo(directory)
+    if not items:
+        return None
+    scores = {f: Score() for f in FACETS}
+    for item in items:
+        facts = extract_facts(item["text"], published=item.get("published"), title=item.get("title", ""))
+        score_item(scores, facts, item, f"{item['id']}")
+    return scores
+
+
+def measure_speed(n: int = 600, *, with_langid: bool = False) -> tuple[float, float]:
+    """(articles per CPU second of extract_facts, of a plain regex word split) on 3,000-char texts.
+
+    CPU time of this process, not wall time: the figure is per core and stays meaningful on a busy machine.
+    """
+    import re
+
+    paragraphs = [item["text"] for item in load_gold()] + [item["text"] for item in load_demo()]
+    articles: list[str] = []
+    i = 0
+    while len(articles) < n:
+        parts: list[str] = []
+        while sum(len(p) + 1 for p in parts) < 3000:
+            parts.append(paragraphs[i % len(paragraphs)])
+            i += 7
+        articles.append("\n".join(parts)[:3000])
+    lang = None if with_langid else "ru"
+    extract_facts(articles[0], lang=lang)  # load the gazetteer and lexicons outside the clock
+    start = time.process_time()
+    for text in articles:
+        extract_facts(text, lang=lang)
+    facts_rate = n / (time.process_time() - start)
+    word = re.compile(r"\w+")
+    start = time.process_time()
+    for text in articles:
+        [w.lower() for w in word.findall(text)]
+    base_rate = n / (time.process_time() - start)
+    return facts_rate, base_rate
+
+
+def _table(title: str, scores: dict[str, Score]) -> str:
+    lines = [f"\n{title}", f"{'facet':<10} {'P':>6} {'R':>6} {'tp':>5} {'fp':>5} {'fn':>5}  floor P/R"]
+    for name, s in scores.items():
+        floor = FLOORS.get(name)
+        mark = ""
+        if floor and title.startswith("gold"):
+            mark = f"  {floor[0]:.2f}/{floor[1]:.2f} " + (
+                "ok" if s.precision >= floor[0] and s.recall >= floor[1] else "BELOW"
+            )
+        lines.append(f"{name:<10} {s.precision:6.3f} {s.recall:6.3f} {s.tp:5d} {s.fp:5d} {s.fn:5d}{mark}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.eval_facets", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--speed", action="store_true", help="also measure articles per second")
+    parser.add_argument("--errors", action="store_true", help="list gold-set disagreements")
+    args = parser.parse_args(argv)
+    items = load_gold()
+    langs = {lang: sum(1 for i in items if i["lang"] == lang) for lang in ("ru", "kk")}
+    gold = evaluate_gold(items)
+    print(_table(f"gold set: {len(items)} paragraphs ({langs['ru']} ru, {langs['kk']} kk)", gold))
+    for lang in ("ru", "kk"):
+        print(
+            _table(
+                f"  of which {lang}",
+                {k: v for k, v in evaluate_gold([i for i in items if i["lang"] == lang]).items() if k in FACETS},
+            )
+        )
+    kaz = evaluate_kaznerd()
+    if kaz is None:
+        print(f"\nKazNERD: {KAZNERD} absent, skipped")
+    else:
+        print(_table("KazNERD valid (kk): amounts vs MONEY spans, regions vs gazetteer-mapped GPE/LOCATION", kaz))
+    demo = evaluate_demo()
+    if demo is None:
+        print("\ndemo content: none with `expect`, skipped")
+    else:
+        print(_table(f"demo content ({len(load_demo())} articles with expect)", demo))
+    if args.errors:
+        for name, s in gold.items():
+            for err in s.errors:
+                print(f"  [{name}] {err}")
+        if demo:
+            for name, s in demo.items():
+                for err in s.errors:
+                    print(f"  [demo {name}] {err}")
+    if args.speed:
+        rate, base = measure_speed()
+        rate_l, _ = measure_speed(300, with_langid=True)
+        print(
+            f"\nspeed, one core, 3,000-character articles: extract_facts {rate:,.0f} articles/s "
+            f"({rate_l:,.0f}/s with language identification); baseline regex word split {base:,.0f}/s; "
+            f"ratio {rate / base:.3f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""Amount facet: every form of money in Russian and Kazakh text, never jobs, hectares, percents or years."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index.facets.amounts import MAX_KZT, find_amounts
+from index.facets.rates import LATEST_YEAR, RATES, rate, to_kzt, year_of
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "currency"),
+    [
+        ("выделят 123 млрд тенге", 123e9, "KZT"),
+        ("на сумму 300,7 млн долларов", 300.7e6, "USD"),
+        ("инвестиции $160 млн", 160e6, "USD"),
+        ("бюджет 1 трлн тенге", 1e12, "KZT"),
+        ("58 миллиард теңге бөлінді", 58e9, "KZT"),
+        ("33 млрд теңгені салады", 33e9, "KZT"),
+        ("кредит 2,5 млрд долл. на проект", 2.5e9, "USD"),
+        ("грант €40 млн", 40e6, "EUR"),
+        ("1,2 миллиона евро", 1.2e6, "EUR"),
+        ("500 мың теңге", 500e3, "KZT"),
+        ("зарплата 1 700 000 тенге", 1.7e6, "KZT"),
+        ("зарплата 1\u00a0700\u00a0000 тенге", 1.7e6, "KZT"),
+        ("үш жарым миллион теңге", 3.5e6, "KZT"),
+        ("он миллиард үш жүз миллион теңге", 10.3e9, "KZT"),
+        ("пять миллиардов тенге", 5e9, "KZT"),
+        ("полтора миллиона долларов", 1.5e6, "USD"),
+        ("300 млн АҚШ доллары", 300e6, "USD"),
+        ("5 млн рублей", 5e6, "RUB"),
+        ("200 млн юаней", 200e6, "CNY"),
+        ("4,5 млрд тг.", 4.5e9, "KZT"),
+        ("1 млрд 200 млн теңге", 1.2e9, "KZT"),
+        ("5 тыс. тенге", 5e3, "KZT"),
+        ("120 млрд теңгеге дейін", 120e9, "KZT"),
+    ],
+)
+def test_amount_forms(text: str, value: float, currency: str) -> None:
+    found = find_amounts(text, "2024-05-01")
+    assert [(a.value, a.currency) for a in found] == [(value, currency)]
+    amount = found[0]
+    assert text[amount.start : amount.end] == amount.text
+    assert amount.kzt == pytest.approx(value * rate(currency, "2024-05-01"))
+
+
+@pytest.mark.parametrize("text", ["от 10 до 15 млрд тенге", "10-15 млрд теңге", "10–15 млрд теңге"])
+def test_range_gives_both_ends(text: str) -> None:
+    found = find_amounts(text)
+    assert [(a.value, a.currency) for a in found] == [(10e9, "KZT"), (15e9, "KZT")]
+    assert found[0].text == found[1].text  # the whole range is the text of both ends
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "открыли 3 000 рабочих мест",
+        "засеяли 1 700 гектаров",
+        "40 пайыз",
+        "в 2027 году",
+        "471 просмотр",
+        "1e999 млрд тенге",
+        "999999999999999999999 тенге",
+        "он приехал. Тенге укрепился",
+        "",
+    ],
+)
+def test_not_money(text: str) -> None:
+    assert find_amounts(text) == []
+
+
+def test_absurd_values_are_dropped() -> None:
+    assert find_amounts("9 999 999 трлн тенге") == []  # 1e19 KZT: a parsing accident
+    assert all(a.kzt is not None and a.kzt <= MAX_KZT for a in find_amounts("900 трлн тенге"))
+
+
+def test_number_never_starts_inside_another() -> None:
+    text = "x" * 230 + " 1 700 000 тенге"  # the number begins just before the search window
+    assert [a.value for a in find_amounts(text)] == [1.7e6]
+
+
+def test_rates_by_year() -> None:
+    assert year_of("2016-03-01") == 2016
+    assert year_of(None) == LATEST_YEAR
+    assert year_of("1999-01-01") == min(RATES)
+    assert year_of("garbage") == LATEST_YEAR
+    assert to_kzt(10, "USD", "2016-01-01") == pytest.approx(10 * RATES[2016]["USD"])
+    assert to_kzt(10, "KZT") == 10
+    assert to_kzt(10, "XAU") is None
+    for year, table in RATES.items():
+        assert set(table) == {"USD", "EUR", "RUB", "CNY"}, year
+        assert table["EUR"] > table["USD"] > table["CNY"] > table["RUB"] > 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="0123456789 ,.\u00a0млрдтенгеңтыс$€", max_size=80))
+def test_garbage_numbers_are_bounded(text: str) -> None:
+    for amount in find_amounts(text):
+        assert amount.value > 0
+        assert amount.kzt is None or amount.kzt <= MAX_KZT
