@@ -4,11 +4,12 @@
 Each page is `<name>.html` (the bytes as served) and `<name>.json` (url, response headers, and the truth:
 title, published, lang, lead, paragraphs; `"article": false` for pages that hold none). Two kinds:
 pages of the four demo outlets, rendered by the demo's own templates (`searchapp.demo`) from its content
-files; and pages of six templates of our own that the demo does not cover: an old table layout in
+files; and pages of eight templates of our own that the demo does not cover: an old table layout in
 windows-1251 with no charset declared anywhere, a portal whose story sits inside a sidebar-laden layout
 full of widgets and calls to subscribe, a Kazakh story quoting Russian with only a printed Kazakh date, a
-page whose date is in JSON-LD only, a Latin-script Kazakh page (2018 alphabet), and a Kazakh page with
-reader comments under the story. All sentences are the demo's or written here, our own.
+page whose date is in JSON-LD only, a Latin-script Kazakh page (2018 alphabet), a Kazakh page with
+reader comments under the story, an old CMS with <br><br> between paragraphs, and a Kazakh story with a
+"read also" link and a photo credit inside its text. All sentences are the demo's or written here, our own.
 
     python -m bench.gold_extract          # rewrites tests/data/extract/
 """
@@ -269,6 +270,46 @@ def with_comments(story: Story, url: str) -> tuple[bytes, dict[str, str], dict[s
     )
 
 
+def br_text(story: Story, url: str) -> tuple[bytes, dict[str, str], dict[str, Any]]:
+    """An old CMS that separates paragraphs with <br><br> inside one div; the date is printed after a label."""
+    d = story.published
+    when = f"Опубликовано: {d.day} {MONTHS_RU[d.month - 1]} {d.year} г., {d:%H:%M}"
+    text = "<br><br>\n".join(e(p) for p in story.paragraphs)
+    html = f"""<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"><title>{e(story.title)}</title></head>
+<body><div id="menu"><a href="/">Главная</a> · <a href="/news">Новости</a> · <a href="/about">О газете</a></div>
+<div id="content"><div class="zag">{e(story.title)}</div><div class="info">{when} | Просмотров: 412</div>
+<div class="txt"><i>{e(story.lead)}</i><br><br>
+{text}<br><br>Фото: архив редакции</div>
+<div class="nav"><a href="/news?p=2">« Предыдущая</a> | <a href="/news?p=4">Следующая »</a></div></div>
+<div id="bottom">Газета «Степной вестник», 2025. При использовании материалов ссылка обязательна.</div></body></html>"""
+    return (
+        html.encode("utf-8"),
+        {"Content-Type": "text/html; charset=utf-8"},
+        _truth(story, f"{d:%Y-%m-%dT%H:%M}", lead=False),
+    )
+
+
+def inline_read_also(story: Story, url: str) -> tuple[bytes, dict[str, str], dict[str, Any]]:
+    """A Kazakh story with a "read also" link, a photo and its credit inside the text; date in <time> only."""
+    d = story.published
+    paras = [f"<p>{e(p)}</p>" for p in story.paragraphs]
+    paras.insert(1, '<p><strong>Сондай-ақ оқыңыз:</strong> <a href="/kk/a/1">Облыста жаңа көпір салынады</a></p>')
+    paras.insert(
+        3,
+        '<figure><img src="/i/1.jpg" alt=""><figcaption>Сурет: облыс әкімдігінің баспасөз қызметі</figcaption></figure>',
+    )
+    html = f"""<!DOCTYPE html><html lang="kk"><head><meta charset="utf-8"><title>{e(story.title)} • Жетісу жаршысы</title>
+<meta property="og:site_name" content="Жетісу жаршысы"></head><body>
+<header class="hdr"><a class="logo" href="/">Жетісу жаршысы</a><span class="today">Бүгін: 22 қараша 2026</span></header>
+<div class="page"><div class="main-col"><h1 class="entry-title">{e(story.title)}</h1>
+<div class="entry-meta"><time datetime="{d:%Y-%m-%dT%H:%M}:00+05:00">{d:%d.%m.%Y}</time></div>
+<div class="entry-content"><p class="lead">{e(story.lead)}</p>{"".join(paras)}</div>
+<div class="entry-tags">Тегтер: <a rel="tag" href="/tag/1">экономика</a></div></div>
+<div class="side-col"><div class="box"><h3>Соңғы жаңалықтар</h3><p><a href="/a/2">Ауылда жаңа мектеп ашылды</a> <span class="date">21.11.2026</span></p></div></div></div>
+<footer>© Жетісу жаршысы</footer></body></html>"""
+    return html.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"}, _truth(story, f"{d:%Y-%m-%dT%H:%M}")
+
+
 def not_found_200(story: Story, url: str) -> tuple[bytes, dict[str, str], dict[str, Any]]:
     """A "page not found" served with status 200, in the site's full layout."""
     html = """<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>Страница не найдена - Портал Регион</title></head>
@@ -285,6 +326,8 @@ OWN_TEMPLATES: dict[str, tuple[Callable[[Story, str], tuple[bytes, dict[str, str
     "own-jsonld": (jsonld_only, "ru"),
     "own-latin": (latin, "kk"),
     "own-comments": (with_comments, "kk"),
+    "own-brtext": (br_text, "ru"),
+    "own-readalso": (inline_read_also, "kk"),
 }
 
 

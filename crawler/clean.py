@@ -27,6 +27,7 @@ _STARTS = re.compile(
     r"пікір қалдыр|пікір жаз|оставить комментарий|добавить комментарий|комментариев нет|авторизуйтесь|"
     r"просмотр(?:ов|ы|а)?\s*[:\d]|қаралым|көрілім|көрсетілім саны|views\s*[:\d]|"
     r"(?:тэги|теги|тегтер|метки|tags)\s*:|"
+    r"(?:опубликовано|дата публикации|обновлено|жарияланды|жарияланған уақыты|жаңартылды)(?:\s*:|\s+\d)|"
     r"все права защищены|барлық құқықтар|при (?:использовании|цитировании) материалов|"
     r"материалдарды пайдаланғанда|©|copyright|"
     r"наш telegram|біздің telegram|telegram-арна|telegram-канал|"
@@ -67,6 +68,8 @@ _SOCIAL_ONLY = re.compile(
     r"поделиться|бөлісу|share|email|e-mail|print|печать|басып шығару)\s*[,|·/]?)+$",
     _FLAGS,
 )
+# A view counter anywhere in a short line: "18 февраля 2026 | Просмотров: 412".
+_COUNTER_IN_LINE = re.compile(r"(?:просмотр\w*|қаралым\w*|көрілім\w*|views?)\s*:?\s*\d", _FLAGS)
 _WORD = re.compile(r"\w+", _FLAGS)
 
 
@@ -81,6 +84,8 @@ def is_boilerplate(line: str) -> bool:
     if _CURRENCY.match(text) or _CLOCK_OR_DATE_ONLY.match(text) or _COUNTER.match(text) or _SOCIAL_ONLY.match(text):
         return True
     if _CREDIT.match(text) and (words <= 3 or (words <= 12 and not text.endswith((".", "!", "?")))):
+        return True
+    if words <= 15 and _COUNTER_IN_LINE.search(text):
         return True
     if words <= 6 and _WEATHER.search(text):
         return True
