@@ -217,7 +217,11 @@ def _strip_site_name(title: str, site: str) -> str:
 
 def _title(tree: Any) -> str:
     site = _meta(tree, "og:site_name")
-    h1s = [_text(h) for h in tree.xpath("//h1") if _text(h)]
+    # Many sites put their logo in an <h1> on every page: that one is the site's name, not the story's.
+    names = _site_names(tree)
+    h1s = [
+        t for h in tree.xpath("//h1") if (t := _text(h)) and t.lower() not in names and not h.xpath('.//a[@href="/"]')
+    ]
     og = _meta(tree, "og:title", "twitter:title")
     page = _text(next(iter(tree.xpath("//title")), None))
     for candidate in (og, page):

@@ -259,3 +259,15 @@ def test_five_megabyte_single_paragraph_is_cut_not_choked_on() -> None:
     a = extract_html(html.encode(), "https://x.kz/a").article
     assert a is not None and a.lang == "kk"
     assert all(len(p.text) <= MAX_PARAGRAPH_CHARS for p in a.paragraphs)
+
+
+def test_logo_in_h1_is_not_the_title_and_not_a_front_page() -> None:
+    html = (
+        '<html><head><meta charset="utf-8"><meta property="og:title" content="Завод плитки открылся | Южный курьер">'
+        "<title>Завод плитки открылся | Южный курьер</title></head><body>"
+        '<h1 class="logo"><a href="/">Южный курьер</a></h1><div class="news"><h2>Завод плитки открылся</h2>'
+        + "".join(f"<p>{p}</p>" for p in RU_PARAS)
+        + "</div></body></html>"
+    )
+    a = extract_html(html, "https://x.kz/a").article
+    assert a is not None and a.title == "Завод плитки открылся"
