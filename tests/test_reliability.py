@@ -440,7 +440,8 @@ def test_damaged_warc_is_read_up_to_the_damage(clean_run: Snapshot, tmp_path: Pa
     assert "Traceback" not in done.stderr
     assert warc.name in done.stdout + done.stderr and ("cut short" in done.stdout or "damaged" in done.stdout)
     counts = index_counts(data)
-    assert counts is not None and 0 < counts[0] <= clean_run.indexed  # what was before the damage is indexed
+    assert counts is not None and clean_run.indexed is not None
+    assert 0 < counts[0] <= clean_run.indexed  # what was before the damage is indexed
     assert counts[0] >= len(damaged.articles) - 5  # (a few articles may be reprints folded by content hash)
 
 
