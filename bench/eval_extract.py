@@ -61,6 +61,7 @@ class Output:
     title: str | None = None
     published: str | None = None
     lang: str | None = None
+    authors: list[str] | None = None
 
 
 @dataclass(slots=True)
@@ -72,6 +73,7 @@ class Tally:
     date: list[bool] = field(default_factory=list)
     day: list[bool] = field(default_factory=list)
     lang: list[bool] = field(default_factory=list)
+    authors: list[bool] = field(default_factory=list)
     no_article: list[bool] = field(default_factory=list)
     boilerplate_pages: list[str] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
@@ -105,7 +107,7 @@ def ours(page: GoldPage) -> Output:
     a = result.article
     if a is None:
         return Output(False)
-    return Output(True, "\n".join([a.lead, a.text]).strip(), a.title, a.published, a.lang)
+    return Output(True, "\n".join([a.lead, a.text]).strip(), a.title, a.published, a.lang, list(a.authors))
 
 
 def plain_trafilatura(page: GoldPage) -> Output:
@@ -115,7 +117,9 @@ def plain_trafilatura(page: GoldPage) -> Output:
     doc: Any = trafilatura.bare_extraction(html, url=page.meta["url"], with_metadata=True)
     if doc is None or not getattr(doc, "text", None):
         return Output(False)
-    return Output(True, doc.text or "", doc.title or "", getattr(doc, "date", None), None)
+    author = getattr(doc, "author", None)
+    authors = [a.strip() for a in author.split(";") if a.strip()] if author else []
+    return Output(True, doc.text or "", doc.title or "", getattr(doc, "date", None), None, authors)
 
 
 def plain_bs4(page: GoldPage) -> Output:
@@ -162,6 +166,10 @@ def evaluate(system: Callable[[GoldPage], Output], pages: list[GoldPage]) -> Tal
                 tally.misses.append(f"{page.name}: date {out.published!r} != {truth['published']!r}")
         if out.lang is not None or system is ours:
             tally.lang.append(out.lang == truth["lang"])
+        if out.authors is not None:
+            tally.authors.append(out.authors == truth.get("authors", []))
+            if out.authors != truth.get("authors", []):
+                tally.misses.append(f"{page.name}: authors {out.authors!r}")
         if out.article and BOILERPLATE_MARKERS.search(out.body):
             tally.boilerplate_pages.append(page.name)
     tally.seconds = time.perf_counter() - start
@@ -199,6 +207,7 @@ def table(results: dict[str, Tally], pages: list[GoldPage]) -> str:
     row("date right (as precise as the page)", lambda t: _pct(t.date))
     row("date right (day)", lambda t: _pct(t.day))
     row("language right", lambda t: _pct(t.lang))
+    row("authors right", lambda t: _pct(t.authors))
     row("no-article pages recognised", lambda t: _pct(t.no_article))
     row("pages with boilerplate left", lambda t: f"{len(t.boilerplate_pages)}/{n_articles}")
     row("pages/s", lambda t: f"{len(pages) / t.seconds:.0f}" if t.seconds else "-")

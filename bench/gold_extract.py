@@ -392,6 +392,9 @@ def build(out: Path = GOLD_DIR) -> int:
         for i, story in enumerate(stories):
             url = f"https://{name.removeprefix('own-')}.example.kz/news/{story.published:%Y/%m}/story-{i}.html"
             body, headers, truth = template(story, url)
+            shown = body.decode("cp1251" if name == "own-oldtable" else "utf-8")
+            # Only a byline the page prints is a truth about the page.
+            truth["authors"] = [a for a in truth["authors"] if a in shown]
             write(f"{name}-{i}", body, url, 200, headers, truth)
     body, headers, truth = not_found_200(pool["ru"][0], "https://portal.example.kz/news/missing.html")
     write("own-notfound200", body, "https://portal.example.kz/news/missing.html", 200, headers, truth)

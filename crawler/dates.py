@@ -363,25 +363,33 @@ def structured_date(tree: Any, today: dt.date) -> str | None:
     return None
 
 
-_OUTSIDE_TAGS = frozenset(("header", "nav", "footer", "aside", "script", "style", "noscript", "a"))
+_OUTSIDE_TAGS = frozenset(("nav", "footer", "aside", "script", "style", "noscript", "a"))
 _OUTSIDE_CLASS = re.compile(
-    r"sidebar|widget|related|popular|similar|more-news|news-list|lenta|feed|top-?bar|header|footer|"
+    r"sidebar|widget|related|popular|similar|more-news|news-list|lenta|feed|top-?bar|footer|"
     r"comment|weather|currency|rates|menu|banner|promo",
     re.I,
 )
+_HEADER_CLASS = re.compile(r"header|masthead", re.I)
+_STORY_TAGS = frozenset(("article", "main"))
 
 
 def _outside_article(el: Any) -> bool:
-    """Is the element in the page's furniture (header with today's date, sidebar lists, comments)?"""
+    """Is the element in the page's furniture (the site header with today's date, sidebar lists, comments)?
+    A header inside the story's <article> or <main> is the story's own (headline, date, byline)."""
     node = el
+    in_header = False
     while node is not None:
+        if node.tag in _STORY_TAGS:
+            return False
         if node.tag in _OUTSIDE_TAGS:
             return True
         hint = " ".join(filter(None, (node.get("class"), node.get("id"))))
         if hint and _OUTSIDE_CLASS.search(hint):
             return True
+        if node.tag == "header" or (hint and _HEADER_CLASS.search(hint)):
+            in_header = True
         node = node.getparent()
-    return False
+    return in_header
 
 
 def visible_date(tree: Any, today: dt.date) -> str | None:

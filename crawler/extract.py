@@ -261,6 +261,10 @@ def _authors(tree: Any, ld: list[dict[str, Any]], from_rules: list[str]) -> list
     for el in tree.xpath(
         '//*[@rel="author" or @itemprop="author" or contains(@class,"author") or contains(@class,"byline")]'
     ):
+        # A commenter's name under the story, an author list in a sidebar: not the byline. (A link with
+        # rel=author is judged by where it stands.)
+        if _outside_article(el.getparent() if el.tag == "a" and el.getparent() is not None else el):
+            continue
         text = _text(el)
         if text and len(text) <= 80:
             return _split_names(text)

@@ -27,6 +27,7 @@ def test_floors_on_the_gold_set() -> None:
     assert sum(mine.date) / len(mine.date) >= 0.97, mine.misses
     assert sum(mine.title) / len(mine.title) >= 0.95, mine.misses
     assert sum(mine.lang) / len(mine.lang) >= 0.97
+    assert sum(mine.authors) / len(mine.authors) >= 0.9, mine.misses
     assert all(mine.no_article), "a page without an article gave one"
     assert mine.boilerplate_pages == []
 
