@@ -53,6 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--requests", type=_positive, default=400, help="HTTP requests in all (default 400)")
     p.add_argument("--threads", type=_positive, default=8, help="server worker threads (default 8)")
     p.add_argument("--no-serve", action="store_true", help="skip the HTTP phase")
+    p.add_argument(
+        "--analysis",
+        choices=("full", "generated"),
+        default="full",
+        help="how ours indexes: full (language per paragraph, facet extraction, as a crawl does) or generated "
+        "(the generator's facts as they are; for a quick smoke run)",
+    )
     p.add_argument("--no-keep", action="store_true", help="delete the indexes afterwards (the corpus stays)")
     p.add_argument(
         "--reuse",
@@ -67,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("corpus", type=Path)
     p.add_argument("target", type=Path)
     p.add_argument("--queries", type=_positive, default=200)
+    p.add_argument("--analysis", choices=("full", "generated"), default="full")
 
     p = sub.add_parser("_serve-baseline", help=argparse.SUPPRESS)
     p.add_argument("--target", type=Path, required=True)
@@ -85,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "_phase":
             if args.phase == "index":
-                result = run.phase_index(args.engine, args.corpus, args.target)
+                result = run.phase_index(args.engine, args.corpus, args.target, args.analysis)
             else:
                 result = run.phase_query(args.engine, args.corpus, args.target, args.queries)
             print(json.dumps(result))
@@ -110,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             clients=args.clients,
             requests=args.requests,
             threads=args.threads,
+            analysis=args.analysis,
             serve=not args.no_serve,
             keep=not args.no_keep,
             reuse=tuple(e.strip() for e in args.reuse.split(",") if e.strip()),
