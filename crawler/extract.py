@@ -41,9 +41,11 @@ FAST_ABOVE_ELEMENTS = 2_500  # above this, trafilatura without its fallback extr
 MAX_TEXT_CHARS = 300_000  # characters of page text read at most (a long article has 50,000)
 MAX_PARAGRAPH_CHARS = 20_000  # a single "paragraph" longer than this is cut at a sentence end
 
+# "Not found" pages served with status 200. A bare 404 counts only at the start of the title: "В 404 школах
+# области..." is news.
 _NOT_FOUND = re.compile(
-    r"\b404\b|not found|страница не найдена|страница не существует|ошибка 404|бет табылмады|"
-    r"парақша табылмады|сұраған бет|page (?:does not|doesn't) exist",
+    r"^\W*(?:404|ошибка 404|error 404)\b|страница не найдена|страница не существует|бет табылмады|"
+    r"парақша табылмады|page not found|404 not found|page (?:does not|doesn't) exist",
     re.IGNORECASE,
 )
 

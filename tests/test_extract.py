@@ -193,6 +193,11 @@ def test_not_found_page_served_with_200_gives_no_article(caplog: pytest.LogCaptu
     assert "https://x.kz/missing" in caplog.text
 
 
+def test_a_404_in_a_headline_is_news() -> None:
+    a = extract_html(page("В 404 школах области отремонтируют спортзалы", RU_PARAS), "https://x.kz/a").article
+    assert a is not None and a.title.startswith("В 404 школах")
+
+
 def test_section_front_gives_no_article() -> None:
     items = "".join(
         f'<div class="item"><h2><a href="/news/{i}.html">Новость номер {i} о строительстве нового завода</a></h2>'
