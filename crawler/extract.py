@@ -34,7 +34,7 @@ from crawler.normalize import normalize_text
 
 log = logging.getLogger(__name__)
 
-MIN_WORDS = 40  # fewer words of body than this is not an article (a teaser, a gallery, an error page)
+MIN_WORDS = 30  # fewer words of body than this is not an article (a teaser, a gallery, an error page)
 MAX_HTML_CHARS = 2_000_000  # longer documents are cut: no news page is this long, and parsing must stay fast
 MAX_ELEMENTS = 4_000  # elements of a page read at most (a busy news page has 1,000-3,000)
 FAST_ABOVE_ELEMENTS = 2_500  # above this, trafilatura without its fallback extractors
