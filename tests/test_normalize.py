@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from crawler.normalize import normalize_text
 
 
@@ -37,3 +40,18 @@ def test_yo_is_kept_for_display() -> None:
 def test_empty_and_ascii_text() -> None:
     assert normalize_text("") == ""
     assert normalize_text("plain ASCII text") == "plain ASCII text"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі acepoxyiABCEHKMOPTXYI\u00ad\u200b\u00a0-."
+        ),
+        max_size=60,
+    )
+)
+def test_normalisation_is_idempotent(text: str) -> None:
+    once = normalize_text(text)
+    assert normalize_text(once) == once
+    assert "\u00ad" not in once and "\u200b" not in once
