@@ -34,11 +34,15 @@ _KK_STRICT = re.compile(r"[әұіңөүһӘҰІҢӨҮҺ]")
 # One match per word that holds the letter: from its first such letter to the end of the word.
 _KK_STRICT_WORD = re.compile(r"[әұіңөүһ][\u0400-\u04ff]*")
 _KK_SHARED_WORD = re.compile(r"[ғқ][\u0400-\u04ff]*")  # words with ғ or қ (with other Kazakh letters too)
+# Letters that rule Kazakh out: Uzbek (ў ҳ), Ukrainian and Belarusian (ї є ґ ў), Tatar and Bashkir (җ ҙ ҫ ҡ),
+# Tajik (ӣ ӯ ҷ). (Kyrgyz has only ө ү ң, which Kazakh shares.)
 _NOT_KK_WORD = re.compile(r"[ўҳїєґҗҙҫҡӣӯҷ][\u0400-\u04ff]*")
-# Uzbek (ў ҳ), Ukrainian/Belarusian (ї є ґ ў), Tatar/Bashkir (җ җ ҙ ҫ ҡ), Tajik (ӣ ӯ ҷ), Kyrgyz has ө ү ң
-# only; these letters rule Kazakh out.
 # Latin Kazakh: 2018 acute alphabet and 2021 alphabet letters. Dotless ı is the commonest of them.
 _KK_LATIN = re.compile(r"[ıáǵńóúýäğñöşūüİÁǴŃÓÚÝÄĞÑÖŞŪÜ]")
+
+
+# Kazakh typed in plain ASCII: q without u, and common endings of Kazakh words.
+_ASCII_KAZAKH = re.compile(r"q(?!u)|(?:dyn|nyn|nyń|tyn|ǵa|ge|daǵy|dagy|lar|ler|shy|ty|dy)$")
 
 
 def _words(text: str) -> frozenset[str]:
@@ -146,8 +150,7 @@ def _latin(text: str, words: list[str]) -> str:
         return "kk"
     if en >= 0.1 * n and en >= 1:
         return "en"
-    # Kazakh typed in plain ASCII: q without u, and the common endings of Kazakh words.
-    qaz = sum(1 for w in words if re.search(r"q(?!u)|(?:dyn|nyn|nyń|tyn|ǵa|ge|daǵy|dagy|lar|ler|shy|ty|dy)$", w))
+    qaz = sum(1 for w in words if _ASCII_KAZAKH.search(w))
     if qaz >= max(1, 0.3 * n):
         return "kk"
     lang = _model(text)
