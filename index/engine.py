@@ -28,13 +28,6 @@ from whoosh import query as wq
 from whoosh.sorting import FieldFacet
 
 from index import IndexError_, SearchIndex
-from index.analysis import (
-    english_analyzer,
-    folded_kazakh_analyzer,
-    folded_russian_analyzer,
-    kazakh_analyzer,
-    russian_analyzer,
-)
 from index.models import FACETS, FacetValue, Hit, Record, SearchRequest, SearchResult
 from index.schema import FACET_FIELDS, LANGS, TEXT_FIELDS, UNDATED, build_schema
 from index.search import (
@@ -159,15 +152,6 @@ class WhooshIndex(SearchIndex):
         self._searchers: list[Any] = []
         self._lock = threading.Lock()
         self._columns: dict[Any, Columns] = {}
-        self._analyzers = {
-            "title_kk": kazakh_analyzer(),
-            "title_ru": russian_analyzer(),
-            "title_en": english_analyzer(),
-            "fold_kk": folded_kazakh_analyzer(),
-            "fold_ru": folded_russian_analyzer(),
-        }
-        for lang in LANGS:
-            self._analyzers[f"body_{lang}"] = self._analyzers[f"title_{lang}"]
         self._closed = False
 
     def _create(self) -> None:
@@ -511,7 +495,7 @@ class WhooshIndex(SearchIndex):
         ids = [cols.ids[d] for d, _ in ranked]
         records = self.store.get_many(ids)
         terms, prefixes = query_terms(parsed.query)
-        highlighter = Highlighter(self._analyzers, terms, prefixes)
+        highlighter = Highlighter(terms, prefixes)
         source = cols.facets["source"]
         by_source = source.first_value(cols.size) if with_groups else None
         hits = []
@@ -520,7 +504,7 @@ class WhooshIndex(SearchIndex):
             if record is None:
                 continue
             body = record.text or record.lead
-            spans = highlighter.match_spans(body) if terms or prefixes else []
+            spans = highlighter.match_spans(body)
             hit = Hit(record, score, snippet(body, spans))
             group = int(cols.grp[docnum])
             if by_source is not None and cols.group_size[group] > 1:
