@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -117,6 +118,12 @@ def _wait_ready(proc: subprocess.Popen[bytes], base: str) -> None:
     raise LoadError("the server did not answer within 120 s")
 
 
+def _note_end(proc: subprocess.Popen[bytes], ended: list[float]) -> None:
+    """When the crawl ends, so the report can say whether it was writing through the whole load."""
+    proc.wait()
+    ended.append(time.monotonic())
+
+
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
         proc.terminate()
@@ -171,6 +178,8 @@ def run_load(
             )
             print(f"load: wrk, {clients} connections, {seconds} s, {len(paths)} queries, while the crawler indexes")
             started = time.monotonic()
+            crawl_ended: list[float] = []
+            threading.Thread(target=_note_end, args=(crawl, crawl_ended), daemon=True).start()
             done = subprocess.run(
                 [
                     wrk,
@@ -188,11 +197,9 @@ def run_load(
                 text=True,
                 timeout=seconds + 120,
             )
-            crawl_running = crawl.poll() is None
-            crawl_seconds = time.monotonic() - started if not crawl_running else None
             after = _total(base)
-            if crawl_running:
-                crawl.wait(timeout=600)  # let it finish its work, so that the crawl's own result is known
+            crawl_seconds = crawl_ended[0] - started if crawl_ended else None  # None: still crawling at the end
+            crawl.wait(timeout=600)  # let it finish its work, so that the crawl's own result is known
             crawl_log.close()
             final = _total(base)
         finally:
