@@ -37,6 +37,7 @@ from index.search import (
     ParsedQuery,
     QueryBuilder,
     RecencyBM25F,
+    SegmentPart,
     day_number,
     month_labels,
     query_terms,
@@ -152,6 +153,7 @@ class WhooshIndex(SearchIndex):
         self._searchers: list[Any] = []
         self._lock = threading.Lock()
         self._columns: dict[Any, Columns] = {}
+        self._parts: dict[Any, SegmentPart] = {}  # per-segment arrays, reused across generations
         self._closed = False
 
     def _create(self) -> None:
@@ -305,6 +307,7 @@ class WhooshIndex(SearchIndex):
             self.store = ArticleStore(self.path / "articles.sqlite", readonly=self.readonly)
             self._identity = identity
             self._columns = {}
+            self._parts = {}
         old_store.close()
 
     def _searcher(self) -> Any:
@@ -352,7 +355,7 @@ class WhooshIndex(SearchIndex):
             with self._lock:
                 cols = self._columns.get(key)
                 if cols is None:
-                    cols = Columns.build(reader, FACET_FIELDS)
+                    cols = Columns.build(reader, FACET_FIELDS, self._parts)
                     self._columns = {key: cols}  # only the newest generation is kept
         return cols
 

@@ -412,28 +412,88 @@ class Columns:
     facets: dict[str, FacetArrays]
 
     @classmethod
-    def build(cls, reader: Any, facet_fields: Sequence[str]) -> Columns:
-        size = reader.doc_count_all()
-        live = np.zeros(size, dtype=bool)
-        live_ids = np.fromiter(reader.all_doc_ids(), dtype=np.int64)
-        live[live_ids] = True
-        ids = [_text(v) for v in _column(reader, "id", size, "")]
-        day = np.fromiter((int(v) for v in _column(reader, "day", size, UNDATED)), dtype=np.int32, count=size)
-        amount = np.fromiter(
-            (float(v or 0.0) for v in _column(reader, "amount_top", size, 0.0)), dtype=np.float64, count=size
-        )
+    def build(cls, reader: Any, facet_fields: Sequence[str], cache: dict[Any, SegmentPart] | None = None) -> Columns:
+        """The arrays of `reader`, made of per-segment parts; `cache` keeps the parts of unchanged segments.
+
+        Segments are immutable but for deletions, so after a commit only the new segments (and those that lost
+        documents) are read again: the cost of a refresh follows what changed, not the size of the index.
+        """
+        previous = dict(cache or {})
+        if cache is not None:
+            cache.clear()
+        parts: list[SegmentPart] = []
+        for leaf, _offset in reader.leaf_readers():
+            segment = leaf.segment() if hasattr(leaf, "segment") else None
+            key = (segment.segment_id() if segment is not None else id(leaf), leaf.doc_count_all(), leaf.doc_count())
+            part = previous.get(key) or SegmentPart.build(leaf, facet_fields)
+            if cache is not None:
+                cache[key] = part
+            parts.append(part)
+        size = sum(p.size for p in parts)
+        live = np.concatenate([p.live for p in parts]) if parts else np.zeros(0, dtype=bool)
+        ids = [rid for p in parts for rid in p.ids]
+        day = np.concatenate([p.day for p in parts]) if parts else np.zeros(0, dtype=np.int32)
+        amount = np.concatenate([p.amount_top for p in parts]) if parts else np.zeros(0, dtype=np.float64)
         groups: dict[str, int] = {}
         grp = np.fromiter(
-            (
-                groups.setdefault(_text(v) or f"#{i}", len(groups))
-                for i, v in enumerate(_column(reader, "grp", size, ""))
-            ),
+            (groups.setdefault(key or f"#{i}", len(groups)) for i, key in enumerate(g for p in parts for g in p.grp)),
             dtype=np.int32,
             count=size,
         )
         group_size = np.bincount(grp[live], minlength=len(groups)) if size else np.zeros(0, dtype=np.int64)
-        facets = {name: _facet(reader, name, live) for name in facet_fields}
+        facets = {name: _merge_facet([p.facets[name] for p in parts], [p.size for p in parts]) for name in facet_fields}
         return cls(size, live, ids, day, amount, grp, group_size, facets)
+
+
+@dataclass(slots=True)
+class SegmentPart:
+    """The arrays of one segment, with its own document numbers (0 = the segment's first document)."""
+
+    size: int
+    live: np.ndarray
+    ids: list[str]
+    grp: list[str]
+    day: np.ndarray
+    amount_top: np.ndarray
+    facets: dict[str, FacetArrays]
+
+    @classmethod
+    def build(cls, leaf: Any, facet_fields: Sequence[str]) -> SegmentPart:
+        size = leaf.doc_count_all()
+        live = np.zeros(size, dtype=bool)
+        if size:
+            live[np.fromiter(leaf.all_doc_ids(), dtype=np.int64)] = True
+        ids = [_text(v) for v in _column(leaf, "id", size, "")]
+        grp = [_text(v) for v in _column(leaf, "grp", size, "")]
+        day = np.fromiter((int(v) for v in _column(leaf, "day", size, UNDATED)), dtype=np.int32, count=size)
+        amount = np.fromiter(
+            (float(v or 0.0) for v in _column(leaf, "amount_top", size, 0.0)), dtype=np.float64, count=size
+        )
+        facets = {name: _facet(leaf, name, live) for name in facet_fields}
+        return cls(size, live, ids, grp, day, amount, facets)
+
+
+def _merge_facet(parts: list[FacetArrays], sizes: list[int]) -> FacetArrays:
+    values: list[str] = []
+    index: dict[str, int] = {}
+    docs: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    offset = 0
+    for part, size in zip(parts, sizes, strict=True):
+        if part.values:
+            mapping = np.fromiter(
+                (index.setdefault(v, len(index)) for v in part.values), dtype=np.int32, count=len(part.values)
+            )
+            docs.append(part.docs + offset)
+            vals.append(mapping[part.vals])
+        offset += size
+    values = list(index)
+    return FacetArrays(
+        values,
+        index,
+        np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64),
+        np.concatenate(vals) if vals else np.zeros(0, dtype=np.int32),
+    )
 
 
 def _column(reader: Any, name: str, size: int, default: Any) -> Iterable[Any]:
