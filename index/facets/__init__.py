@@ -20,7 +20,7 @@ from .amounts import find_amounts
 from .countries import find_countries
 from .regions import find_regions, resolve
 from .sectors import find_sectors, score_sectors
-from .text import MAX_TEXT, tokenize
+from .text import MAX_TEXT, Tokens, tokenize
 
 __all__ = ["extract_facts"]
 
@@ -38,17 +38,39 @@ def _detect_lang(text: str) -> str:
 
 
 _LONG_WORD = re.compile(r"[^\W\d_]{64,}")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_DATE_BEFORE, _DATE_AFTER = 48, 40  # every form the date parser reads has a 4-digit year within these reaches
 
 
-def _find_dates(text: str) -> list[tuple[str, int, int]]:
+def _find_dates(text: str, tokens: Tokens) -> list[tuple[str, int, int]]:
     try:
         from crawler.dates import find_dates
     except ImportError:
         return []
-    # The date parser slows down sharply on very long letter runs (binary junk, "xxxx..."): blank them out
-    # (same length, so offsets hold) and read at most DATE_TEXT characters.
-    sample = _LONG_WORD.sub(lambda m: " " * len(m.group()), text[:DATE_TEXT])
-    return [(d.value, d.start, d.end) for d in find_dates(sample)[:MAX_DATES]]
+    # The parser only runs on windows around 4-digit years (every date form it reads has one), which keeps it
+    # from costing more than all the other extractors together; long letter runs (binary junk, "xxxx...")
+    # are blanked out (same length, so offsets hold) because they slow it down sharply.
+    sample = text[:DATE_TEXT]
+    if max(map(len, tokens.keys), default=0) >= 64:
+        sample = _LONG_WORD.sub(lambda m: " " * len(m.group()), sample)
+    windows: list[list[int]] = []
+    for m in _YEAR.finditer(sample):
+        start, end = max(0, m.start() - _DATE_BEFORE), min(len(sample), m.end() + _DATE_AFTER)
+        while start > 0 and not sample[start - 1].isspace():
+            start -= 1
+        while end < len(sample) and not sample[end].isspace():
+            end += 1
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = end
+        else:
+            windows.append([start, end])
+    out: list[tuple[str, int, int]] = []
+    for start, end in windows:
+        for d in find_dates(sample[start:end]):
+            out.append((d.value, start + d.start, start + d.end))
+            if len(out) >= MAX_DATES:
+                return out
+    return out
 
 
 def _spans(text: str, pairs: list[tuple[int, int]]) -> list[Span]:
@@ -73,7 +95,7 @@ def extract_facts(text: str, *, lang: str | None = None, published: str | None =
     if not text.strip() and not title.strip():
         return facts
     tokens = tokenize(text)
-    title_tokens = tokenize(title) if title else []
+    title_tokens = tokenize(title)
 
     # Regions and districts
     mentions, title_scores = find_regions(text, title, tokens)
@@ -119,7 +141,7 @@ def extract_facts(text: str, *, lang: str | None = None, published: str | None =
             )
 
     # Dates named in the text
-    for value, start, end in _find_dates(text):
+    for value, start, end in _find_dates(text, tokens):
         if value not in facts.dates:
             facts.dates.append(value)
         facts.evidence.append(Evidence("date", value, [Span(start, end, text[start:end])], 1.0))

@@ -78,12 +78,15 @@ _WORD_SCALE = {
 }
 
 
-def _word_alt() -> str:
-    words = sorted(list(_NUM_WORDS) + list(_HUNDRED), key=len, reverse=True)
-    return "|".join(re.escape(w) for w in words)
+_WORD_SCALE_STEMS = ("тысяч", "мың", "миллион", "миллиард", "триллион")
+# A currency word on its own, for amounts written in words: the number words before it are read in Python.
+_CURRENCY_WORD_RE = re.compile(r"(?<!\w)" + _CUR_WORD_RE, re.IGNORECASE)
 
 
-_WORD_NUM_RE = r"(?<!\w)(?:(?:" + _word_alt() + r"|тысяч\w*|мың|миллион\w*|миллиард\w*|триллион\w*)(?:\s+|$))+"
+def _number_word(word: str) -> bool:
+    return word in _NUM_WORDS or word in _HUNDRED or word.startswith(_WORD_SCALE_STEMS)
+
+
 _DIGITS_GROUP = r"(?:" + _NUM_RE + r")\s*(?:" + _SCALE_RE + r")?"
 _COMPOUND = _DIGITS_GROUP + r"(?:\s+" + _NUM_RE + r"\s*" + _SCALE_RE + r")*"
 
@@ -94,7 +97,7 @@ AMOUNT_RE = re.compile(
     + _SCALE_RE
     + r")?(?:\s*(?:-|–|—)\s*|\s+(?:до|и|мен|және|to)\s+))?"
     r"(?:" + _CUR_SYM_RE + r"\s?)?"
-    r"(?P<num>" + _COMPOUND + r"|" + _WORD_NUM_RE + r")"
+    r"(?P<num>" + _COMPOUND + r")"
     r"\s*(?:" + _CUR_WORD_RE + r"|(?P<sym2>[$€₽₸])(?!\w))?",
     re.IGNORECASE,
 )
@@ -205,10 +208,50 @@ def _windows(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _words_before(text: str, pos: int) -> int:
+    """Start of the run of number words that ends right before `pos` (`pos` itself when there is none)."""
+    start = pos
+    for _ in range(16):
+        j = start
+        while j > 0 and text[j - 1] in " \u00a0\t":
+            j -= 1
+        if j == start:
+            break  # number words and the currency are separate words
+        k = j
+        while k > 0 and text[k - 1].isalpha():
+            k -= 1
+        if k == j or not _number_word(text[k:j].lower()):
+            break
+        start = k
+    return start
+
+
+def _word_amounts(text: str, windows: list[tuple[int, int]], taken: set[int], published: str | None) -> list[Amount]:
+    """Amounts written in words ("үш жарым миллион теңге", "пять миллиардов тенге")."""
+    out: list[Amount] = []
+    for win_start, win_end in windows:
+        for m in _CURRENCY_WORD_RE.finditer(text, win_start, win_end):
+            if m.end("cur") in taken:
+                continue  # the currency of an amount in digits ("5 миллион теңге")
+            start = _words_before(text, m.start())
+            if start == m.start():
+                continue
+            before = text[max(0, start - 3) : start].rstrip(" \u00a0")
+            if before[-1:].isdigit():
+                continue  # "5 миллион": digits read by the main expression
+            currency = _currency(m.group("cur"))
+            value = _words_value(text[start : m.start()])
+            if currency is not None and value is not None and value > 0:
+                _append(out, value, currency, text, start, m.end("cur"), published)
+    return out
+
+
 def find_amounts(text: str, published: str | None = None) -> list[Amount]:
     """Every monetary amount in `text`, in order, with spans into it."""
     out: list[Amount] = []
-    matches = (m for start, end in _windows(text) for m in AMOUNT_RE.finditer(text, start, end))
+    windows = _windows(text)
+    taken: set[int] = set()
+    matches = (m for start, end in windows for m in AMOUNT_RE.finditer(text, start, end))
     for count, m in enumerate(matches):
         if count >= MAX_MATCHES:
             break
@@ -241,6 +284,11 @@ def find_amounts(text: str, published: str | None = None) -> list[Amount]:
             if lo is not None and lo > 0:
                 _append(out, lo * lo_scale, currency, text, start, end, published)
         _append(out, value, currency, text, start, end, published)
+        taken.add(end)
+    if out or windows:
+        words = _word_amounts(text, windows, taken, published)
+        if words:
+            out = sorted(out + words, key=lambda a: a.start)
     return out
 
 

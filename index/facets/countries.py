@@ -18,10 +18,11 @@ from index.facets.text import (
     RU_ADJ,
     RU_NOUN_A,
     Lexicon,
-    Token,
+    Tokens,
     data_lines,
     fold,
     known,
+    positions,
     ru_noun_forms,
 )
 
@@ -67,14 +68,18 @@ def lexicon() -> tuple[Lexicon[tuple[str, str]], dict[str, list[tuple[str, str]]
     return lex, multi
 
 
-def find_countries(tokens: list[Token], text: str) -> list[tuple[str, int, int]]:
+def find_countries(tokens: Tokens, text: str) -> list[tuple[str, int, int]]:
     """(code, start, end) for every country mention, in text order."""
     lex, multi = lexicon()
     out: list[tuple[str, int, int]] = []
     n = len(tokens)
     skip = -1
-    cache = known(lex, {t.key for t in tokens})
-    for i in [i for i, t in enumerate(tokens) if cache[t.key] or t.key[:4] in multi]:
+    keys, keyset = tokens.keys, tokens.keyset
+    known(lex, keyset)
+    wanted = keyset & lex.hits
+    if multi.keys() & {k[:4] for k in keyset}:
+        wanted |= {k for k in keyset if k[:4] in multi}
+    for i in positions(keys, wanted):
         tok = tokens[i]
         if i <= skip or tok.latin:
             continue

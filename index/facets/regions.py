@@ -24,9 +24,11 @@ from index.facets.text import (
     RU_ADJ,
     Lexicon,
     Token,
+    Tokens,
     fold,
     known,
     latin_fold,
+    positions,
     ru_adj_stem,
     ru_noun_forms,
     sentence_start,
@@ -51,6 +53,7 @@ _GEO_NEXT = {"област": "region", "облыс": "region", "обл": "region
 _GEO_PREV = {"област": "region", "район": "district", "город": "city", "г": "city", "гор": "city",
              "сел": "village", "с": "village", "поселк": "village", "поселок": "village", "пос": "village",
              "п": "village", "аул": "village", "станци": "village", "курорт": "village"}  # fmt: skip
+_GEO_STEMS = {id(_GEO_NEXT): tuple(_GEO_NEXT), id(_GEO_PREV): tuple(_GEO_PREV)}
 _RU_PLACE_PREP = {"в", "во", "из", "под", "до", "через"}
 _COMPANY_WORDS = {
     "моторс", "motors", "групп", "group", "инвест", "invest", "холдинг", "holding", "банк", "bank", "энерго",
@@ -60,7 +63,6 @@ _COMPANY_WORDS = {
 }  # fmt: skip
 _SURNAME_RE = re.compile(r"(ов|ев|ин|ова|ева|ина|овна|евна|ович|евич|улы|кызы|uly|kyzy|ovа)$")
 _BYLINE_RE = re.compile(r"(корреспондент|корр\.|меншикти тилши|тилшиси|тилши)", re.I)
-_ABBR_CACHE: dict[str, str] = {}
 
 
 @dataclass(slots=True)
@@ -88,6 +90,7 @@ class Gazetteer:
     lat: Lexicon[tuple[int, str]] = field(default_factory=Lexicon)
     multi: dict[str, list[tuple[tuple[str, ...], int, str]]] = field(default_factory=dict)
     abbr: dict[str, int] = field(default_factory=dict)
+    abbr_keys: set[str] = field(default_factory=set)  # folded abbreviations: a quick test on a text's keys
     by_code: dict[str, Place] = field(default_factory=dict)
     source: dict[str, Any] = field(default_factory=dict)
 
@@ -160,6 +163,7 @@ def gazetteer() -> Gazetteer:
             kind = alias["type"]
             if kind == "abbr":
                 gaz.abbr[alias["form"]] = idx
+                gaz.abbr_keys.add(fold(alias["form"]))
             elif kind == "latin":
                 _add_name(gaz, alias["form"], idx, "noun", latin=True)
             elif kind in ("adj", "cityadj"):
@@ -182,6 +186,8 @@ def _geo(token: Token | None, table: dict[str, str]) -> str:
     if token is None:
         return ""
     key = token.key
+    if not key.startswith(_GEO_STEMS[id(table)]):
+        return ""  # most neighbours are not place words: one C call decides
     for stem, what in table.items():
         if key.startswith(stem) and (len(key) - len(stem) <= 6 or stem in ("облыс", "аудан")):
             if stem in ("г", "с", "п", "обл", "пос", "гор", "сел") and key != stem:
@@ -201,6 +207,9 @@ def _inside_quotes(text: str, start: int, end: int) -> bool:
 
 
 def _is_byline(text: str, start: int, end: int) -> bool:
+    around = text[max(0, start - 40) : end + 45].lower()
+    if "корр" not in around and "тілш" not in around and "тилш" not in around:
+        return False
     window = text[max(0, start - 40) : start]
     cut = max(window.rfind("."), window.rfind("\n"), window.rfind("!"), window.rfind("?"))
     before = fold(window[cut + 1 :])
@@ -234,9 +243,7 @@ def _choose(cands: list[tuple[Place, str]], context: str, place_case: bool, at_s
     return []
 
 
-def find_regions(
-    text: str, title: str = "", tokens: list[Token] | None = None
-) -> tuple[list[Mention], dict[str, float]]:
+def find_regions(text: str, title: str = "", tokens: Tokens | None = None) -> tuple[list[Mention], dict[str, float]]:
     """Mentions of places in `text` (spans into it) and the scores of title mentions by region code."""
     mentions = _scan(text, 1.0, tokens)
     title_scores: dict[str, float] = {}
@@ -248,7 +255,7 @@ def find_regions(
     return mentions, title_scores
 
 
-def _scan(text: str, base: float, tokens: list[Token] | None = None) -> list[Mention]:
+def _scan(text: str, base: float, tokens: Tokens | None = None) -> list[Mention]:
     gaz = gazetteer()
     if tokens is None:
         tokens = tokenize(text)
@@ -256,16 +263,24 @@ def _scan(text: str, base: float, tokens: list[Token] | None = None) -> list[Men
     skip_until = -1
     n = len(tokens)
     # Only words the gazetteer knows are looked at closely (one dict read per word).
-    cyr_keys = {t.key for t in tokens if not t.latin}
-    lat_keys = {t.key for t in tokens if t.latin}
-    cyr = known(gaz.cyr, cyr_keys)
-    lat = known(gaz.lat, lat_keys) if lat_keys else {}
+    keys, keyset = tokens.keys, tokens.keyset
     multi, abbrs = gaz.multi, gaz.abbr
-    candidates = [
-        i
-        for i, t in enumerate(tokens)
-        if (lat[t.key] if t.latin else cyr[t.key]) or t.key in multi or (t.upper and t.text[:3] in abbrs)
-    ]
+    if tokens.latin:
+        lat_keys = {keys[i] for i in tokens.latin_at}
+        known(gaz.lat, lat_keys)
+        known(gaz.cyr, keyset)
+        hits = (lat_keys & gaz.lat.hits) | ((keyset - lat_keys) & gaz.cyr.hits)
+    else:
+        known(gaz.cyr, keyset)
+        hits = keyset & gaz.cyr.hits
+    hits |= keyset & multi.keys()
+    candidates = positions(keys, hits)
+    abbr_at: list[int] = []
+    if any(abbr in text for abbr in abbrs):
+        abbr_keys = gaz.abbr_keys
+        abbr_at = [i for i, k in enumerate(keys) if k[:3] in abbr_keys and tokens[i].text[:3] in abbrs]
+    if abbr_at:
+        candidates = sorted(set(candidates) | set(abbr_at))
     for i in candidates:
         tok = tokens[i]
         if i < skip_until:

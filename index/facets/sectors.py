@@ -18,15 +18,18 @@ from index.facets.text import (
     KK_NOUN,
     MAX_MENTIONS,
     PREFIX,
+    RU_ADJ,
     RU_NOUN_HARD,
     Lexicon,
-    Token,
+    Tokens,
     data_lines,
     fold,
     known,
     latin_fold,
+    positions,
 )
 
+SHORT_ENDINGS = RU_NOUN_HARD | RU_ADJ | KK_NOUN
 TITLE_WEIGHT = 3.0
 MIN_SCORE = 3.0  # mentions needed in a longer text
 MIN_SCORE_SHORT = 1.0  # ... and in a paragraph-sized text (under SHORT_TEXT characters)
@@ -59,7 +62,9 @@ def lexicon() -> tuple[Lexicon[str], dict[str, list[tuple[str, str]]], Lexicon[s
                 if "_" in term:
                     words = term.split("_")
                     first, second = words[0], " ".join(words[1:])
-                    firsts.add(first, PREFIX, first)
+                    # a short first word ("су", "ет", "газ", "жол") takes only real endings, or it would
+                    # start a two-word check on every "сумма", "етеді", "газета"
+                    firsts.add(first, PREFIX if len(first) >= 5 else SHORT_ENDINGS, first)
                     pairs.setdefault(first, []).append((second, code))
                 else:
                     single.add(term, endings, code)
@@ -70,15 +75,16 @@ def section_of(code: str) -> str:
     return code[0]
 
 
-def find_sectors(tokens: list[Token]) -> list[tuple[str, int, int]]:
+def find_sectors(tokens: Tokens) -> list[tuple[str, int, int]]:
     """(division or section code, start, end) for every sector term, in text order."""
     single, pairs, firsts = lexicon()
     out: list[tuple[str, int, int]] = []
     n = len(tokens)
     skip = -1
-    keys = {t.key for t in tokens}
-    single_hits, first_hits = known(single, keys), known(firsts, keys)
-    for i in [i for i, t in enumerate(tokens) if single_hits[t.key] or first_hits[t.key]]:
+    keys, keyset = tokens.keys, tokens.keyset
+    known(single, keyset)
+    known(firsts, keyset)
+    for i in positions(keys, (keyset & single.hits) | (keyset & firsts.hits)):
         tok = tokens[i]
         if i <= skip:
             continue

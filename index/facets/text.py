@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, overload
 
 T = TypeVar("T")
 
@@ -24,6 +24,7 @@ CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 LATIN_RE = re.compile(r"[a-zA-Z\u00c0-\u024f]")
 MAX_MENTIONS = 2000  # mentions one extractor collects from one text: enough to rank, bounded for junk
 MAX_TEXT = 400_000  # characters analysed; a longer "article" is cut here so one page cannot stall enrichment
+CACHE_SIZE = 200_000  # folded words remembered per lexicon
 
 _FOLD = str.maketrans(
     {
@@ -69,28 +70,73 @@ class Token:
     upper: bool  # starts with a capital letter
 
 
-def tokenize(text: str) -> list[Token]:
+class Tokens(Sequence[Token]):
+    """The words of a text: keys as a list and a set for all extractors at once, and `Token` objects made
+    only for the few words an extractor looks at closely (most words of an article are never needed)."""
+
+    __slots__ = ("_made", "keys", "keyset", "latin", "latin_at", "spans", "text")
+
+    def __init__(self, text: str, spans: list[tuple[int, int]], keys: list[str], latin_at: set[int]) -> None:
+        self.text = text
+        self.spans = spans
+        self.keys = keys
+        self.keyset = set(keys)
+        self.latin_at = latin_at
+        self.latin = bool(latin_at)
+        self._made: dict[int, Token] = {}
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    @overload
+    def __getitem__(self, index: int) -> Token: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Token]: ...
+
+    def __getitem__(self, index: int | slice) -> Token | list[Token]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self.spans)))]
+        if index < 0:
+            index += len(self.spans)
+        tok = self._made.get(index)
+        if tok is None:
+            start, end = self.spans[index]  # IndexError ends iteration
+            word = self.text[start:end]
+            tok = Token(start, end, word, self.keys[index], index in self.latin_at, word[0].isupper())
+            self._made[index] = tok
+        return tok
+
+
+def positions(keys: list[str], hits: set[str]) -> list[int]:
+    """Indices of the tokens whose key is in `hits`."""
+    if not hits:
+        return []
+    return [i for i, key in enumerate(keys) if key in hits]
+
+
+def tokenize(text: str) -> Tokens:
     """Words of `text` with their folded keys. The whole text is folded once (lower case and the letter fold
-    keep its length for all but exotic letters), which is most of the speed of the extractors."""
+    keep its length for all but exotic letters) and keys are cut from it in one comprehension: most of the
+    speed of the extractors is here."""
     low = text.lower()
-    folded: str | None = None
+    folded = low
     if len(low) == len(text):
-        folded = low
         for a, b in _FOLD_PAIRS:  # chained replace is several times faster than str.translate with a dict
             if a in folded:
                 folded = folded.replace(a, b)
-    tokens: list[Token] = []
-    append = tokens.append
-    for m in TOKEN_RE.finditer(text):
-        start, end = m.span()
-        word = m.group()
-        first = word[0]
-        if "\u0400" <= first <= "\u04ff" or (not word.isascii() and CYRILLIC_RE.search(word) is not None):
-            key = folded[start:end] if folded is not None else fold(word)
-            append(Token(start, end, word, key, False, first.isupper()))
+    spans = [m.span() for m in TOKEN_RE.finditer(text)]
+    keys = [folded[s:e] for s, e in spans] if len(low) == len(text) else [fold(text[s:e]) for s, e in spans]
+    latin_at = {i for i, (s, _e) in enumerate(spans) if not "\u0400" <= text[s] <= "\u04ff"}
+    for i in list(latin_at):
+        s, e = spans[i]
+        word = text[s:e]
+        if not word.isascii() and CYRILLIC_RE.search(word) is not None:
+            latin_at.discard(i)  # a Cyrillic word behind a Latin look-alike first letter
+            keys[i] = fold(word)
         else:
-            append(Token(start, end, word, latin_fold(word), True, first.isupper()))
-    return tokens
+            keys[i] = latin_fold(word)
+    return Tokens(text, spans, keys, latin_at)
 
 
 def sentence_start(text: str, pos: int) -> bool:
@@ -186,6 +232,8 @@ class Lexicon(Generic[T]):
     stems: dict[str, list[tuple[frozenset[str], T]]] = field(default_factory=dict)
     lengths: list[int] = field(default_factory=list)
     cache: dict[str, list[T]] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)  # the keys of `cache`, as a set for fast differences
+    hits: set[str] = field(default_factory=set)  # the keys of `cache` with a payload
 
     def add(self, stem: str, endings: frozenset[str], payload: T) -> None:
         if not stem:
@@ -195,6 +243,8 @@ class Lexicon(Generic[T]):
             self.lengths.append(len(stem))
             self.lengths.sort(reverse=True)
         self.cache.clear()
+        self.seen.clear()
+        self.hits.clear()
 
     def add_all(self, stems: Iterable[str], endings: frozenset[str], payload: T) -> None:
         for stem in stems:
@@ -216,19 +266,26 @@ class Lexicon(Generic[T]):
                     ok = len(rest) <= PREFIX_MAX and "-" not in rest if endings is PREFIX else rest in endings
                     if ok and payload not in found:
                         found.append(payload)
-        if len(self.cache) > 200_000:
+        if len(self.cache) > 2 * CACHE_SIZE:  # `known` keeps it under CACHE_SIZE; direct calls under twice that
             self.cache.clear()
+            self.seen.clear()
+            self.hits.clear()
         self.cache[word] = found
+        if found:
+            self.hits.add(word)
         return found
 
 
-def known(lex: Lexicon[T], keys: Iterable[str]) -> dict[str, list[T]]:
+def known(lex: Lexicon[T], keys: set[str]) -> dict[str, list[T]]:
     """`lex`'s cache, filled for every key in `keys`: then `cache[key]` is a plain dict read per token."""
-    cache = lex.cache
-    for key in keys:
-        if key not in cache:
+    missing = keys - lex.seen  # set difference in C: most words of an article were seen before
+    if missing:
+        if len(lex.cache) + len(missing) > CACHE_SIZE:
+            lex.cache.clear()
+            lex.seen.clear()
+            lex.hits.clear()
+            missing = keys
+        for key in missing:
             lex.lookup(key)
-    if any(key not in cache for key in keys):  # the cache was cleared mid-way (it is bounded): refill
-        for key in keys:
-            lex.lookup(key)
-    return cache
+        lex.seen |= missing
+    return lex.cache
