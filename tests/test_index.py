@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from index import IndexError_, open_index
 from index.engine import WhooshIndex
@@ -320,3 +322,49 @@ def test_a_reader_follows_a_rebuilt_folder_renamed_into_place(tmp_path: Path) ->
     assert reader.get("old-article") is None and reader.get("second") is not None
     assert reader.generation() != before
     reader.close()
+
+
+_TRICKY = st.sampled_from(
+    [
+        '"',
+        "(",
+        ")",
+        "*",
+        "?",
+        "^",
+        "~",
+        ":",
+        "AND",
+        "OR",
+        "NOT",
+        "day:",
+        "amount:[1 TO",
+        "id:",
+        "region:",
+        "title:",
+        "[",
+        "]",
+        "{",
+        "}",
+        "-",
+        "+",
+        "\\",
+        "аймақ",
+        "aımaq",
+        "İ",
+        "\x00",
+        "/",
+        "'",
+        "<b>",
+        "2025",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(_TRICKY, st.text(max_size=6)), max_size=8))
+def test_any_query_string_gives_a_result_never_an_exception(index: WhooshIndex, parts: list[str]) -> None:
+    result = index.search(SearchRequest(q=" ".join(parts)))
+    assert result.total >= 0
+    for hit in result.hits:
+        assert "<b>" not in hit.snippet
