@@ -101,7 +101,7 @@ def init_app(app: Flask) -> None:
         chosen = request.args.get("ui")
         if chosen in LANGS and request.cookies.get(COOKIE) != chosen:
             response.set_cookie(COOKIE, str(chosen), max_age=COOKIE_AGE, samesite="Lax", httponly=True)
-        if request.path.startswith("/api/") or request.path == "/":
+        if not request.path.startswith("/static/"):  # words depend on the chosen language
             response.vary.add("Cookie")
             response.vary.add("Accept-Language")
         return response
