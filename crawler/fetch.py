@@ -162,6 +162,9 @@ class Fetcher:
                 result.truncated = "disconnect"
         except httpx.InvalidURL as exc:
             result.error = f"invalid URL: {exc}"
+        except (zlib.error, brotli.error) as exc:
+            result.error = f"broken compressed body: {exc}"
+            result.truncated = "unspecified"
         if result.status >= 500 or result.status in (408, 429):
             result.retryable = True
         return result

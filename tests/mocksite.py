@@ -163,6 +163,12 @@ class MockServer(ThreadingHTTPServer):
             h.send(200, b"")
         elif path == "/bomb.html":
             h.send(200, self._bomb, "text/html", Content_Encoding="gzip")
+        elif path == "/broken-gzip.html":
+            h.send(200, b"\x1f\x8b\x08\x00not really gzip at all", "text/html", Content_Encoding="gzip")
+        elif path == "/brotli.html":
+            import brotli
+
+            h.send(200, brotli.compress(article(path, "brotli")), "text/html", Content_Encoding="br")
         elif path == "/etag.html":
             if h.headers.get("If-None-Match") == '"v1"':
                 h.send(304, b"", "", ETag='"v1"')

@@ -192,6 +192,13 @@ def test_big_page_pdf_empty_body_and_gzip_bomb_are_skipped(site: MockServer, tmp
     assert time.monotonic() - started < 20
 
 
+def test_brotli_is_decoded_and_broken_gzip_is_a_failure(site: MockServer, tmp_path: Path) -> None:
+    _, states, sink = crawl(site, tmp_path, ["/brotli.html", "/broken-gzip.html"], patterns=(r"\.html$",))
+    assert sink.paths == {"brotli.html"}
+    assert b"brotli" in sink.pages[0].body and sink.pages[0].headers["x-crawler-content-encoding"] == "br"
+    assert states["broken-gzip.html"] == "failed"
+
+
 def test_sitemap_index_pointing_to_itself_rss_and_atom(site: MockServer, tmp_path: Path) -> None:
     _, states, sink = crawl(site, tmp_path, sitemaps=["/sitemap-self.xml"], feeds=["/rss.xml", "/atom.xml"])
     assert {"news/from-sitemap.html", "news/from-rss.html", "news/from-atom.html"} <= sink.paths
