@@ -29,6 +29,7 @@ _MODEL_MAP = {"kk": "kk", "ru": "ru", "en": "en", "ky": "kk", "tt": "kk"}
 
 _CYR_WORD = re.compile(r"[\u0400-\u04ff]+")
 _LAT_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+_MIXED = re.compile(r"[\u0400-\u04ff][a-z]|[a-z][\u0400-\u04ff]")  # a Latin letter touching a Cyrillic one
 # Letters of Kazakh Cyrillic that Russian lacks and Uzbek lacks too (ғ, қ are Uzbek as well).
 _KK_STRICT = re.compile(r"[әұіңөүһӘҰІҢӨҮҺ]")
 # One match per word that holds the letter: from its first such letter to the end of the word.
@@ -167,6 +168,13 @@ def _detect(text: str) -> str:
     sample = text[:_EVIDENCE_CHARS].lower()
     cyr = _CYR_WORD.findall(sample)
     lat = _LAT_WORD.findall(sample)
+    if cyr and lat and _MIXED.search(sample):
+        # Latin look-alikes inside Cyrillic words ("әкiмдiгi" with a Latin i) would split them: repair first.
+        from crawler.normalize import normalize_text
+
+        sample = normalize_text(sample)
+        cyr = _CYR_WORD.findall(sample)
+        lat = _LAT_WORD.findall(sample)
     n_cyr, n_lat = sum(map(len, cyr)), sum(map(len, lat))
     if n_cyr + n_lat < 2:
         return ""

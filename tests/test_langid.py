@@ -54,6 +54,11 @@ def test_uzbek_cyrillic_is_not_kazakh(text: str) -> None:
     assert detect(text) != "kk"
 
 
+def test_latin_lookalikes_inside_cyrillic_words() -> None:
+    assert detect("Облыс әкiмдiгi жаңа мектеп салатынын хабарлады") == "kk"  # Latin i for і
+    assert detect("Аким области посетил новый завод iPhone-ов") == "ru"
+
+
 def test_english() -> None:
     assert detect(ENGLISH[0]) == "en"
 
