@@ -100,3 +100,10 @@ def test_garbage_numbers_are_bounded(text: str) -> None:
     for amount in find_amounts(text):
         assert amount.value > 0
         assert amount.kzt is None or amount.kzt <= MAX_KZT
+
+
+def test_scaled_number_inherits_the_currency_before_it() -> None:
+    found = find_amounts("Стоимость — 33 млрд тенге, из них 12 млрд выделит бюджет.")
+    assert [(a.value, a.currency) for a in found] == [(33e9, "KZT"), (12e9, "KZT")]
+    assert [a.value for a in find_amounts("33 млрд тенге, из них 12 млрд кубометров газа")] == [33e9]
+    assert [a.value for a in find_amounts("Выделено 5 млрд тенге. В 2023 году 3 млн человек")] == [5e9]

@@ -83,6 +83,12 @@ _WORD_SCALE_STEMS = ("тысяч", "мың", "миллион", "миллиард
 _CURRENCY_WORD_RE = re.compile(r"(?<!\w)" + _CUR_WORD_RE, re.IGNORECASE)
 
 
+_VAGUE = frozenset(
+    {"тысячи", "тысяч", "тысячами", "миллионы", "миллионов", "миллионами", "миллиарды", "миллиардов", "миллиардами",
+     "триллионы", "триллионов", "мыңдаған", "миллиондаған", "миллиардтаған"}
+)  # fmt: skip
+
+
 def _number_word(word: str) -> bool:
     return word in _NUM_WORDS or word in _HUNDRED or word.startswith(_WORD_SCALE_STEMS)
 
@@ -236,6 +242,9 @@ def _word_amounts(text: str, windows: list[tuple[int, int]], taken: set[int], pu
             start = _words_before(text, m.start())
             if start == m.start():
                 continue
+            words = text[start : m.start()].split()
+            if len(words) == 1 and words[0].lower() in _VAGUE:
+                continue  # "миллионы тенге", "сотни миллионов долларов": no number given
             before = text[max(0, start - 3) : start].rstrip(" \u00a0")
             if before[-1:].isdigit():
                 continue  # "5 миллион": digits read by the main expression
@@ -243,6 +252,36 @@ def _word_amounts(text: str, windows: list[tuple[int, int]], taken: set[int], pu
             value = _words_value(text[start : m.start()])
             if currency is not None and value is not None and value > 0:
                 _append(out, value, currency, text, start, m.end("cur"), published)
+    return out
+
+
+# A scaled number without a currency ("из них 12 млрд выделит бюджет") right after an amount with one, in the
+# same sentence, is money in that currency unless a unit follows it ("12 млрд кубометров").
+_BARE_RE = re.compile(
+    r"(?P<num>" + _NUM_RE + r")\s*(?P<scale>млн\.?|млрд\.?|трлн\.?|миллион\w*|миллиард\w*|триллион\w*)"
+)
+_UNIT_AFTER = re.compile(
+    r"\s*(?:тонн|т\b|куб|кубометр|текше|баррел|человек|адам|литр|кВт|МВт|гектар|га\b|км|шақырым|пассажир|"
+    r"жолаушы|бас\b|дана|штук|метр|доз|раз|есе|пайыз|процент|%|жыл|год|"
+    r"сум\b|сом\b|риал|рупи|вон\b|лир|манат|фунт|иен|йен|франк|крон|злот|драм|лари)",
+    re.IGNORECASE,
+)
+_INHERIT_REACH = 80
+
+
+def _inherited(text: str, found: list[Amount], published: str | None) -> list[Amount]:
+    out: list[Amount] = []
+    for prev in found:
+        tail_end = min(len(text), prev.end + _INHERIT_REACH)
+        for m in _BARE_RE.finditer(text, prev.end, tail_end):
+            between = text[prev.end : m.start()]
+            if re.search(r"[.!?]\s+[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]|[;\n]", between):
+                break  # another sentence
+            if any(a.start <= m.start() < a.end for a in found + out) or _UNIT_AFTER.match(text, m.end()):
+                continue
+            value = _number(m.group("num"), True)
+            if value is not None and value > 0:
+                _append(out, value * _scale(m.group("scale")), prev.currency, text, m.start(), m.end(), published)
     return out
 
 
@@ -289,6 +328,10 @@ def find_amounts(text: str, published: str | None = None) -> list[Amount]:
         words = _word_amounts(text, windows, taken, published)
         if words:
             out = sorted(out + words, key=lambda a: a.start)
+    if out:
+        more = _inherited(text, out, published)
+        if more:
+            out = sorted(out + more, key=lambda a: a.start)
     return out
 
 
