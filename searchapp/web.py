@@ -76,8 +76,8 @@ def init_app(app: Flask) -> None:
     def _http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
         code = (exc.name or "error").lower().replace(" ", "_")
-        key = _HTTP_MESSAGES.get(status)
-        message = t(key, ui_lang()) if key else (exc.name or "error")
+        key = _HTTP_MESSAGES.get(status) or ("bad_request" if 400 <= status < 500 else "internal_error")
+        message = t(key, ui_lang())
         return error_response(status, code, message)
 
     @app.errorhandler(Exception)
