@@ -423,9 +423,7 @@ class WhooshIndex(SearchIndex):
         searcher = self._searcher()
         cols = self._cols(searcher)
         parsed, qmask, base, filters = self._matches(request, searcher, cols)
-        final = base.copy()
-        for mask in filters.values():
-            final &= mask
+        final = _all_of(base, filters)
         facets: dict[str, list[FacetValue]] = {}
         if request.facets:
             for name in FACETS:
@@ -433,10 +431,7 @@ class WhooshIndex(SearchIndex):
                 if arrays is None:
                     continue
                 # Datashare semantics: a facet's counts obey every other filter but not its own selection.
-                mask = base.copy()
-                for other, other_mask in filters.items():
-                    if other != name:
-                        mask &= other_mask
+                mask = _all_of(base, filters, skip=name)
                 counts = arrays.counts(mask) if arrays.values else np.zeros(0, dtype=np.int64)
                 selected = set(request.filters().get(name, []))
                 values = [
@@ -523,9 +518,7 @@ class WhooshIndex(SearchIndex):
         searcher = self._searcher()
         cols = self._cols(searcher)
         parsed, qmask, base, filters = self._matches(request, searcher, cols)
-        final = base
-        for mask in filters.values():
-            final = final & mask
+        final = _all_of(base, filters)
         ranked = self._ranked(request, parsed, searcher, cols, qmask, final, limit)
         for start in range(0, len(ranked), BATCH):
             chunk = [cols.ids[d] for d, _ in ranked[start : start + BATCH]]
@@ -564,10 +557,7 @@ class WhooshIndex(SearchIndex):
         searcher = self._searcher()
         cols = self._cols(searcher)
         _parsed, _qmask, base, filters = self._matches(request, searcher, cols)
-        final = base
-        for mask in filters.values():
-            final = final & mask
-        final = final & (cols.day != UNDATED)
+        final = _all_of(base, filters) & (cols.day != UNDATED)
         arrays = cols.facets[by]
         keep = final[arrays.docs]
         docs = arrays.docs[keep]
@@ -595,6 +585,15 @@ class WhooshIndex(SearchIndex):
                     searcher.close()
             self._searchers.clear()
         self.store.close()
+
+
+def _all_of(base: np.ndarray, filters: dict[str, np.ndarray], skip: str = "") -> np.ndarray:
+    """`base` and every facet filter but `skip` (a facet's counts ignore its own selection)."""
+    out = base.copy()
+    for name, mask in filters.items():
+        if name != skip:
+            out &= mask
+    return out
 
 
 def _weighting() -> RecencyBM25F:

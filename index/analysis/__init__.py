@@ -54,17 +54,27 @@ class YoFilter(_StatelessFilter):
             yield token
 
 
-class KazakhStemFilter(_StatelessFilter):
-    """The light Kazakh stemmer on lowercase Cyrillic tokens."""
+class _StemFilter(_StatelessFilter):
+    """Replaces each token that is not a stop word by its stem."""
 
     is_morph = True
 
+    @staticmethod
+    def stem(word: str) -> str:
+        raise NotImplementedError
+
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]
-        stem = kazakh.stem
+        stem = self.stem
         for token in tokens:
             if not token.stopped:
                 token.text = stem(token.text)
             yield token
+
+
+class KazakhStemFilter(_StemFilter):
+    """The light Kazakh stemmer on lowercase Cyrillic tokens."""
+
+    stem = staticmethod(kazakh.stem)
 
 
 class FoldFilter(_StatelessFilter):
@@ -76,17 +86,10 @@ class FoldFilter(_StatelessFilter):
             yield token
 
 
-class KazakhFoldedStemFilter(_StatelessFilter):
+class KazakhFoldedStemFilter(_StemFilter):
     """The Kazakh stemmer's folded variant, on skeleton tokens."""
 
-    is_morph = True
-
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:  # type: ignore[override]
-        stem = kazakh.stem_folded
-        for token in tokens:
-            if not token.stopped:
-                token.text = stem(token.text)
-            yield token
+    stem = staticmethod(kazakh.stem_folded)
 
 
 def russian_analyzer() -> Analyzer:
