@@ -181,3 +181,36 @@ def test_bulk_load_uses_two_processes_and_finds_the_same(tmp_path: Path) -> None
         assert {h.record.id for h in a.hits} == {h.record.id for h in b.hits}
     serial.close()
     bulk.close()
+
+
+def test_threads_share_one_index_while_it_is_written(tmp_path: Path) -> None:
+    # The web app holds one WhooshIndex for all its threads: each thread keeps its own searcher.
+    import threading
+
+    ix = WhooshIndex(tmp_path / "index")
+    ix.add(_make("base", 10))
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                for q in ("аймақ", "завод", ""):
+                    assert ix.search(SearchRequest(q=q)).total >= 0
+                ix.generation()
+                ix.get("base1")
+            except Exception as exc:
+                errors.append(repr(exc))
+                stop.set()
+
+    threads = [threading.Thread(target=read) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for n in range(8):
+        ix.add(_make(f"w{n}-", 2, seed=n))
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert ix.count() == 26
+    ix.close()
