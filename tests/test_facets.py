@@ -296,3 +296,17 @@ def test_analyze_bad_line_names_it(tmp_path: Path, line: str, message: str) -> N
 def test_analyze_missing_file(tmp_path: Path) -> None:
     code, _out, err = _run_cli(["analyze", str(tmp_path / "nope.txt"), "--data", str(tmp_path)])
     assert code == 1 and "no such file" in err
+
+
+def test_latin_kazakh() -> None:
+    facts = extract_facts(
+        "Qytaılyq ınvestorlar Túrkistan oblysynda bolat zaýytyn salady. Metallýrgııa kásiporny ashylady."
+    )
+    assert facts.lang == "kk"
+    assert facts.regions == ["KZ-61"] and facts.countries == ["CN"] and facts.sectors == ["C", "C24"]
+    assert extract_facts("Qazaq maıy Estonııaǵa 5 mln dollar kóleminde jetkiziledi").countries == ["EE"]
+
+
+def test_agency_dateline_is_not_the_story() -> None:
+    assert regions("АСТАНА. КАЗИНФОРМ — Иран предупредил соседей.") == []
+    assert extract_facts("Iran eskertti ASTANA. KAZINFORM – Iran tóńiregindegi jaǵdaı").regions == []

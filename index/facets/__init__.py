@@ -42,6 +42,7 @@ _DATE_BEFORE, _DATE_AFTER = 48, 40  # every form the date parser reads has a 4-d
 
 def _find_dates(text: str, tokens: Tokens) -> list[tuple[str, int, int]]:
     from crawler.dates import find_dates
+
     # The parser only runs on windows around 4-digit years (every date form it reads has one), which keeps it
     # from costing more than all the other extractors together; long letter runs (binary junk, "xxxx...")
     # are blanked out (same length, so offsets hold) because they slow it down sharply.

@@ -22,6 +22,8 @@ from index.facets.text import (
     data_lines,
     fold,
     known,
+    latin_endings,
+    latin_key,
     positions,
     ru_noun_forms,
 )
@@ -65,6 +67,10 @@ def lexicon() -> tuple[Lexicon[tuple[str, str]], dict[str, list[tuple[str, str]]
             lex.add(fold(dem), _RU_DEM_ENDINGS, (code, "dem"))
         for eth in kk_eth:
             lex.add(fold(eth), KK, (code, "adj"))
+            lex.add(latin_key(fold(eth)), latin_endings(KK), (code, "adj"))
+        for noun in kk_nouns:
+            if " " not in noun and not noun.isupper():
+                lex.add(latin_key(fold(noun)), latin_endings(KK), (code, "noun"))
     return lex, multi
 
 
@@ -81,7 +87,7 @@ def find_countries(tokens: Tokens, text: str) -> list[tuple[str, int, int]]:
         wanted |= {k for k in keyset if k[:4] in multi}
     for i in positions(keys, wanted):
         tok = tokens[i]
-        if i <= skip or tok.latin:
+        if i <= skip:
             continue
         if len(out) >= MAX_MENTIONS:
             break

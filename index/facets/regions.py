@@ -217,6 +217,14 @@ def _is_byline(text: str, start: int, end: int) -> bool:
     return bool(_BYLINE_RE.search(before) or re.match(r"\W*(облыс\w*\s+)?бойынша\s+(меншикти\s+)?тилши", after))
 
 
+_DATELINE_RE = re.compile(r"\s*(?:[.,]\s*[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]{3,}\b|\s*[–—]|\s*\()")
+
+
+def _is_dateline(text: str, tok: Token, end: int) -> bool:
+    """An agency dateline ("ASTANA. KAZINFORM –", "АЛМАТЫ —"): where the agency sits, not what the story is."""
+    return tok.text.isupper() and len(tok.text) > 3 and _DATELINE_RE.match(text, end) is not None
+
+
 def _choose(cands: list[tuple[Place, str]], context: str, place_case: bool, at_start: bool) -> list[Place]:
     """Readings of one name given its place word: a region with "область", a district with "район" ..."""
     if context == "region":
@@ -372,7 +380,7 @@ def _scan(text: str, base: float, tokens: Tokens | None = None) -> list[Mention]
         chosen = _choose(cands, context, place_case, sentence_start(text, start))
         if not chosen:
             continue
-        weight = base * (BYLINE_WEIGHT if _is_byline(text, start, end) else 1.0)
+        weight = base * (BYLINE_WEIGHT if _is_byline(text, start, end) or _is_dateline(text, tok, end) else 1.0)
         if len({p.region for p in chosen}) == 1:
             # one region; among several places of it prefer the most specific with a district
             best = next((p for p in chosen if p.district), chosen[0]) if context == "district" else chosen[0]

@@ -25,7 +25,9 @@ from index.facets.text import (
     data_lines,
     fold,
     known,
+    latin_endings,
     latin_fold,
+    latin_key,
     positions,
 )
 
@@ -50,7 +52,7 @@ def lexicon() -> tuple[Lexicon[str], dict[str, list[tuple[str, str]]], Lexicon[s
     pairs: dict[str, list[tuple[str, str]]] = {}
     for line in data_lines("sectors.txt"):
         code, rest = line.split(":", 1)
-        for part in rest.split("|"):
+        for n_part, part in enumerate(rest.split("|")):
             for term in (t.strip() for t in part.split(",")):
                 if not term:
                     continue
@@ -59,15 +61,20 @@ def lexicon() -> tuple[Lexicon[str], dict[str, list[tuple[str, str]]], Lexicon[s
                 term = term.rstrip("=!")
                 term = latin_fold(term) if term.isascii() else fold(term)
                 endings = EXACT if only else (RU_NOUN_HARD | KK_NOUN if exact else PREFIX)
-                if "_" in term:
-                    words = term.split("_")
-                    first, second = words[0], " ".join(words[1:])
-                    # a short first word ("су", "ет", "газ", "жол") takes only real endings, or it would
-                    # start a two-word check on every "сумма", "етеді", "газета"
-                    firsts.add(first, PREFIX if len(first) >= 5 else SHORT_ENDINGS, first)
-                    pairs.setdefault(first, []).append((second, code))
-                else:
-                    single.add(term, endings, code)
+                # Kazakh terms also in their Latin skeleton, for Latin-script Kazakh text
+                forms = [term] if n_part == 0 or term.isascii() else [term, latin_key(term)]
+                for form in forms:
+                    latin = form.isascii() and form != term
+                    if "_" in form:
+                        words = form.split("_")
+                        first, second = words[0], " ".join(words[1:])
+                        # a short first word ("су", "ет", "газ", "жол") takes only real endings, or it would
+                        # start a two-word check on every "сумма", "етеді", "газета"
+                        first_endings = PREFIX if len(first) >= 5 else SHORT_ENDINGS
+                        firsts.add(first, latin_endings(first_endings) if latin else first_endings, first)
+                        pairs.setdefault(first, []).append((second, code))
+                    else:
+                        single.add(form, latin_endings(endings) if latin else endings, code)
     return single, pairs, firsts
 
 

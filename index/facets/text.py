@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Generic, TypeVar, overload
 
@@ -289,3 +290,20 @@ def known(lex: Lexicon[T], keys: set[str]) -> dict[str, list[T]]:
             lex.lookup(key)
         lex.seen |= missing
     return lex.cache
+
+
+_ASCII_TABLE = str.maketrans({k: v for k, v in KAZ_ASCII.items()} | {"-": "-"})
+
+
+def latin_key(folded: str) -> str:
+    """The Latin skeleton of a folded Cyrillic Kazakh word: what `latin_fold` makes of the word written in either
+    Latin alphabet or in ASCII ("кытайлык" -> "kitailik", as from "qytaılyq", "qytailyq", "qytailyq")."""
+    return latin_fold(folded.translate(_ASCII_TABLE))
+
+
+@lru_cache(maxsize=4)
+def latin_endings(endings: frozenset[str]) -> frozenset[str]:
+    """`endings` (folded Cyrillic) in Latin skeleton form; the sentinels map to themselves."""
+    if endings is PREFIX or endings is EXACT:
+        return endings
+    return frozenset(e.translate(_ASCII_TABLE) for e in endings)
