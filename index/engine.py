@@ -193,7 +193,15 @@ class WhooshIndex(SearchIndex):
                 break
         if not first:
             return 0
-        bulk = len(first) >= self.bulk_min and self.procs > 1 and self.count() == 0 and self.store.count() == 0
+        bulk = (
+            len(first) >= self.bulk_min
+            and self.procs > 1
+            # Whoosh's writer processes are forked: forking a process that runs other threads (a web server)
+            # can deadlock, and Python 3.12 warns about it, so a threaded process writes on its own.
+            and threading.active_count() == 1
+            and self.count() == 0
+            and self.store.count() == 0
+        )
         writer = self._writer(self.procs if bulk else 1)
         written = 0
         seen: set[str] = set()
