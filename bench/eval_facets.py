@@ -228,7 +228,7 @@ def evaluate_demo(directory: Path = DEMO_DIR) -> dict[str, Score] | None:
     return scores
 
 
-def measure_speed(n: int = 600, *, with_langid: bool = False, repeat: int = 3) -> tuple[float, float]:
+def measure_speed(n: int = 600, *, with_langid: bool = False, repeat: int = 5) -> tuple[float, float]:
     """(articles per CPU second of extract_facts, of a plain regex word split) on 3,000-character texts.
 
     CPU time of this process, not wall time, and the best of `repeat` rounds (as timeit does): the figure is
