@@ -107,3 +107,8 @@ def test_scaled_number_inherits_the_currency_before_it() -> None:
     assert [(a.value, a.currency) for a in found] == [(33e9, "KZT"), (12e9, "KZT")]
     assert [a.value for a in find_amounts("33 млрд тенге, из них 12 млрд кубометров газа")] == [33e9]
     assert [a.value for a in find_amounts("Выделено 5 млрд тенге. В 2023 году 3 млн человек")] == [5e9]
+
+
+def test_tiyn_is_a_hundredth_of_a_tenge() -> None:
+    found = find_amounts("бір тиын көтерсе, бұлар 50 тиынға көтереді")
+    assert [(a.value, a.currency) for a in found] == [(0.01, "KZT"), (0.5, "KZT")]

@@ -36,7 +36,7 @@ _SCALE_RE = (
 _KZ_END = r"\w*"
 _CUR_WORD_RE = (
     r"(?P<cur>"
-    r"(?:тенге|теңге|tenge|teңge)" + _KZ_END + r"|тг\.?(?!\w)|₸|KZT"
+    r"(?:тенге|теңге|tenge|teңge|тиын|tiyn|tıyn)" + _KZ_END + r"|тг\.?(?!\w)|₸|KZT"
     r"|(?:(?:АҚШ|US|США)\s+)?(?:доллар\w*|долл\.?|дол\.(?!\w))(?:\s+(?:США|АҚШ))?|dollars?|USD|US\$"
     r"|(?:евро|еуро|euros?)" + _KZ_END + r"|EUR"
     r"|(?:российских\s+|ресей\s+)?(?:рубл\w*|руб\.(?!\w))|RUB"
@@ -110,8 +110,15 @@ AMOUNT_RE = re.compile(
 _SCALE_SPLIT = re.compile(r"(" + _NUM_RE + r")\s*(" + _SCALE_RE + r")?", re.IGNORECASE)
 
 
+def _subunit(word: str) -> float:
+    """1/100 for the tiyn, the tenge's hundredth; 1 for a currency's main unit."""
+    return 0.01 if word.lower().startswith(("тиын", "tiyn", "tıyn")) else 1.0
+
+
 def _currency(word: str) -> str | None:
     w = word.lower()
+    if w.startswith(("тиын", "tiyn", "tıyn")):
+        return "KZT"
     if w in ("$", "usd", "us$") or "доллар" in w or "долл" in w or w.startswith("dollar") or w.startswith("дол."):
         return "USD"
     if w in ("€", "eur") or w.startswith(("евро", "еуро", "euro")):
@@ -187,8 +194,8 @@ def _digits_value(text: str) -> float | None:
 # A cheap first pass: the full expression only runs on windows that end in a currency word or symbol, found
 # with plain substring search on the lower-cased text (much faster than a case-insensitive alternation).
 _CURRENCY_HINTS = (
-    "тенге", "теңге", "тг", "₸", "kzt", "доллар", "дол", "$", "usd", "евро", "еуро", "€", "eur", "рубл", "руб",
-    "₽", "rub", "юан", "cny", "rmb", "dollar", "euro", "yuan", "tenge",
+    "тенге", "теңге", "тиын", "tiyn", "tıyn", "тг", "₸", "kzt", "доллар", "дол", "$", "usd", "евро", "еуро", "€",
+    "eur", "рубл", "руб", "₽", "rub", "юан", "cny", "rmb", "dollar", "euro", "yuan", "tenge",
 )  # fmt: skip
 _WINDOW = 200  # characters before a currency word where its number may start ("он миллиард үш жүз миллион")
 _NUMBER_CHARS = frozenset("0123456789 \u00a0\u202f\u2009.,")
@@ -250,6 +257,8 @@ def _word_amounts(text: str, windows: list[tuple[int, int]], taken: set[int], pu
                 continue  # "5 миллион": digits read by the main expression
             currency = _currency(m.group("cur"))
             value = _words_value(text[start : m.start()])
+            if value is not None:
+                value *= _subunit(m.group("cur"))
             if currency is not None and value is not None and value > 0:
                 _append(out, value, currency, text, start, m.end("cur"), published)
     return out
@@ -307,6 +316,7 @@ def find_amounts(text: str, published: str | None = None) -> list[Amount]:
         value = _words_value(num) if is_words else _digits_value(num)
         if value is None or value <= 0:
             continue
+        value *= _subunit(cur_text)
         scale_word = None
         sm = list(_SCALE_SPLIT.finditer(num))
         if sm and not is_words:
@@ -321,7 +331,7 @@ def find_amounts(text: str, published: str | None = None) -> list[Amount]:
             # both ends carry the whole range as their text (the demo content's convention)
             start = m.start("range_lo")
             if lo is not None and lo > 0:
-                _append(out, lo * lo_scale, currency, text, start, end, published)
+                _append(out, lo * lo_scale * _subunit(cur_text), currency, text, start, end, published)
         _append(out, value, currency, text, start, end, published)
         taken.add(end)
     if out or windows:
