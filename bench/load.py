@@ -240,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="16 concurrent clients for 60 s on /api/search with the benchmark's query mix, through the "
         "real server, while the crawler indexes the demo press sites into the same index (needs wrk).",
     )
-    parser.add_argument("--n", type=int, default=5000, help="articles of the benchmark corpus (default 5000)")
+    parser.add_argument("--n", type=int, default=3000, help="articles of the benchmark corpus (default 3000)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the corpus (default 1)")
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out" / "load", help="work folder")
     parser.add_argument("--clients", type=int, default=16, help="concurrent connections (default 16)")
