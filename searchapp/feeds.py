@@ -18,10 +18,11 @@ from werkzeug.http import http_date
 from index.models import Hit, SearchRequest
 from searchapp import feedxml
 from searchapp.errors import AppError, NotFound
+from searchapp.i18n import t
 from searchapp.query import parse_request, request_params
 from searchapp.resources import get_index
 from searchapp.saved import SavedSearch, SavedSearches, feed_token_for
-from searchapp.security import check_csrf, client_id
+from searchapp.security import check_csrf, client_id, rate_limit
 from searchapp.web import ui_lang
 
 bp = Blueprint("feeds", __name__)
@@ -29,6 +30,7 @@ api_bp = Blueprint("saved_api", __name__, url_prefix="/api")
 
 OWNER_COOKIE = "feeds_owner"
 MAX_NAME = 200
+MANAGE_POSTS_PER_MINUTE = 30  # a person renames or edits a few times; a script hammering it is refused
 FACET_SCHEMES = (("region", "regions"), ("sector", "sectors"), ("country", "countries"))
 
 
@@ -71,9 +73,7 @@ def _urls(public_id: str, feed_token: str, manage_token: str) -> dict[str, str]:
 def _create(name: Any, params: dict[str, Any]) -> tuple[dict[str, str], str]:
     limit = int(current_app.config["SETTINGS"]["saved_search_rate"])
     if not store().allow_creation(client_id(), limit):
-        raise AppError(
-            "Too many saved searches from this address; try again in an hour.", code="rate_limited", status=429
-        )
+        raise AppError(t("saved_rate_limited", ui_lang()), code="rate_limited", status=429)
     search_request = _parse(params)  # refuse what would never parse
     clean = request_params(search_request)
     owner = request.cookies.get(OWNER_COOKIE)
@@ -99,12 +99,10 @@ def _form_params() -> dict[str, Any]:
 @api_bp.post("/saved-searches")
 def create_saved_search() -> Response:
     if not request.is_json:
-        raise AppError(
-            "Send the saved search as JSON (Content-Type: application/json).", code="bad_content_type", status=415
-        )
+        raise AppError(t("saved_needs_json", ui_lang()), code="bad_content_type", status=415)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise AppError("The body must be a JSON object with a name, q and filters.", code="bad_json")
+        raise AppError(t("saved_bad_json", ui_lang()), code="bad_json")
     params = {k: v for k, v in body.items() if k != "name"}
     urls, _owner = _create(body.get("name"), params)
     response = jsonify(urls)
@@ -180,16 +178,17 @@ def _entry(hit: Hit, lang: str) -> feedxml.Entry:
 
 
 def _notice_feed(saved: SavedSearch, kind: str, message: str) -> feedxml.Feed:
+    lang = ui_lang()
     created = dt.datetime.fromtimestamp(saved.updated_at, dt.UTC)
     notice = feedxml.Entry(
         id=f"urn:kzpress:saved:{saved.id}:notice:{int(saved.updated_at)}",
-        title="This saved search needs attention",
+        title=t("feed_notice_title", lang),
         link=url_for("ui.home", _external=True),
         page=url_for("ui.home", _external=True),
         published=created,
         updated=created,
-        summary=f"Its filters no longer work: {message}. Open its manage page to fix them.",
-        lang="en",
+        summary=t("feed_notice_text", lang, message=message),
+        lang=lang,
     )
     return feedxml.Feed(
         id=f"urn:kzpress:saved:{saved.id}",
@@ -198,7 +197,7 @@ def _notice_feed(saved: SavedSearch, kind: str, message: str) -> feedxml.Feed:
         self_url=request.base_url,
         html_url=url_for("ui.home", _external=True),
         updated=created,
-        lang="en",
+        lang=lang,
         entries=[notice],
     )
 
@@ -213,7 +212,7 @@ def _feed_request(params: dict[str, Any]) -> SearchRequest:
         try:
             day = dt.date.fromisoformat(since[:10])
         except ValueError:
-            raise AppError(f"since must be a date as YYYY-MM-DD, not {since[:40]!r}", code="bad_parameter") from None
+            raise AppError(t("feed_bad_since", ui_lang(), value=since[:40]), code="bad_parameter") from None
         search_request.date_from = max(search_request.date_from or "", day.isoformat())
         search_request.per_page = int(current_app.config["SETTINGS"]["max_per_page"])
     search_request.facets = False
@@ -299,7 +298,7 @@ def search_atom() -> Response:
 def _saved_by_feed(token: str) -> SavedSearch:
     saved = store().by_feed_token(token)
     if saved is None:
-        raise NotFound("No such feed.")
+        raise NotFound(t("feed_not_found", ui_lang()))
     return saved
 
 
@@ -319,7 +318,7 @@ def atom(token: str) -> Response:
 def _saved_by_manage(token: str) -> SavedSearch:
     saved = store().by_manage_token(token)
     if saved is None:
-        raise NotFound("No such saved search.")
+        raise NotFound(t("saved_not_found", ui_lang()))
     return saved
 
 
@@ -349,6 +348,7 @@ def manage(token: str) -> str:
 
 @bp.post("/feeds/manage/<token>")
 def manage_post(token: str) -> Any:
+    rate_limit("manage", limit=MANAGE_POSTS_PER_MINUTE)
     check_csrf()
     saved = _saved_by_manage(token)
     action = request.form.get("action", "update")

@@ -270,6 +270,109 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "kk": "График бөлінісі lang немесе region болуы керек.",
         "en": "The chart split must be lang or region.",
     },
+    # request parameters (searchapp.query)
+    "param_bad_value": {
+        "en": "{name}: {value!r} is not a valid value",
+        "ru": "{name}: недопустимое значение {value!r}",
+        "kk": "{name}: {value!r} мәні жарамсыз",
+    },
+    "param_bad_date": {
+        "en": "{name} must be a date as YYYY-MM-DD, not {value!r}",
+        "ru": "{name} должно быть датой в виде ГГГГ-ММ-ДД, а не {value!r}",
+        "kk": "{name} ЖЖЖЖ-АА-КК түріндегі күн болуы керек, {value!r} емес",
+    },
+    "param_bad_number": {
+        "en": "{name} must be a number, not {value!r}",
+        "ru": "{name} должно быть числом, а не {value!r}",
+        "kk": "{name} сан болуы керек, {value!r} емес",
+    },
+    "param_bad_sort": {
+        "en": "sort must be one of {choices}, not {value!r}",
+        "ru": "sort должен быть одним из {choices}, а не {value!r}",
+        "kk": "sort мәні {choices} болуы керек, {value!r} емес",
+    },
+    "param_too_long": {
+        "en": "the query is too long: {length} characters, at most {limit}",
+        "ru": "запрос слишком длинный: {length} символов, допустимо не больше {limit}",
+        "kk": "сұрау тым ұзын: {length} таңба, ең көбі {limit}",
+    },
+    "param_range": {
+        "en": "{name} must not be later than {other}",
+        "ru": "{name} не может быть позже {other}",
+        "kk": "{name} {other} мәнінен кейін болмауы керек",
+    },
+    # saved searches and feeds (searchapp.feeds)
+    "manage_title": {"ru": "Сохранённый поиск", "kk": "Сақталған іздеу", "en": "Saved search"},
+    "manage_private": {
+        "ru": "Храните адрес этой страницы в тайне: по нему можно изменить или удалить поиск. "
+        "Адреса лент выше можно смело вставлять в RSS-читалку.",
+        "kk": "Бұл беттің мекенжайын құпия ұстаңыз: ол арқылы іздеуді өзгертуге не жоюға болады. "
+        "Жоғарыдағы арна мекенжайларын RSS оқырманына қоса беруге болады.",
+        "en": "Keep this page's address private: whoever has it can change or delete this saved search. "
+        "The feed addresses above are safe to paste into a feed reader.",
+    },
+    "manage_feeds": {"ru": "Ленты", "kk": "Арналар", "en": "Feeds"},
+    "manage_opml": {
+        "ru": "Все мои ленты (OPML)",
+        "kk": "Барлық арналарым (OPML)",
+        "en": "All my feeds (OPML)",
+    },
+    "manage_query": {"ru": "Запрос и фильтры", "kk": "Сұрау мен сүзгілер", "en": "Query and filters"},
+    "manage_save": {"ru": "Сохранить изменения", "kk": "Өзгерістерді сақтау", "en": "Save changes"},
+    "manage_delete": {"ru": "Удалить этот поиск", "kk": "Бұл іздеуді жою", "en": "Delete this saved search"},
+    "manage_latest": {"ru": "Последние совпадения", "kk": "Соңғы сәйкестіктер", "en": "Latest matches"},
+    "manage_none": {"ru": "Совпадений пока нет.", "kk": "Әзірге сәйкестік жоқ.", "en": "No matches yet."},
+    "manage_codes": {
+        "ru": "Коды через запятую: KZ-61, C24, CN, kk.",
+        "kk": "Кодтар үтір арқылы: KZ-61, C24, CN, kk.",
+        "en": "Codes separated by commas: KZ-61, C24, CN, kk.",
+    },
+    "feed_not_found": {"ru": "Такой ленты нет.", "kk": "Мұндай арна жоқ.", "en": "No such feed."},
+    "saved_not_found": {
+        "ru": "Такого сохранённого поиска нет.",
+        "kk": "Мұндай сақталған іздеу жоқ.",
+        "en": "No such saved search.",
+    },
+    "saved_rate_limited": {
+        "ru": "С этого адреса сохранено слишком много поисков; попробуйте через час.",
+        "kk": "Бұл мекенжайдан тым көп іздеу сақталды; бір сағаттан кейін қайталаңыз.",
+        "en": "Too many saved searches from this address; try again in an hour.",
+    },
+    "saved_needs_json": {
+        "ru": "Отправьте сохраняемый поиск как JSON (Content-Type: application/json).",
+        "kk": "Сақталатын іздеуді JSON түрінде жіберіңіз (Content-Type: application/json).",
+        "en": "Send the saved search as JSON (Content-Type: application/json).",
+    },
+    "saved_bad_json": {
+        "ru": "Тело запроса должно быть JSON-объектом с name, q и фильтрами.",
+        "kk": "Сұрау денесі name, q және сүзгілері бар JSON нысаны болуы керек.",
+        "en": "The body must be a JSON object with a name, q and filters.",
+    },
+    "feed_bad_since": {
+        "ru": "since должно быть датой в виде ГГГГ-ММ-ДД, а не {value!r}",
+        "kk": "since ЖЖЖЖ-АА-КК түріндегі күн болуы керек, {value!r} емес",
+        "en": "since must be a date as YYYY-MM-DD, not {value!r}",
+    },
+    "feed_notice_title": {
+        "ru": "Этот сохранённый поиск требует внимания",
+        "kk": "Бұл сақталған іздеуге назар аудару керек",
+        "en": "This saved search needs attention",
+    },
+    "feed_notice_text": {
+        "ru": "Его фильтры больше не работают: {message}. Исправьте их на странице управления.",
+        "kk": "Оның сүзгілері енді жұмыс істемейді: {message}. Оларды басқару бетінде түзетіңіз.",
+        "en": "Its filters no longer work: {message}. Open its manage page to fix them.",
+    },
+    "csrf_failed": {
+        "ru": "Форма устарела или пришла не с этого сайта. Обновите страницу и попробуйте снова.",
+        "kk": "Пішіннің мерзімі өтті немесе ол осы сайттан келмеді. Бетті жаңартып, қайталаңыз.",
+        "en": "This form has expired or did not come from this site. Reload the page and try again.",
+    },
+    "rate_limited": {
+        "ru": "Слишком много запросов; подождите минуту и попробуйте снова.",
+        "kk": "Сұраулар тым көп; бір минут күтіп, қайталаңыз.",
+        "en": "Too many requests; please wait a minute and try again.",
+    },
     # the terminal
     "cli_found": {"ru": "Найдено: {total}", "kk": "Табылды: {total}", "en": "Found: {total}"},
     "cli_page": {

@@ -14,6 +14,7 @@ from typing import Any
 
 from index.models import SORTS, SearchRequest
 from searchapp.errors import AppError
+from searchapp.i18n import t
 
 FACET_PARAMS = ("region", "sector", "country", "lang", "source", "year")
 _PATTERNS = {
@@ -33,44 +34,9 @@ _NORMALISE: dict[str, Callable[[str], str]] = {
     "year": str.strip,
 }
 
-# Messages in the three UI languages; `tr(key, lang, **fields)` picks one.
-MESSAGES: dict[str, dict[str, str]] = {
-    "bad_value": {
-        "en": "{name}: {value!r} is not a valid value",
-        "ru": "{name}: недопустимое значение {value!r}",
-        "kk": "{name}: {value!r} мәні жарамсыз",
-    },
-    "bad_date": {
-        "en": "{name} must be a date as YYYY-MM-DD, not {value!r}",
-        "ru": "{name} должно быть датой в виде ГГГГ-ММ-ДД, а не {value!r}",
-        "kk": "{name} ЖЖЖЖ-АА-КК түріндегі күн болуы керек, {value!r} емес",
-    },
-    "bad_number": {
-        "en": "{name} must be a number, not {value!r}",
-        "ru": "{name} должно быть числом, а не {value!r}",
-        "kk": "{name} сан болуы керек, {value!r} емес",
-    },
-    "bad_sort": {
-        "en": "sort must be one of {choices}, not {value!r}",
-        "ru": "sort должен быть одним из {choices}, а не {value!r}",
-        "kk": "sort мәні {choices} болуы керек, {value!r} емес",
-    },
-    "too_long": {
-        "en": "the query is too long: {length} characters, at most {limit}",
-        "ru": "запрос слишком длинный: {length} символов, допустимо не больше {limit}",
-        "kk": "сұрау тым ұзын: {length} таңба, ең көбі {limit}",
-    },
-    "range": {
-        "en": "{name} must not be later than {other}",
-        "ru": "{name} не может быть позже {other}",
-        "kk": "{name} {other} мәнінен кейін болмауы керек",
-    },
-}
-
 
 def tr(key: str, lang: str, **fields: Any) -> str:
-    table = MESSAGES[key]
-    return table.get(lang, table["en"]).format(**fields)
+    return t("param_" + key, lang, **fields)
 
 
 def _values(params: Mapping[str, Any], name: str) -> list[str]:

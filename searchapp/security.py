@@ -18,6 +18,8 @@ from pathlib import Path
 from flask import Flask, abort, current_app, request, session
 
 from searchapp.errors import AppError
+from searchapp.i18n import t
+from searchapp.web import ui_lang
 
 CSRF_FIELD = "csrf_token"
 
@@ -62,11 +64,7 @@ def check_csrf() -> None:
     sent = request.form.get(CSRF_FIELD, "")
     expected = session.get(CSRF_FIELD)
     if not isinstance(expected, str) or not sent or not hmac.compare_digest(sent, expected):
-        raise AppError(
-            "This form has expired or did not come from this site. Reload the page and try again.",
-            code="csrf",
-            status=400,
-        )
+        raise AppError(t("csrf_failed", ui_lang()), code="csrf", status=400)
 
 
 def client_id() -> str:
@@ -96,7 +94,7 @@ class RateLimiter:
 def rate_limit(bucket: str, limit: int, window: float = 60.0) -> None:
     limiter: RateLimiter = current_app.extensions["searchapp.ratelimit"]
     if not limiter.allow(bucket, client_id(), limit, window):
-        raise AppError("Too many requests; please wait a minute and try again.", code="rate_limited", status=429)
+        raise AppError(t("rate_limited", ui_lang()), code="rate_limited", status=429)
 
 
 def require_admin() -> None:

@@ -9,6 +9,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+# the web tests' fixtures (records, press_index, press_app, web): registered here, before any test module imports
+# the module, so that pytest can rewrite its asserts
+pytest_plugins = ["tests.webfixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 TEST_DATA = Path(__file__).resolve().parent / "data"

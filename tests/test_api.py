@@ -9,8 +9,6 @@ from flask.testing import FlaskClient
 
 from tests.webdata import XSS
 
-pytest_plugins = ["tests.webfixtures"]  # fixtures: records, press_index, press_app, web
-
 RESULT_KEYS = {"id", "url", "title", "source", "published", "lang", "regions", "sectors", "countries", "amounts"}
 
 

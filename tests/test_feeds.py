@@ -105,7 +105,8 @@ def test_saving_answers_unguessable_capability_urls(feed_app: Flask) -> None:
         assert len(token_of(data["manage"])) >= 22
         assert token_of(data["rss"]) != token_of(data["manage"])
     assert token_of(first["rss"]) != token_of(second["rss"])
-    assert not first["id"].isdigit()
+    assert first["id"] != second["id"]
+    assert len(first["id"]) == 16  # a digest prefix, not a sequential number
 
 
 def test_rss_and_atom_parse_cleanly_newest_first(feed_app: Flask) -> None:
@@ -199,10 +200,13 @@ def test_broken_filters_still_give_a_valid_feed_with_a_notice(feed_app: Flask) -
     store = SavedSearches(feed_app.config["PATHS"].app_db)
     (saved_id,) = [s.id for s in [store.by_manage_token(token_of(data["manage"]))] if s is not None]
     store.update(saved_id, params={"q": "зауыт", "date_from": "the day after tomorrow"})
-    parsed = feedparser.parse(client.get(path_of(data["atom"])).data)
+    parsed = feedparser.parse(client.get(path_of(data["atom"]), headers={"Accept-Language": "en"}).data)
     assert parsed.bozo == 0
     assert len(parsed.entries) == 1
     assert "no longer work" in parsed.entries[0].summary
+    assert "date_from" in parsed.entries[0].summary
+    russian = feedparser.parse(client.get(path_of(data["atom"]), headers={"Accept-Language": "ru"}).data)
+    assert "больше не работают" in russian.entries[0].summary
 
 
 def test_creation_is_rate_limited_and_needs_json(data_dir: Path) -> None:

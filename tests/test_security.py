@@ -482,11 +482,6 @@ def test_admin_routes_are_rate_limited(tmp_path: Path) -> None:
     assert set(codes[30:]) == {429}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="searchapp/feeds.py manage_post (rename, change filters, delete a saved search) has no rate limit: "
-    "one client can post to it without bound",
-)
 def test_manage_posts_are_rate_limited(tmp_path: Path) -> None:
     app = _make_app(tmp_path / "data")
     client = app.test_client()

@@ -23,8 +23,6 @@ from searchapp import create_app
 from searchapp.i18n import CATALOGUE, LANGS
 from tests.webdata import XSS, visible_text
 
-pytest_plugins = ["tests.webfixtures"]  # fixtures: records, press_index, press_app, web
-
 
 def parse(text: str) -> BeautifulSoup:
     return BeautifulSoup(text, "html.parser")

@@ -17,8 +17,6 @@ from searchapp.cli import main
 from searchapp.errors import AppError
 from searchapp.server import BackgroundServer, make_server
 
-pytest_plugins = ["tests.webfixtures"]  # fixtures: records, press_index, press_app, web
-
 
 def test_search_json_is_exactly_the_api_answer(
     press_index: SearchIndex, data_dir: Path, web: FlaskClient, capsys: pytest.CaptureFixture[str]
