@@ -310,3 +310,10 @@ def test_latin_kazakh() -> None:
 def test_agency_dateline_is_not_the_story() -> None:
     assert regions("АСТАНА. КАЗИНФОРМ — Иран предупредил соседей.") == []
     assert extract_facts("Iran eskertti ASTANA. KAZINFORM – Iran tóńiregindegi jaǵdaı").regions == []
+
+
+def test_rivers_and_common_words_are_not_districts() -> None:
+    assert extract_facts("Мұнда мөңке, тұқы, қарабалық, шортан сынды балық түрлері бар.").regions == []
+    assert extract_facts("Ол — Ертісте жүк тасымалын дамыту.").regions == []
+    assert extract_facts("Ертіс ауданында егін орылды.").regions == ["KZ-55", "554600000"]
+    assert regions("Алматылықтар мен шымкенттіктер жиналды.") == ["KZ-75", "KZ-79"]

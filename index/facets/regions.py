@@ -225,6 +225,19 @@ def _is_dateline(text: str, tok: Token, end: int) -> bool:
     return tok.text.isupper() and len(tok.text) > 3 and _DATELINE_RE.match(text, end) is not None
 
 
+_DERIVATION = ("лык", "лик", "дык", "дик", "тык", "тик")
+# Rivers that name districts: "Ертісте" is on the river as often as in the district, so only a place word counts.
+_RIVERS = frozenset({"ертис", "есил", "жайык", "шу", "талас", "сырдария", "иле", "нура", "тобыл", "келес", "арыс"})
+
+
+def _derived(key: str, place: Place) -> bool:
+    """A lower-case word made from the place's name with -лық/-лік ("шымкенттік", "алматылықтар")."""
+    for name in (fold(place.kk), fold(place.ru)):
+        if name and key.startswith(name) and key[len(name) :].startswith(_DERIVATION):
+            return True
+    return False
+
+
 def _choose(cands: list[tuple[Place, str]], context: str, place_case: bool, at_start: bool) -> list[Place]:
     """Readings of one name given its place word: a region with "область", a district with "район" ..."""
     if context == "region":
@@ -302,13 +315,8 @@ def _scan(text: str, base: float, tokens: Tokens | None = None) -> list[Mention]
         if abbr in gaz.abbr:
             cands = [(gaz.places[gaz.abbr[abbr]], "noun")]
         else:
-            first_ok = (
-                tok.upper
-                or tok.key.endswith(
-                    ("ск", "ский", "ская", "ское", "ские", "ских", "ской", "лык", "лик", "дык", "дик", "тык", "тик")
-                )
-                or "ск" in tok.key[-6:]
-            )
+            # a name is capitalised; lower case only for adjectives (карагандинские, шымкенттіктер)
+            first_ok = tok.upper or "ск" in tok.key[-6:] or any(d in tok.key for d in _DERIVATION)
             if not first_ok:
                 continue
             lex = gaz.lat if tok.latin else gaz.cyr
@@ -337,17 +345,18 @@ def _scan(text: str, base: float, tokens: Tokens | None = None) -> list[Mention]
                 continue
             if not tok.upper and any(k == "noun" for _, k in cands):
                 # lower-case words are only adjectives (карагандинские, шымкенттік) never names
-                cands = [
-                    (p, k)
-                    for p, k in cands
-                    if k != "noun" or tok.key.endswith(("лык", "лик", "дык", "дик", "тык", "тик"))
-                ]
+                # ("шымкенттік" is Shymkent + -тік; "қарабалық", a fish, is no derivation of Қарабалық)
+                cands = [(p, k) for p, k in cands if k != "noun" or _derived(tok.key, p)]
                 if not cands:
                     continue
             end_tok = tokens[last]
             for p, _k in cands:
                 base_key = fold(p.kk)
-                if end_tok.key.startswith(base_key) and end_tok.key[len(base_key) :] in KK_PLACE_CASE:
+                if (
+                    end_tok.key.startswith(base_key)
+                    and end_tok.key[len(base_key) :] in KK_PLACE_CASE
+                    and base_key not in _RIVERS
+                ):
                     place_case = True
             if i > 0 and tokens[i - 1].key in _RU_PLACE_PREP:
                 place_case = True
