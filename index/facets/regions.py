@@ -386,7 +386,9 @@ def _scan(text: str, base: float, tokens: Tokens | None = None) -> list[Mention]
                 continue
             if _inside_quotes(text, start, end):
                 continue
-        chosen = _choose(cands, context, place_case, sentence_start(text, start))
+        # At a sentence start any word is capitalised; a Kazakh case ending ("Бурабайға") still shows a name.
+        bare = all(tokens[last].key == fold(p.kk) for p, _k in cands)
+        chosen = _choose(cands, context, place_case, bare and sentence_start(text, start))
         if not chosen:
             continue
         weight = base * (BYLINE_WEIGHT if _is_byline(text, start, end) or _is_dateline(text, tok, end) else 1.0)
