@@ -145,6 +145,7 @@ def crawl(
         commit_every=COMMIT_EVERY,
     )
     try:
+        recover_swap(paths)
         paths.ensure()
         frontier = Frontier(paths.frontier)
     except (OSError, sqlite3.Error) as exc:
@@ -202,6 +203,7 @@ def reindex(paths: DataPaths, *, progress: bool = True) -> ReindexSummary:
     summary = ReindexSummary()
     if not paths.archive.is_dir() or not any(paths.archive.iterdir()):
         raise AppError(f"nothing to reindex: the archive {paths.archive} is empty; run `searchapp crawl` first")
+    recover_swap(paths)
     rules = _load_rules(paths)
     source_of = _source_of_urls(paths)
     latest: dict[str, tuple[str, int, str]] = {}  # url -> (warc_file, offset, body hash)
@@ -258,6 +260,16 @@ def _exchange(a: Path, b: Path) -> bool:
     if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
         return False  # an old kernel or a file system without it
     raise OSError(code, os.strerror(code), str(a))
+
+
+def recover_swap(paths: DataPaths) -> None:
+    """Finish a two-rename swap cut short by a kill: index.old exists only once index.new is complete."""
+    current = paths.index
+    new_dir = current.parent / (current.name + ".new")
+    old_dir = current.parent / (current.name + ".old")
+    if not current.exists() and new_dir.is_dir() and old_dir.is_dir():
+        new_dir.rename(current)
+        shutil.rmtree(old_dir, ignore_errors=True)
 
 
 def _swap(current: Path, new_dir: Path, old_dir: Path) -> None:

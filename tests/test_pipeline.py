@@ -125,3 +125,16 @@ def test_kill_9_mid_crawl_then_restart_gives_the_same_articles(demo_sites: DemoS
         counts[r.fetched.url] = counts.get(r.fetched.url, 0) + 1
     refetched = [u for u in finished if counts[u] != 1]
     assert not refetched, "finished URLs were fetched again after the restart"
+
+
+def test_a_swap_cut_between_two_renames_is_finished_by_the_next_run(tmp_path: Path) -> None:
+    paths = DataPaths(tmp_path / "data")
+    new_dir, old_dir = paths.root / "index.new", paths.root / "index.old"
+    new_dir.mkdir(parents=True)
+    (new_dir / "marker").write_text("rebuilt")
+    old_dir.mkdir()
+    pipeline.recover_swap(paths)
+    assert (paths.index / "marker").read_text() == "rebuilt" and not old_dir.exists() and not new_dir.exists()
+    paths.index.rename(old_dir)  # a state that is not a cut swap (no index.new): left alone
+    pipeline.recover_swap(paths)
+    assert old_dir.exists() and not paths.index.exists()
