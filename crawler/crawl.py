@@ -83,7 +83,7 @@ class CrawlStats:
         rate = self.fetched / self.seconds if self.seconds else 0.0
         parts = [
             f"{self.fetched} fetched",
-            f"{self.articles} articles",
+            f"{self.articles} article pages to extraction",
             f"{self.not_modified} not modified",
             f"{self.errors} errors",
             f"{self.gone} gone",
