@@ -10,10 +10,15 @@ It never raises for what a server does; it raises `UnsafeTarget` for a URL it re
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import brotli
 import httpx
@@ -117,6 +122,8 @@ class Fetcher:
         self.max_bytes = max_bytes
         self.deadline = deadline
         self.allowed_private: set[str] = allowed_private if allowed_private is not None else set()
+        self._sockets: dict[str, socket.socket] = {}
+        self._lock = threading.Lock()
         step = min(10.0, deadline)
         self.client = httpx.Client(
             follow_redirects=False,
@@ -128,6 +135,27 @@ class Fetcher:
 
     def close(self) -> None:
         self.client.close()
+
+    def _tracer(self, host: str) -> Callable[[str, dict[str, Any]], None]:
+        """An httpx trace hook that remembers the socket of the host's connection (one per host)."""
+
+        def trace(event: str, info: dict[str, Any]) -> None:
+            if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+                stream = info.get("return_value")
+                sock = stream.get_extra_info("socket") if stream is not None else None
+                if sock is not None:
+                    with self._lock:
+                        self._sockets[host] = sock
+
+        return trace
+
+    def _cut(self, host: str) -> None:
+        """The watchdog: end the host's connection so the blocked read returns."""
+        with self._lock:
+            sock = self._sockets.pop(host, None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def fetch(self, url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
         """GET `url`. Raises UnsafeTarget when the guard refuses it; everything else is in the result."""
@@ -144,8 +172,14 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         result = FetchResult(url=url, request_headers=list(headers.items()), fetched_at=iso_now())
         started = time.monotonic()
+        host = urlsplit(url).netloc
+        # The deadline covers the whole exchange, headers included: a watchdog shuts the host's socket down
+        # when it passes (a server can trickle its headers a byte at a time within every read timeout).
+        watchdog = threading.Timer(self.deadline + 0.5, self._cut, (host,))
+        watchdog.daemon = True
+        watchdog.start()
         try:
-            with self.client.stream("GET", url, headers=headers) as response:
+            with self.client.stream("GET", url, headers=headers, extensions={"trace": self._tracer(host)}) as response:
                 result.status = response.status_code
                 result.reason = response.reason_phrase
                 result.headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw]
@@ -165,6 +199,10 @@ class Fetcher:
         except (zlib.error, brotli.error) as exc:
             result.error = f"broken compressed body: {exc}"
             result.truncated = "unspecified"
+        finally:
+            watchdog.cancel()
+        if time.monotonic() - started > self.deadline and result.error and "too slow" not in result.error:
+            result.error = f"too slow: no full answer within {self.deadline:g} s ({result.error})"
         if result.status >= 500 or result.status in (408, 429):
             result.retryable = True
         return result

@@ -139,6 +139,17 @@ class MockServer(ThreadingHTTPServer):
                     time.sleep(0.1)
             except OSError:
                 pass
+        elif path == "/trickle-headers":
+            h.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            h.wfile.flush()
+            try:
+                for i in range(40):
+                    h.wfile.write(f"X-Slow-{i}: y\r\n".encode())
+                    h.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                pass
+            h.close_connection = True
         elif path == "/drop":
             h.close_connection = True
             h.connection.shutdown(socket.SHUT_RDWR)

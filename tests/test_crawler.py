@@ -151,13 +151,14 @@ def test_500_then_success_and_429_with_retry_after(site: MockServer, tmp_path: P
 
 def test_slow_host_trickle_and_dropped_connection_fail_in_time(site: MockServer, tmp_path: Path) -> None:
     started = time.monotonic()
-    _, states, sink = crawl(site, tmp_path, ["/slow", "/trickle", "/drop"], max_attempts=2)
-    assert states["slow"] == states["trickle"] == states["drop"] == "failed"
+    _, states, sink = crawl(site, tmp_path, ["/slow", "/trickle", "/trickle-headers", "/drop"], max_attempts=2)
+    assert states["slow"] == states["trickle"] == states["trickle-headers"] == states["drop"] == "failed"
     assert site.hits["/slow"] == 2 and site.hits["/drop"] == 2
-    assert time.monotonic() - started < 12  # deadlines of 1.5 s, not the 4 s trickle or 3 s sleep
+    assert time.monotonic() - started < 16  # deadlines of 1.5 s, not the 4 s trickles or the 3 s sleep
     with sqlite3.connect(tmp_path / "crawl" / "frontier.sqlite") as db:
         notes = dict(db.execute("SELECT url, note FROM urls"))
     assert "too slow" in notes[site.url("/trickle")]
+    assert "too slow" in notes[site.url("/trickle-headers")]
     assert "timed out" in notes[site.url("/slow")]
     assert not sink.pages
 
