@@ -11,6 +11,7 @@ It never raises for what a server does; it raises `UnsafeTarget` for a URL it re
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import socket
 import threading
 import time
@@ -24,7 +25,7 @@ import brotli
 import httpx
 
 from crawler.archive import iso_now
-from crawler.safety import check_target
+from crawler.safety import UnsafeTarget, check_target, is_public
 
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml,application/atom+xml,text/xml;q=0.8"
 ACCEPT_LANGUAGE = "kk,ru;q=0.9,en;q=0.5"
@@ -143,11 +144,24 @@ class Fetcher:
             if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
                 stream = info.get("return_value")
                 sock = stream.get_extra_info("socket") if stream is not None else None
-                if sock is not None:
-                    with self._lock:
-                        self._sockets[host] = sock
+                if sock is None:
+                    return
+                if event == "connection.connect_tcp.complete":
+                    self._check_peer(host, sock)
+                with self._lock:
+                    self._sockets[host] = sock
 
         return trace
+
+    def _check_peer(self, host: str, sock: socket.socket) -> None:
+        """The address really connected to passes the SSRF guard too (a DNS answer may change after the check)."""
+        if host in self.allowed_private or host.rsplit(":", 1)[0].strip("[]") in self.allowed_private:
+            return
+        peer = str(sock.getpeername()[0]).split("%", 1)[0]
+        if not is_public(ipaddress.ip_address(peer)):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            raise UnsafeTarget(f"refused: {host} resolved to a private or loopback address ({peer}) when connecting")
 
     def _cut(self, host: str) -> None:
         """The watchdog: end the host's connection so the blocked read returns."""

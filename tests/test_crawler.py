@@ -245,6 +245,22 @@ def test_ssrf_refused_unless_allowed(site: MockServer, tmp_path: Path) -> None:
     assert site.hits["/ssrf.html"] == 0
 
 
+def test_the_connected_address_is_checked_too(site: MockServer) -> None:
+    """A name that resolved to a public address at the check but connects to loopback (DNS rebinding)."""
+    import socket
+
+    fetcher = Fetcher(UA)
+    sock = socket.create_connection(site.server_address[:2])
+    try:
+        with pytest.raises(UnsafeTarget, match="when connecting"):
+            fetcher._check_peer("rebinding.example.kz", sock)
+        fetcher.allowed_private.add("rebinding.example.kz")
+        fetcher._check_peer("rebinding.example.kz", sock)
+    finally:
+        sock.close()
+        fetcher.close()
+
+
 def test_non_http_schemes_and_giant_urls_are_refused() -> None:
     for url in ("ftp://example.kz/a", "file:///etc/passwd", "javascript:alert(1)", "gopher://x/"):
         with pytest.raises(CrawlerError):
