@@ -13,6 +13,7 @@ facets use it too. Dates before 1990 or after tomorrow are rejected as misreadin
 
 from __future__ import annotations
 
+import bisect
 import copy
 import datetime as dt
 import json
@@ -158,6 +159,9 @@ def month_number(word: str) -> int | None:
 
 
 _W = r"[^\W\d_]+\.?"
+# A month name that opens a pattern must start a word: unanchored, `[^\W\d_]+` would be tried (and run to the
+# word's end) at every letter of a long word, quadratic in its length (a 16,000-letter word took 24 s).
+_WORD_START = r"(?<![^\W\d_])"
 _YEAR_WORD = r"(?:жылғы|жылы|жыл|ж\.?|jylǵy|jylğy|jyly|jyl|j\.|года|год|г\.?)"
 _DAY_SUFFIX = r"(?:-?(?:ші|шы|i|ı|nші))?"
 _TIME = re.compile(r"(?<!\d)([01]?\d|2[0-3])[:.]([0-5]\d)(?![\d.:]?\d)")
@@ -175,9 +179,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             re.IGNORECASE,
         ),
     ),
-    ("month_d_y", re.compile(rf"(?P<mon>{_W})[\s\xa0]+(?P<d>\d{{1,2}}),?[\s\xa0]+(?P<y>\d{{4}})(?!\d)")),
+    ("month_d_y", re.compile(rf"{_WORD_START}(?P<mon>{_W})[\s\xa0]+(?P<d>\d{{1,2}}),?[\s\xa0]+(?P<y>\d{{4}})(?!\d)")),
     ("y_month", re.compile(rf"(?<!\d)(?P<y>\d{{4}})[\s\xa0]*(?:{_YEAR_WORD})?[\s\xa0]*(?P<mon>{_W})", re.IGNORECASE)),
-    ("month_y", re.compile(rf"(?P<mon>{_W})[\s\xa0,]+(?P<y>\d{{4}})(?!\d)")),
+    ("month_y", re.compile(rf"{_WORD_START}(?P<mon>{_W})[\s\xa0,]+(?P<y>\d{{4}})(?!\d)")),
 ]
 
 
@@ -235,11 +239,15 @@ def _time_near(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 
 def _iter_dates(text: str, today: dt.date) -> Iterator[DateMatch]:
-    taken: list[tuple[int, int]] = []
+    # Spans already read, disjoint and sorted by start: a bisect finds an overlap in log time (a page of
+    # thousands of dates, a scan of the list for each was quadratic).
+    starts: list[int] = []
+    ends: list[int] = []
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(text):
             start, end = m.span()
-            if any(start < b and a < end for a, b in taken):
+            at = bisect.bisect_left(starts, end)
+            if at and ends[at - 1] > start:
                 continue
             y = int(m.group("y"))
             groups = m.groupdict()
@@ -258,7 +266,8 @@ def _iter_dates(text: str, today: dt.date) -> Iterator[DateMatch]:
                     hm = (int(groups["H"]), int(groups["M"]))
                 else:
                     hm = _time_near(text, start, end)
-            taken.append((start, end))
+            starts.insert(at, start)
+            ends.insert(at, end)
             yield DateMatch(_format(y, month, day, hm), start, end)
 
 

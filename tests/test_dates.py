@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import random
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -105,6 +110,50 @@ def test_find_dates_gives_every_date_with_its_span() -> None:
     found = find_dates(text, today=TODAY)
     assert [d.value for d in found] == ["2024-03-15", "2025-09"]
     assert text[found[0].start : found[0].end].startswith("2024")
+
+
+@contextmanager
+def _stall_guard(seconds: int = 5) -> Iterator[None]:
+    """Fail with a clear message instead of hanging when a parser goes super-linear (not a speed assertion:
+    linear code takes a fraction of a second here, the quadratic one took hours on these inputs)."""
+
+    def stalled(signum: int, frame: object) -> None:
+        raise AssertionError(f"find_dates stalled for {seconds} s: super-linear on this input")
+
+    previous = signal.signal(signal.SIGALRM, stalled)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _blob(n: int) -> str:
+    return base64.b64encode(random.Random(7).randbytes(n * 3 // 4)).decode()[:n]
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        pytest.param("a" * 199_980, id="latin-word"),
+        pytest.param("ж" * 199_980, id="cyrillic-word"),
+        pytest.param(_blob(199_980), id="base64"),
+    ],
+)
+def test_a_200k_word_is_read_in_linear_time_and_the_date_after_it_found(word: str) -> None:
+    with _stall_guard():
+        found = find_dates(word + " 10 мая 2024", today=TODAY)
+    assert found[-1].value == "2024-05-10"
+    assert found[-1].start == len(word) + 1
+
+
+def test_a_page_of_thousands_of_dates_is_read_in_linear_time() -> None:
+    text = "10.02.2025, 2020 жылғы мамыр; " * 6_600  # 198,000 characters
+    with _stall_guard():
+        found = find_dates(text, today=TODAY)
+    assert [d.value for d in found[:2]] == ["2025-02-10", "2020-05"]
+    assert len(found) == 13_200
 
 
 def test_parse_iso_keeps_local_time_and_precision() -> None:
