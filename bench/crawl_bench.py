@@ -230,6 +230,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.crawl_bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=PAGES, help=f"article pages in all (default {PAGES})")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument(
+        "--phases", default="crawl,full,reindex", help="phases after the baseline (default crawl,full,reindex)"
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -241,11 +244,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         sources = sites.sources_toml(work / "sources.toml")
         results = {"baseline": _run_child("baseline", {"urls": sites.article_urls()})}
         print("baseline done", file=sys.stderr)
-        results["crawl"] = _run_child("crawl", {"sources": str(sources), "data": str(work / "crawl")})
-        print("crawl done", file=sys.stderr)
-        results["full"] = _run_child("full", {"sources": str(sources), "data": str(work / "full")})
-        print("full done", file=sys.stderr)
-        results["reindex"] = _run_child("reindex", {"data": str(work / "full")})
+        phases = [p.strip() for p in args.phases.split(",") if p.strip()]
+        if "crawl" in phases:
+            results["crawl"] = _run_child("crawl", {"sources": str(sources), "data": str(work / "crawl")})
+            print("crawl done", file=sys.stderr)
+        if "full" in phases or "reindex" in phases:
+            results["full"] = _run_child("full", {"sources": str(sources), "data": str(work / "full")})
+            print("full done", file=sys.stderr)
+        if "reindex" in phases:
+            results["reindex"] = _run_child("reindex", {"data": str(work / "full")})
     finally:
         sites.close()
         shutil.rmtree(work, ignore_errors=True)
