@@ -47,6 +47,7 @@ ROWS: tuple[tuple[str, Getter, str, bool], ...] = (
     ("HTTP latency p95", _get("serve", "latency", "p95"), "ms", False),
     ("serve process memory", _get("serve", "rss_mb"), "MB", False),
     ("serve process peak memory", _get("serve", "peak_rss_mb"), "MB", False),
+    ("serve process anonymous memory", _get("serve", "rss_anon_mb"), "MB", False),
 )
 
 

@@ -340,7 +340,7 @@ def _proc_memory_mb(pid: int) -> dict[str, float]:
         return out
     for line in text.splitlines():
         key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
+        if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
             out[key] = round(int(value.split()[0]) / 1024.0, 1)
     return out
 
@@ -432,6 +432,9 @@ def phase_serve(engine: str, folder: Path, target: Path, clients: int, requests:
         "rss_idle_mb": idle.get("VmRSS", 0.0),
         "rss_mb": memory.get("VmRSS", 0.0),
         "peak_rss_mb": memory.get("VmHWM", 0.0),
+        # Anonymous memory is the process's own; file-backed pages are the index files mapped (shared cache).
+        "rss_anon_mb": memory.get("RssAnon", 0.0),
+        "rss_file_mb": memory.get("RssFile", 0.0),
     }
 
 
