@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from markupsafe import Markup, escape
@@ -363,6 +363,16 @@ def marked_text(record: Record, ui: str) -> tuple[list[Markup], list[tuple[str, 
     return paragraphs, facts
 
 
+def _back_to_search() -> str:
+    """The search the reader came from (its query and filters), when the Referer is our own search page;
+    the empty search page otherwise. Only our host and the search path: never a link to elsewhere."""
+    home = url_for("ui.home")
+    ref = urlsplit(request.referrer or "")
+    if ref.netloc == request.host and ref.path == home and ref.query:
+        return f"{home}?{ref.query}"
+    return home
+
+
 @bp.get("/articles/<article_id>")
 def article(article_id: str) -> str:
     ui = ui_lang()
@@ -385,6 +395,7 @@ def article(article_id: str) -> str:
         lang_name=lambda code: lang_name(code, ui),
         outlet=lambda host: outlet_names().get(host, host),
         has_archive=bool(record.warc_file) and record.warc_offset >= 0,
+        back=_back_to_search(),
     )
 
 

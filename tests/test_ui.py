@@ -347,6 +347,15 @@ def test_article_page_marks_the_evidence_and_escapes_everything(web: FlaskClient
     assert "<script>alert" not in xss and "&lt;script&gt;alert(1)&lt;/script&gt;" in xss
 
 
+def test_back_to_search_returns_to_the_readers_query_and_filters(web: FlaskClient) -> None:
+    came_from = "http://localhost/?q=%D1%82%D0%B5%D2%A3%D0%B3%D0%B5&region=KZ-61&page=2"
+    doc = parse(web.get("/articles/rec0001?ui=en", headers={"Referer": came_from}).get_data(as_text=True))
+    assert doc.select_one("p.back a").get("href") == "/?q=%D1%82%D0%B5%D2%A3%D0%B3%D0%B5&region=KZ-61&page=2"
+    for elsewhere in ("https://evil.example/?q=x", "http://localhost/feeds/opml?x=1", ""):
+        doc = parse(web.get("/articles/rec0001", headers={"Referer": elsewhere}).get_data(as_text=True))
+        assert doc.select_one("p.back a").get("href") == "/"
+
+
 def test_article_without_archive_says_so(web: FlaskClient) -> None:
     assert "No archived copy" in page(web, "/articles/rec0001?ui=en").get_text()
     assert web.get("/articles/rec0001/archived?ui=en").status_code == 404
