@@ -20,7 +20,7 @@ from searchapp import feedxml
 from searchapp.errors import AppError, NotFound
 from searchapp.i18n import t
 from searchapp.query import parse_request, request_params
-from searchapp.resources import get_index
+from searchapp.resources import get_index, outlet_names
 from searchapp.saved import SavedSearch, SavedSearches, feed_token_for
 from searchapp.security import check_csrf, client_id, rate_limit
 from searchapp.web import ui_lang
@@ -343,6 +343,7 @@ def manage(token: str) -> str:
         params=saved.params,
         rss_url=url_for("feeds.rss", token=feed_token, _external=True),
         atom_url=url_for("feeds.atom", token=feed_token, _external=True),
+        outlet=lambda host: outlet_names().get(host, host),
     )
 
 

@@ -251,6 +251,16 @@ def test_manage_page_renames_with_csrf_only(feed_app: Flask) -> None:
     assert [e.id for e in parsed.entries] == ["urn:kzpress:article:a1"]
 
 
+def test_manage_page_labels_the_filters_in_the_ui_language(feed_app: Flask) -> None:
+    client = feed_app.test_client()
+    manage = path_of(save(client, q="зауыт")["manage"])
+    for ui, region, amount in (("kk", "Өңір", "Бастап, ₸"), ("en", "Region", "From, ₸"), ("ru", "Регион", "От, ₸")):
+        page = client.get(f"{manage}?ui={ui}").get_data(as_text=True)
+        label = re.search(r'<label for="f-region">([^<]+)<code>region</code>', page)
+        assert label is not None and label.group(1).strip() == region
+        assert re.search(rf'<label for="f-amount_min">{re.escape(amount)} <code>', page)
+
+
 def test_form_save_sets_owner_and_opml_lists_the_feeds(feed_app: Flask) -> None:
     client = feed_app.test_client()
     client.get("/feeds/opml")  # no cookie yet: an empty list, not an error
