@@ -479,7 +479,17 @@ class WhooshIndex(SearchIndex):
                 kwargs["collapse"] = FieldFacet("grp")
                 kwargs["collapse_limit"] = 1
             results = searcher.search(parsed.query, limit=max(limit, 1), **kwargs)
-            return [(hit.docnum, float(hit.score or 0.0)) for hit in results]
+            ranked = [(hit.docnum, float(hit.score or 0.0)) for hit in results]
+            if request.group:
+                # Whoosh's collapse lets reprints through when a filter set is given too (year=2024 with a
+                # query showed both copies of one story: "2 found, showing 1-4"); the best-scored copy of each
+                # group is kept here, and a short page is refilled from a longer list.
+                folded = _first_of_groups(ranked, cols.grp)
+                if len(folded) < min(limit, len(ranked)) and len(ranked) >= limit:
+                    more = searcher.search(parsed.query, limit=4 * max(limit, 1), **kwargs)
+                    folded = _first_of_groups([(h.docnum, float(h.score or 0.0)) for h in more], cols.grp)
+                ranked = folded[:limit]
+            return ranked
         docs = np.flatnonzero(final)
         if request.sort == "amount":
             order = np.lexsort((-docs, -cols.day[docs], -cols.amount_top[docs]))
@@ -611,3 +621,15 @@ def _weighting() -> RecencyBM25F:
 def _chain(first: list[Record], rest: Iterator[Record]) -> Iterator[Record]:
     yield from first
     yield from rest
+
+
+def _first_of_groups(ranked: list[tuple[int, float]], grp: np.ndarray) -> list[tuple[int, float]]:
+    """`ranked` with only the first document of each reprint group, order kept."""
+    seen: set[int] = set()
+    out: list[tuple[int, float]] = []
+    for docnum, score in ranked:
+        group = int(grp[docnum])
+        if group not in seen:
+            seen.add(group)
+            out.append((docnum, score))
+    return out
