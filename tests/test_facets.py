@@ -133,6 +133,28 @@ def test_sector_in_passing_is_not_the_sector() -> None:
     assert "A" not in extract_facts("Малые ГЭС дадут электроэнергию.", lang="ru").sectors
 
 
+_FERROALLOY = {
+    "ru": "Ферросплавный завод под Аксу начал выплавку ферросилиция. Сырьё металлургическое предприятие берёт "
+    "рядом: уголь везут с угольного разреза в двадцати километрах, кварцит добывают в карьере, а руду покупают у "
+    "соседей. Металлурги планируют выпускать 200 тысяч тонн ферросплавов в год, сталеплавильные заводы Китая уже "
+    "подписали контракты на поставку металла.",
+    "kk": "Ақсу маңындағы ферроқорытпа зауыты ферросилиций балқытуды бастады. Шикізатты металлургия кәсіпорны жақын "
+    "жерден алады: көмірді жиырма шақырымдағы көмір разрезінен тасиды, кварцитті карьерден өндіреді, кенді "
+    "көршілерден сатып алады. Металлургтер жылына 200 мың тонна ферроқорытпа шығаруды жоспарлап отыр, Қытайдың "
+    "болат балқыту зауыттары металл жеткізуге келісімшарт жасасты.",
+}
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_a_plants_raw_material_is_not_its_sector(lang: str) -> None:
+    # coal and ore named as the ferroalloy plant's supplies: metallurgy only, with or without a title
+    assert extract_facts(_FERROALLOY[lang], lang=lang).sectors == ["C", "C24"]
+    assert extract_facts(_FERROALLOY[lang], lang=lang, title="Ферросплавный завод").sectors == ["C", "C24"]
+    # a title that names the mine as well keeps it
+    both = extract_facts(_FERROALLOY[lang], lang=lang, title="Угольный разрез и ферросплавный завод").sectors
+    assert "C24" in both and "B05" in both
+
+
 @pytest.mark.parametrize(
     ("text", "codes"),
     [

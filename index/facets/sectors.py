@@ -6,7 +6,9 @@ letters, which covers Russian and Kazakh inflection without a stemmer; a stem wr
 noun endings of the shared tables, so short stems (газ, нан) do not fire inside газета or нанотехнология.
 Mentions are weighted (a title mention counts three times), summed per division and per section, and a sector
 counts only above an absolute floor and a share of the strongest sector: one passing mention of a bank in a
-story about a steel plant does not make it a finance story.
+story about a steel plant does not make it a finance story. Nor does a plant's supply: the coal and ore of a
+ferroalloy plant, the cattle of a meat plant or the building of either (SUPPLIERS) count only when the title
+names them as well, or, without a title, when they are as strong as the plant's own sector.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ MIN_SHARE = 0.4  # of the strongest sector's score
 # Words that come up in passing in stories about something else (a plant is "built", with a bank "credit",
 # goods are "transported"): they weigh half a mention.
 WEAK = {"F": 0.5, "G": 0.5, "H": 0.5, "K64": 0.5, "M72": 0.5}
+# Sections that supply a subject section: a factory's raw material (A, B) and its building (F); a power
+# plant's coal or gas (B) and its building. Named in passing, they are not what the story is about.
+SUPPLIERS = {"C": "ABF", "D": "BF"}
 
 # code: Russian stems | Kazakh stems. "a_b" is two words; "x=" takes only noun endings; "x!" no ending.
 
@@ -121,6 +126,22 @@ def find_sectors(tokens: Tokens) -> list[tuple[str, int, int]]:
     return out
 
 
+def _drop_supplies(keep: dict[str, float], title_sections: set[str]) -> None:
+    """Remove from `keep` the sections that only supply the story's subject: a plant's raw material (coal and
+    ore at a ferroalloy plant, livestock at a meat plant, cotton at a textile cluster) and the building of it.
+    The subject is what the title names, else the strongest section; a supplier stays when the title names it
+    too or, without a title, when it is at least as strong as the subject."""
+    if not keep:
+        return
+    subjects = title_sections & keep.keys() or {max(keep, key=lambda sec: (keep[sec], sec))}
+    for subject in subjects:
+        for supplier in SUPPLIERS.get(subject, ""):
+            if supplier not in keep or supplier in title_sections or supplier in subjects:
+                continue
+            if title_sections or keep[supplier] < keep[subject]:
+                del keep[supplier]
+
+
 def score_sectors(
     mentions: list[tuple[str, int, int]], title_codes: list[str], text_len: int
 ) -> list[tuple[str, float]]:
@@ -138,6 +159,7 @@ def score_sectors(
     top = max(sections.values())
     floor = MIN_SCORE_SHORT if text_len < SHORT_TEXT else MIN_SCORE
     keep = {sec: s for sec, s in sections.items() if s >= floor and s >= MIN_SHARE * top}
+    _drop_supplies(keep, {code[0] for code in title_codes})
     out: list[tuple[str, float]] = []
     for sec, s in sorted(keep.items(), key=lambda kv: (-kv[1], kv[0])):
         out.append((sec, s))
