@@ -82,7 +82,7 @@ class ArchiveWriter:
         self.folder = folder
         self.rotate_bytes = rotate_bytes
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._file: io.BufferedWriter | None = None
+        self._file: io.FileIO | None = None
         self._size = 0
         self._lock = threading.Lock()
         self._name = ""
@@ -96,7 +96,9 @@ class ArchiveWriter:
         self._seq += 1
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         self._name = f"crawl-{stamp}-{os.getpid()}-{self._seq:04d}.warc.gz"
-        self._file = open(self.folder / self._name, "ab")  # noqa: SIM115 -- held open across many records
+        # Unbuffered: each exchange is one write of ready bytes, so a failed write leaves nothing in a buffer
+        # that a later flush or close would try (and fail) to write again.
+        self._file = open(self.folder / self._name, "ab", buffering=0)  # noqa: SIM115 -- held open across records
         self._size = self._file.tell()
 
     def write(self, exchange: Exchange) -> tuple[str, int]:
@@ -110,9 +112,14 @@ class ArchiveWriter:
                 self._open()
             assert self._file is not None
             start = self._size
+            buffer = io.BytesIO()
+            self._write_records(buffer, exchange)
+            payload = buffer.getvalue()
+            data = memoryview(payload)
             try:
-                self._write_records(self._file, exchange)
-                self._file.flush()  # in the kernel now: a killed process loses nothing
+                while data:  # in the kernel once this loop ends: a killed process loses nothing
+                    written = self._file.write(data)
+                    data = data[written or 0 :]
             except OSError:
                 # Disk full or the like: cut the half-written record off, so the file stays readable.
                 try:
@@ -121,7 +128,7 @@ class ArchiveWriter:
                 except OSError:
                     pass
                 raise
-            self._size = self._file.tell()
+            self._size += len(payload)
             self.records += 1
             name = self._name
             fd = os.dup(self._file.fileno())  # stays valid if another thread rotates the file meanwhile
@@ -131,7 +138,7 @@ class ArchiveWriter:
             os.close(fd)
         return name, start
 
-    def _write_records(self, out: io.BufferedWriter, ex: Exchange) -> None:
+    def _write_records(self, out: io.BytesIO, ex: Exchange) -> None:
         writer = WARCWriter(out, gzip=True)
         headers = stored_headers(ex)
         http = StatusAndHeaders(f"{ex.status} {ex.reason or 'Unknown'}", headers, protocol="HTTP/1.1")

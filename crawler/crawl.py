@@ -11,6 +11,7 @@ them delivered only after the sink commits, and a restart delivers the rest agai
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import hashlib
 import random
@@ -191,12 +192,18 @@ class Crawler:
             self._redeliver()
             self._seed()
             self._loop()
-        finally:
-            self._commit()
+        except BaseException:
+            # Stopping on an error (disk full, Ctrl-C): commit what the sink holds if it still can; what it
+            # cannot is delivered again from the archive by the next run. The first error is the one to tell.
+            with contextlib.suppress(Exception):
+                self._commit()
             self.fetcher.close()
-            counts = self.frontier.counts()
-            self.stats.queued = counts.get("queued", 0) + counts.get("fetching", 0)
-            self.stats.seconds = time.monotonic() - started
+            raise
+        self._commit()
+        self.fetcher.close()
+        counts = self.frontier.counts()
+        self.stats.queued = counts.get("queued", 0) + counts.get("fetching", 0)
+        self.stats.seconds = time.monotonic() - started
         return self.stats
 
     def _seed(self) -> None:

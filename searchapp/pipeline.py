@@ -31,7 +31,7 @@ from crawler.frontier import Frontier
 from crawler.models import Fetched
 from crawler.progress import Progress
 from crawler.sources import Source, command_line_source
-from index import SearchIndex, open_index
+from index import IndexError_, SearchIndex, open_index
 from searchapp.errors import AppError
 from searchapp.paths import DataPaths
 from searchapp.settings import load_settings
@@ -106,10 +106,18 @@ def _save_rules(frontier: Frontier, sources: Iterable[Source]) -> None:
             )
 
 
-def _disk_full(exc: BaseException) -> bool:
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        return True
-    return isinstance(exc, sqlite3.OperationalError) and "full" in str(exc)
+def _disk_full(exc: BaseException | None) -> bool:
+    """A write failed for lack of room: no space, over quota, or over a file size limit (also as SQLite says it)."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            return True
+        if isinstance(exc, sqlite3.OperationalError) and ("full" in str(exc) or "disk I/O" in str(exc)):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+DISK_FULL = "the disk is full (or a file size limit was reached): the crawl stopped; free some space and run it again"
 
 
 def crawl(
@@ -150,9 +158,12 @@ def crawl(
         frontier = Frontier(paths.frontier)
     except (OSError, sqlite3.Error) as exc:
         raise AppError(f"cannot open the data folder {paths.root}: {exc}") from exc
-    writer = ArchiveWriter(paths.archive)
-    index = open_index(paths.index)
+    writer: ArchiveWriter | None = None
+    index: SearchIndex | None = None
+    failed = True
     try:
+        writer = ArchiveWriter(paths.archive)
+        index = open_index(paths.index)
         _save_rules(frontier, chosen)
         sink = IndexSink(index)
         with Progress("crawl", enabled=progress) as line:
@@ -160,17 +171,24 @@ def crawl(
             stats = crawler.run()
             summary = CrawlSummary(stats, sink.indexed, dict(sink.no_article))
             line.finish(f"crawl: {summary}")
+        failed = False
         return summary
-    except CrawlerError as exc:
-        raise AppError(str(exc)) from exc
-    except (OSError, sqlite3.OperationalError) as exc:
+    except (CrawlerError, IndexError_, OSError, sqlite3.Error) as exc:
         if _disk_full(exc):
-            raise AppError("the disk is full: the crawl stopped; free some space and run it again to resume") from exc
+            raise AppError(DISK_FULL) from exc
+        if isinstance(exc, CrawlerError | IndexError_):
+            raise AppError(str(exc)) from exc
         raise
     finally:
-        writer.close()
-        index.close()
-        frontier.close()
+        # After a failure, closing may fail the same way (a full disk): the first error is the one to report.
+        for closer in (writer, index, frontier):
+            if closer is None:
+                continue
+            try:
+                closer.close()
+            except (OSError, sqlite3.Error):
+                if not failed:
+                    raise
 
 
 def _load_rules(paths: DataPaths) -> dict[str, dict[str, Any]]:

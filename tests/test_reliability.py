@@ -359,11 +359,6 @@ def _file_size_limit(limit: int) -> Any:
     return apply
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="searchapp/pipeline.py only recognises ENOSPC and SQLite's 'full': a write failing with EFBIG "
-    "(RLIMIT_FSIZE, a file-size limit of the file system) ends the crawl with a traceback ('disk I/O error')",
-)
 def test_file_size_limit_stops_the_crawl_cleanly(sources: Path, clean_run: Snapshot, tmp_path: Path) -> None:
     """The limit hits the frontier's WAL first at the smaller size, the archive or the index at the larger."""
     for limit in (150_000, 600_000):
@@ -383,11 +378,6 @@ def _mount_tmpfs(path: Path, size: str) -> bool:
     return done.returncode == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="when the disk fills, pipeline.crawl's `finally` closes the archive writer, whose close() flushes and "
-    "raises ENOSPC again, so the clear message is replaced by a traceback (seen at 600k)",
-)
 def test_full_disk_stops_the_crawl_cleanly(sources: Path, clean_run: Snapshot, tmp_path: Path) -> None:
     """A small tmpfs fills up at different moments of the crawl; each time the crawl stops with one line."""
     if not _mount_tmpfs(tmp_path / "probe", "64k"):
