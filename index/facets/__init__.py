@@ -20,7 +20,7 @@ from .amounts import find_amounts
 from .countries import find_countries
 from .regions import find_regions, resolve
 from .sectors import find_sectors, score_sectors
-from .text import MAX_TEXT, Tokens, tokenize
+from .text import MAX_TEXT, tokenize
 
 __all__ = ["extract_facts"]
 
@@ -35,20 +35,17 @@ def _detect_lang(text: str) -> str:
     return detect(text[:20_000])
 
 
-_LONG_WORD = re.compile(r"[^\W\d_]{64,}")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _DATE_BEFORE, _DATE_AFTER = 48, 40  # every form the date parser reads has a 4-digit year within these reaches
 
 
-def _find_dates(text: str, tokens: Tokens) -> list[tuple[str, int, int]]:
+def _find_dates(text: str) -> list[tuple[str, int, int]]:
     from crawler.dates import find_dates
 
     # The parser only runs on windows around 4-digit years (every date form it reads has one), which keeps it
-    # from costing more than all the other extractors together; long letter runs (binary junk, "xxxx...")
-    # are blanked out (same length, so offsets hold) because they slow it down sharply.
+    # from costing more than all the other extractors together. It is linear in its input (long letter runs
+    # once made it quadratic), so the windows need no cleaning.
     sample = text[:DATE_TEXT]
-    if max(map(len, tokens.keys), default=0) >= 64:
-        sample = _LONG_WORD.sub(lambda m: " " * len(m.group()), sample)
     windows: list[list[int]] = []
     for m in _YEAR.finditer(sample):
         start, end = max(0, m.start() - _DATE_BEFORE), min(len(sample), m.end() + _DATE_AFTER)
@@ -137,7 +134,7 @@ def extract_facts(text: str, *, lang: str | None = None, published: str | None =
             )
 
     # Dates named in the text
-    for value, start, end in _find_dates(text, tokens):
+    for value, start, end in _find_dates(text):
         if value not in facts.dates:
             facts.dates.append(value)
         facts.evidence.append(Evidence("date", value, [Span(start, end, text[start:end])], 1.0))

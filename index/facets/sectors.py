@@ -96,24 +96,24 @@ def find_sectors(tokens: Tokens) -> list[tuple[str, int, int]]:
     keys, keyset = tokens.keys, tokens.keyset
     known(single, keyset)
     known(firsts, keyset)
+    spans = tokens.spans  # keys and spans read directly: no Token objects for the many candidates
     for i in positions(keys, (keyset & single.hits) | (keyset & firsts.hits)):
-        tok = tokens[i]
         if i <= skip:
             continue
         if len(out) >= MAX_MENTIONS:
             break
-        key = tok.key
+        key = keys[i]
         matched = False
         for first in firsts.lookup(key):
             for second, code in pairs[first]:
                 words = second.split(" ")
                 if i + len(words) >= n:
                     continue
-                if all(tokens[i + 1 + k].key.startswith(w) for k, w in enumerate(words)):
-                    last = tokens[i + len(words)]
-                    if len(last.key) - len(words[-1]) <= 8:
-                        out.append((code, tok.start, last.end))
-                        skip = i + len(words)
+                if all(keys[i + 1 + k].startswith(w) for k, w in enumerate(words)):
+                    last = i + len(words)
+                    if len(keys[last]) - len(words[-1]) <= 8:
+                        out.append((code, spans[i][0], spans[last][1]))
+                        skip = last
                         matched = True
                         break
             if matched:
@@ -121,7 +121,7 @@ def find_sectors(tokens: Tokens) -> list[tuple[str, int, int]]:
         if matched:
             continue
         for code in single.lookup(key):
-            out.append((code, tok.start, tok.end))
+            out.append((code, spans[i][0], spans[i][1]))
             break
     return out
 
