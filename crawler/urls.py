@@ -37,6 +37,7 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _CALENDAR_WORD = re.compile(r"(calendar|kalendar|календар|событи|events?)", re.IGNORECASE)
+_ENCODED_DOT = re.compile(r"%2e", re.IGNORECASE)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -62,7 +63,10 @@ def normalize_url(url: str, base: str | None = None) -> str:
     """The one spelling of a URL the frontier keeps. Raises CrawlerError for what is not an http(s) URL."""
     url = url.strip()
     if base is not None:
-        url = urljoin(base, url)
+        try:
+            url = urljoin(base, url)
+        except ValueError as exc:
+            raise CrawlerError(f"not a valid URL: {url[:200]!r}") from exc
     if len(url.encode("utf-8", "replace")) > MAX_URL_BYTES:
         raise CrawlerError(f"URL longer than {MAX_URL_BYTES // 1024} KB refused")
     try:
@@ -77,7 +81,8 @@ def normalize_url(url: str, base: str | None = None) -> str:
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"  # IPv6 literal
     netloc = host if port is None or port == _DEFAULT_PORTS[scheme] else f"{host}:{port}"
-    path = _remove_dot_segments(_PATH_SESSION.sub("", parts.path)) or "/"
+    # %2e is a dot (an unreserved character): decoded first, so "%2e%2e" is removed as the ".." it is.
+    path = _remove_dot_segments(_ENCODED_DOT.sub(".", _PATH_SESSION.sub("", parts.path))) or "/"
     # Percent-encode what needs it and nothing else, so Cyrillic paths have one spelling.
     path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~%")
     query_pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _DROP_PARAMS.match(k)]

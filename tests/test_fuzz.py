@@ -408,11 +408,6 @@ URL_FRAGMENTS = ["http://", "https://", "HTTP://", "ftp://", "file:///etc/passwd
                  "ß", "ﬁ", "\u200b", "..", "a..b", "-a-.kz", "_", "*"]  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="crawler/urls.py removes dot segments before decoding %2e: normalize_url('%2e%2e', 'http://x/a/b/') gives "
-    "'http://x/a/b/..', which normalises again to 'http://x/a/' (two spellings of one URL in the frontier)",
-)
 @fuzz("urls")
 @given(url=mixed(URL_FRAGMENTS, 8), base=st.sampled_from([None, "http://ertis.kz/news/a/", "https://кітап.kz/"]))
 def test_url_normalisation_refuses_or_gives_one_spelling(url: str, base: str | None) -> None:
