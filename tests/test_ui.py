@@ -241,7 +241,11 @@ def test_attention_chart_by_language_and_by_region(web: FlaskClient) -> None:
 
 
 def test_no_results_and_empty_index_say_what_to_do(web: FlaskClient, data_dir: Path) -> None:
-    assert "Nothing found" in page(web, "/?q=qwertyuiop&ui=en").get_text()
+    nothing = page(web, "/?q=qwertyuiop&ui=en")
+    assert "Nothing found" in nothing.get_text()
+    # no column of empty facets beside it; the amount and date filters stay, and a chosen value stays visible
+    assert not nothing.select(".facet-region, .facet-year, .facet-sector") and nothing.select(".facet-amount")
+    assert page(web, "/?q=qwertyuiop&region=KZ-61&ui=en").select(".facet-region a.active")
     empty = create_app({"data": str(data_dir / "other"), "TESTING": True})
     doc = page(empty.test_client(), "/?ui=en")
     assert "searchapp crawl" in doc.get_text()
