@@ -128,9 +128,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # attention over time
     "attention_title": {"ru": "Внимание во времени", "kk": "Уақыт бойынша назар", "en": "Attention over time"},
     "attention_desc": {
-        "ru": "Статей в месяц по этому запросу",
-        "kk": "Осы сұрау бойынша айына мақала саны",
-        "en": "Matching articles per month",
+        # the chart counts every publication, reprints too, so it can sum to more than "articles found"
+        "ru": "Публикаций в месяц, с перепечатками в других СМИ",
+        "kk": "Айына жарияланым саны, басқа басылымдардағы көшірмелерімен",
+        "en": "Publications per month, reprints in other outlets included",
     },
     "split_by": {"ru": "Разбивка:", "kk": "Бөлу:", "en": "Split by:"},
     "split_lang": {"ru": "по языку", "kk": "тіл бойынша", "en": "language"},
