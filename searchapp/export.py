@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from index.models import Record
 from searchapp.records import record_json
@@ -19,6 +19,7 @@ CSV_COLUMNS = (
     "url",
     "title",
     "source",
+    "outlet",
     "published",
     "lang",
     "regions",
@@ -32,14 +33,16 @@ CSV_COLUMNS = (
 )
 
 
-def csv_row(record: Record) -> list[str]:
-    """One record as CSV cells; list facets are joined with "; " (codes never contain it)."""
+def csv_row(record: Record, outlets: Mapping[str, str] | None = None) -> list[str]:
+    """One record as CSV cells; list facets are joined with "; " (codes never contain it). `outlet` is the
+    outlet's name where the sources name it (a host alone means little in a spreadsheet), else the host."""
     kzt = [a.kzt for a in record.amounts if a.kzt is not None]
     return [
         record.id,
         record.url,
         record.title,
         record.source,
+        (outlets or {}).get(record.source.lower(), record.source),
         record.published[:10] if record.published else "",
         record.lang,
         "; ".join(record.regions),
@@ -58,7 +61,7 @@ def _defuse(cell: str) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
-def stream_csv(records: Iterable[Record]) -> Iterator[str]:
+def stream_csv(records: Iterable[Record], outlets: Mapping[str, str] | None = None) -> Iterator[str]:
     """A UTF-8 CSV with a BOM (so Excel reads Cyrillic right), header first, one chunk per row."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -67,7 +70,7 @@ def stream_csv(records: Iterable[Record]) -> Iterator[str]:
     for record in records:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([_defuse(cell) for cell in csv_row(record)])
+        writer.writerow([_defuse(cell) for cell in csv_row(record, outlets)])
         yield buffer.getvalue()
 
 

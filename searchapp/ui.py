@@ -451,7 +451,7 @@ def _export(fmt: str) -> Response:
     found_request.group = False  # researchers count reprints too; group_id in each row tells them apart
     records = get_index().iter_records(found_request, settings["export_limit"])
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
-    body: Iterator[str] = stream_csv(records) if fmt == "csv" else stream_json(records)
+    body: Iterator[str] = stream_csv(records, outlet_names()) if fmt == "csv" else stream_json(records)
     mimetype = "text/csv" if fmt == "csv" else "application/json"
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="qazaq-press-{stamp}.{fmt}"'

@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
 
-from index import Record, SearchIndex
+from index import Record, SearchIndex, SearchRequest
 from searchapp import create_app
 from searchapp.i18n import CATALOGUE, LANGS
 from tests.webdata import XSS, visible_text
@@ -451,10 +451,24 @@ def test_csv_export_streams_every_match_with_all_facet_fields(web: FlaskClient) 
     assert {"id", "regions", "sectors", "countries", "amounts_kzt", "lang", "source", "published"} <= set(rows[0])
     assert {r["id"] for r in rows} >= {"rec0001", "rec0002", "rec0003", "rec0008"}  # reprints too: every match
     first = next(r for r in rows if r["id"] == "rec0001")
+    with web.application.app_context():
+        from searchapp.resources import outlet_names
+
+        names = outlet_names()
+    assert all(r["outlet"] == names.get(r["source"].lower(), r["source"]) for r in rows)
     assert first["regions"].split("; ")[:1] == ["KZ-61"] and "CN" in first["countries"]
     assert first["amounts_kzt"] == "120000000000"
     dates = [r["published"] for r in rows]
     assert dates == sorted(dates, reverse=True)
+
+
+def test_csv_names_the_outlet_beside_its_host(press_index: SearchIndex) -> None:
+    from searchapp.export import stream_csv
+
+    records = list(press_index.iter_records(SearchRequest(source=["sarbiz.kz"], group=False), 2))
+    text = "".join(stream_csv(records, {"sarbiz.kz": "Сарыарқа бизнес"}))
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows and all(r["source"] == "sarbiz.kz" and r["outlet"] == "Сарыарқа бизнес" for r in rows)
 
 
 def test_json_export_is_one_valid_array(web: FlaskClient) -> None:
