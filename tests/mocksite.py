@@ -50,6 +50,7 @@ class Handler(BaseHTTPRequestHandler):
             self.server.hits[path] += 1
             count = self.server.hits[path]
             self.server.log.append((path, dict(self.headers.items())))
+            self.server.times.append(time.monotonic())
         self.server.route(self, path, count)
 
 
@@ -63,6 +64,7 @@ class MockServer(ThreadingHTTPServer):
         self.articles = articles
         self.hits: Counter[str] = Counter()
         self.log: list[tuple[str, dict[str, str]]] = []
+        self.times: list[float] = []  # when each request of `log` arrived
         self.lock = threading.Lock()
         self.slow_article = 0.0
         self._bomb = gzip.compress(b"\0" * 60_000_000, compresslevel=9)

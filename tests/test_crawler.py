@@ -115,6 +115,17 @@ def test_discovery_follows_patterns_and_obeys_robots(site: MockServer, tmp_path:
     assert user_agents == {UA}
 
 
+def test_crawl_delay_of_robots_txt_is_honoured(tmp_path: Path) -> None:
+    server = MockServer(robots="User-agent: *\nCrawl-delay: 1\n", articles=2)
+    try:
+        _, _, sink = crawl(server, tmp_path, ["/"])
+    finally:
+        server.stop()
+    assert {"news/a0.html", "news/a1.html"} <= sink.paths
+    gaps = [b - a for a, b in zip(server.times, server.times[1:], strict=False)]
+    assert len(gaps) >= 3 and min(gaps) >= 0.9  # our delay is 0; robots.txt asks for 1 s
+
+
 def test_unreachable_robots_means_allowed(tmp_path: Path) -> None:
     server = MockServer(robots=None, articles=2)
     try:
