@@ -79,6 +79,7 @@ class CrawlStats:
     finished: bool = False  # the queue drained (False when stopped by --max-pages)
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    first_error: str = ""
 
     def __str__(self) -> str:
         rate = self.fetched / self.seconds if self.seconds else 0.0
@@ -411,8 +412,7 @@ class Crawler:
 
     def _retry(self, entry: Entry, note: str, pause: float | None = None) -> None:
         if entry.attempts + 1 >= self.config.max_attempts:
-            self.frontier.finish(entry.url, Outcome("failed", note=f"gave up: {note}"))
-            self.stats.errors += 1
+            self._fail(entry, f"gave up: {note}")
             return
         if pause is None:
             pause = self.config.retry_base * (2**entry.attempts) * random.uniform(0.5, 1.5)
@@ -502,6 +502,7 @@ class Crawler:
     def _fail(self, entry: Entry, note: str, status: int = 0) -> None:
         self.frontier.finish(entry.url, Outcome("failed", status=status, note=note))
         self.stats.errors += 1
+        self.stats.first_error = self.stats.first_error or f"{entry.url}: {note}"
 
     def _commit(self) -> None:
         if self.sink is None or not self.pending:

@@ -25,6 +25,7 @@ import brotli
 import httpx
 
 from crawler.archive import iso_now
+from crawler.errors import CrawlerError
 from crawler.safety import UnsafeTarget, check_target, is_public
 
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml,application/atom+xml,text/xml;q=0.8"
@@ -173,7 +174,12 @@ class Fetcher:
 
     def fetch(self, url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
         """GET `url`. Raises UnsafeTarget when the guard refuses it; everything else is in the result."""
-        check_target(url, self.allowed_private)
+        try:
+            check_target(url, self.allowed_private)
+        except UnsafeTarget:
+            raise
+        except CrawlerError as exc:  # the name does not resolve: like a dropped connection, worth a retry
+            return FetchResult(url=url, request_headers=[], error=str(exc), retryable=True, fetched_at=iso_now())
         headers = {
             "User-Agent": self.user_agent,
             "Accept": ACCEPT,

@@ -79,6 +79,13 @@ def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert err.startswith("searchapp crawl:") and "needs at least one start URL" in err and "\n" not in err
     assert main(["crawl", "--data", str(tmp_path / "d"), "--delay", "0", "https://tengrinews.kz/"]) == 1
     assert "only allowed for sites on this machine" in capsys.readouterr().err
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    assert main(["crawl", "--data", str(tmp_path / "d2"), "--delay", "0", f"http://127.0.0.1:{closed}/"]) == 1
+    assert "nothing could be fetched" in capsys.readouterr().err.strip().splitlines()[-1]
     assert main(["reindex", "--data", str(tmp_path / "empty")]) == 1
     assert "nothing to reindex" in capsys.readouterr().err
 

@@ -31,4 +31,8 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
         settings=settings,
         extra_start_urls=args.urls,
     )
-    return 0 if summary.stats.fetched or summary.stats.finished else 1
+    stats = summary.stats
+    if not stats.fetched and stats.errors:
+        first = f": {stats.first_error}" if stats.first_error else ""
+        raise AppError(f"nothing could be fetched ({stats.errors} errors{first}); is the network reachable?")
+    return 0
