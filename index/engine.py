@@ -40,6 +40,7 @@ from index.search import (
     SegmentPart,
     day_number,
     month_labels,
+    query_mask,
     query_terms,
     snippet,
 )
@@ -417,7 +418,7 @@ class WhooshIndex(SearchIndex):
     def _query_mask(self, q: wq.Query | None, searcher: Any, cols: Columns) -> np.ndarray:
         if q is None:
             return cols.live.copy()
-        return self._docs_mask(searcher.docs_for_query(q), cols.size) & cols.live
+        return query_mask(q, searcher, cols.size) & cols.live
 
     @staticmethod
     def _docs_mask(docnums: Iterable[int], size: int) -> np.ndarray:
