@@ -16,8 +16,11 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import pickle
+import struct
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -126,6 +129,18 @@ def _simhash(text: str) -> int:
     return int(simhash(text))
 
 
+# What reading a damaged Whoosh folder raises (a cut or garbled segment or TOC, a missing segment file): said
+# in words, with the way out, instead of a traceback.
+DAMAGE = (EOFError, OSError, pickle.UnpicklingError, struct.error, zlib.error, whoosh_index.IndexError)
+
+
+def damaged(path: Path, exc: BaseException) -> IndexError_:
+    return IndexError_(
+        f"the index in {path} cannot be read ({type(exc).__name__}: {str(exc)[:200]}); "
+        "if it is damaged, rebuild it from the archive with `searchapp reindex`"
+    )
+
+
 class WhooshIndex(SearchIndex):
     """The index of one data folder's `index/` directory."""
 
@@ -137,14 +152,17 @@ class WhooshIndex(SearchIndex):
         self.procs = procs if (os.cpu_count() or 1) > 1 else 1
         self.bulk_min = bulk_min
         self._whoosh_dir = self.path / "whoosh"
-        if readonly and not (
-            whoosh_index.exists_in(str(self._whoosh_dir), indexname=INDEX_NAME)
-            and (self.path / "articles.sqlite").exists()
-        ):
-            raise IndexError_(f"there is no index in {self.path} yet: crawl or reindex first")
-        if not readonly:
-            self._create()
-        self._ix = whoosh_index.open_dir(str(self._whoosh_dir), indexname=INDEX_NAME, readonly=readonly)
+        try:
+            if readonly and not (
+                whoosh_index.exists_in(str(self._whoosh_dir), indexname=INDEX_NAME)
+                and (self.path / "articles.sqlite").exists()
+            ):
+                raise IndexError_(f"there is no index in {self.path} yet: crawl or reindex first")
+            if not readonly:
+                self._create()
+            self._ix = whoosh_index.open_dir(str(self._whoosh_dir), indexname=INDEX_NAME, readonly=readonly)
+        except DAMAGE as exc:
+            raise damaged(self.path, exc) from exc
         self.schema = self._ix.schema
         self.store = ArticleStore(self.path / "articles.sqlite", readonly=readonly)
         self._identity = (0, 0)
@@ -325,6 +343,12 @@ class WhooshIndex(SearchIndex):
     def _searcher(self) -> Any:
         if self._closed:
             raise IndexError_("the index is closed")
+        try:
+            return self._current_searcher()
+        except DAMAGE as exc:
+            raise damaged(self.path, exc) from exc
+
+    def _current_searcher(self) -> Any:
         self._follow_replacement()
         searcher = getattr(self._local, "searcher", None)
         if searcher is not None and getattr(self._local, "identity", None) != self._identity:
