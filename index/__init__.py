@@ -10,6 +10,7 @@ group) -> `SearchIndex.add()` -> `SearchIndex.search()`.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
@@ -90,8 +91,22 @@ class SearchIndex(Protocol):
     def close(self) -> None: ...
 
 
+# A rebuilt index is made in `<path>.new` and marked complete with this file before it is swapped in with two
+# renames (`<path>` -> `<path>.old`, `<path>.new` -> `<path>`).
+REBUILT_MARK = "REBUILT"
+
+
+def finish_swap(path: Path) -> None:
+    """Finish a swap that a kill cut between its two renames: the complete rebuilt index is put in place."""
+    rebuilt = path.with_name(path.name + ".new")
+    if not path.exists() and (rebuilt / REBUILT_MARK).exists():
+        with contextlib.suppress(FileNotFoundError):  # another process finished it first
+            rebuilt.rename(path)
+
+
 def open_index(path: Path, *, readonly: bool = False) -> SearchIndex:
-    """Open (or create) the index in `path` (the data folder's index/)."""
+    """Open (or create) the index in `path` (the data folder's index/), finishing a swap a kill cut short."""
     from index.engine import WhooshIndex
 
+    finish_swap(path)
     return WhooshIndex(path, readonly=readonly)

@@ -31,7 +31,7 @@ from crawler.frontier import Frontier
 from crawler.models import Fetched
 from crawler.progress import Progress
 from crawler.sources import Source, command_line_source
-from index import IndexError_, SearchIndex, open_index
+from index import REBUILT_MARK, IndexError_, SearchIndex, open_index
 from searchapp.errors import AppError
 from searchapp.paths import DataPaths
 from searchapp.settings import load_settings
@@ -261,6 +261,7 @@ def reindex(paths: DataPaths, *, progress: bool = True) -> ReindexSummary:
             line.finish(f"reindex: {summary}")
     finally:
         index.close()
+    (new_dir / REBUILT_MARK).touch()  # complete: a kill during the swap is finished by the next open_index
     _swap(paths.index, new_dir, old_dir)
     return summary
 
