@@ -437,17 +437,21 @@ def test_damaged_warc_is_read_up_to_the_damage(clean_run: Snapshot, tmp_path: Pa
 
 
 def _damage_segment(data: Path, how: str) -> None:
-    folder = data / "index"
-    segments = sorted(folder.rglob("*.seg"))
-    assert segments, list(folder.rglob("*"))
-    for segment in segments:
-        if how == "truncate":
-            os.truncate(segment, segment.stat().st_size // 2)
-        elif how == "delete":
-            segment.unlink()
-        else:  # the table of contents
-            for toc in folder.rglob("*.toc"):
-                toc.write_bytes(b"\x00garbage" * 10)
+    """Damage the Whoosh segment: a compound .seg file, or a segment's own files (terms .trm, postings .pst...)."""
+    folder = data / "index" / "whoosh"
+    files = [p for p in folder.iterdir() if p.suffix not in ("", ".toc") and p.stat().st_size]
+    assert files, list(folder.iterdir())
+    if how == "truncate":
+        for path in files:
+            os.truncate(path, path.stat().st_size // 2)
+    elif how == "delete":  # the terms (or the whole compound segment) are gone
+        lost = [p for p in files if p.suffix in (".seg", ".trm")]
+        assert lost, files
+        for path in lost:
+            path.unlink()
+    else:  # the table of contents
+        for toc in folder.glob("*.toc"):
+            toc.write_bytes(b"\x00garbage" * 10)
 
 
 @pytest.mark.parametrize("how", ["truncate", "delete", "toc"])
