@@ -1,9 +1,11 @@
-"""Which character set a page is written in: header, byte-order mark, meta tag, then a Cyrillic heuristic.
+"""Which character set a page is written in, and its text: the one decoder of the crawler and extraction.
 
-The archive keeps the bytes as served; this module only says how to read them. Regional sites in Russian
-still serve windows-1251 (and now and then koi8-r) without saying so in the header, so when nothing declares
-a charset and the bytes are not UTF-8 the heuristic picks the Cyrillic code page whose reading looks like
-real text (mostly lower-case letters).
+The archive keeps the bytes as served; this module only says how to read them. Order: a byte-order mark;
+then valid UTF-8 (text in a Cyrillic single-byte code page is practically never valid UTF-8, whatever the page
+declares); then what the page declares (header, XML declaration, meta tag), unless another Cyrillic code page
+reads clearly better; then the code page (windows-1251, koi8-r, kz-1048, iso-8859-5) whose reading looks most
+like real text. Regional sites in Russian still serve windows-1251 without saying so, and now and then declare
+the wrong charset.
 """
 
 from __future__ import annotations
@@ -14,58 +16,74 @@ import re
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _HEADER = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_ALIASES = {"kz-1048": "kz1048", "strk1048-2002": "kz1048", "win-1251": "cp1251", "x-cp1251": "cp1251"}
+_CYRILLIC_PAGES = ("cp1251", "koi8-r", "kz1048", "iso8859-5")
+# Frequent lower-case Cyrillic letters: the right reading makes most letters lower-case and frequent.
+_FREQUENT = frozenset("оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфёъ")
 
 
-def _known(name: str) -> str | None:
+def codec_name(name: str | None) -> str | None:
+    """The canonical codec name of a declared charset, or None when Python has no such codec."""
+    if not name:
+        return None
+    name = name.strip().lower()
     try:
-        return codecs.lookup(name).name
+        return codecs.lookup(_ALIASES.get(name, name)).name
     except LookupError:
         return None
 
 
 def _cyrillic_score(text: str) -> float:
-    """Share of lower-case letters among Cyrillic letters: about 0.9 in real text, low in a wrong code page."""
-    letters = [c for c in text if "\u0400" <= c <= "\u04ff"]
+    letters = [c for c in text[:20000] if c.isalpha() and not c.isascii()]
     if not letters:
         return 0.0
-    return sum(1 for c in letters if c.islower()) / len(letters)
+    return sum(1 for c in letters if c in _FREQUENT) / len(letters)
 
 
-def guess_cyrillic(body: bytes) -> str:
-    """windows-1251 or koi8-r, whichever reading of the (non-UTF-8) bytes looks like text."""
-    sample = body[:65536]
-    scores = {name: _cyrillic_score(sample.decode(name, "replace")) for name in ("cp1251", "koi8_r")}
-    best = max(scores, key=lambda name: (scores[name], name == "cp1251"))
-    return codecs.lookup(best).name
+def _declared(body: bytes, content_type: str) -> list[str]:
+    found: list[str] = []
+    header = _HEADER.search(content_type or "")
+    if header and (name := codec_name(header.group(1))):
+        found.append(name)
+    head = body[:4096]
+    for pattern in (_XML_DECL, _META):
+        match = pattern.search(head)
+        if match and (name := codec_name(match.group(1).decode("ascii", "replace"))):
+            found.append(name)
+    return found
+
+
+def decode_html(body: bytes, content_type: str = "") -> tuple[str, str]:
+    """The text of `body` and the codec used to read it; undecodable bytes are replaced."""
+    if body.startswith(codecs.BOM_UTF8):
+        return body[3:].decode("utf-8", "replace"), "utf-8"
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return body.decode("utf-16", "replace"), "utf-16"
+    declared = _declared(body, content_type)
+    if body.isascii():
+        return body.decode("ascii"), declared[0] if declared else "utf-8"
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(body) - 3:  # a page cut at the size cap may end inside a character
+            return body.decode("utf-8", "replace"), "utf-8"
+    candidates = [name for name in declared if name not in ("utf-8", "ascii")]
+    readings: dict[str, str] = {}
+    for name in [*candidates, *_CYRILLIC_PAGES]:
+        if name not in readings:
+            readings[name] = body.decode(name, "replace")
+    best = max(readings, key=lambda name: _cyrillic_score(readings[name]))
+    # what the page declares stands unless another code page reads clearly better (a wrong declaration)
+    if candidates and _cyrillic_score(readings[candidates[0]]) >= _cyrillic_score(readings[best]) - 0.05:
+        best = candidates[0]
+    return readings[best], best
 
 
 def detect_charset(body: bytes, content_type: str = "") -> str:
-    """The Python codec name to decode `body` with."""
-    for bom, name in _BOMS:
-        if body.startswith(bom):
-            return name
-    declared = _HEADER.search(content_type or "")
-    if declared and (from_header := _known(declared.group(1))):
-        return from_header
-    head = body[:4096]
-    for pattern in (_XML_DECL, _META):
-        found = pattern.search(head)
-        if found and (from_body := _known(found.group(1).decode("ascii", "replace"))):
-            return from_body
-    try:
-        body.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as exc:
-        # A page cut at the size cap may end inside a character: UTF-8 up to the cut still counts.
-        if exc.start >= len(body) - 3:
-            return "utf-8"
-    return guess_cyrillic(body)
+    """The codec name to decode `body` with."""
+    return decode_html(body, content_type)[1]
 
 
 def decode_body(body: bytes, content_type: str = "") -> str:
     """The text of `body`, undecodable bytes replaced."""
-    name = detect_charset(body, content_type)
-    if name == "utf-8" and body.startswith(codecs.BOM_UTF8):
-        body = body[3:]
-    return body.decode(name, "replace")
+    return decode_html(body, content_type)[0]

@@ -12,7 +12,6 @@ front, a "not found" page served with status 200, a page of scripts) give `Extra
 
 from __future__ import annotations
 
-import codecs
 import copy
 import json
 import logging
@@ -25,6 +24,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
+from crawler import charset
 from crawler.clean import clean_paragraphs, is_boilerplate
 from crawler.dates import _outside_article, find_published, parse_date, parse_iso
 from crawler.errors import CrawlerError
@@ -60,68 +60,11 @@ class ExtractResult:
 
 # --- decoding ------------------------------------------------------------------------------------------
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
-# Frequent lowercase Cyrillic letters: right decoding makes most letters lowercase and frequent.
-_FREQUENT = frozenset("оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфёъ")
-
-
-def _codec(name: str | None) -> str | None:
-    if not name:
-        return None
-    name = name.strip().lower()
-    aliases = {"kz-1048": "kz1048", "strk1048-2002": "kz1048", "win-1251": "cp1251", "x-cp1251": "cp1251"}
-    name = aliases.get(name, name)
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
-
-
-def _cyrillic_score(text: str) -> float:
-    letters = [c for c in text[:20000] if c.isalpha() and not c.isascii()]
-    if not letters:
-        return 0.0
-    return sum(1 for c in letters if c in _FREQUENT) / len(letters)
-
 
 def decode_html(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, str]:
-    """The page as text and the charset used: BOM, valid UTF-8, declared (header, then meta), heuristic."""
-    if body.startswith(codecs.BOM_UTF8):
-        return body[3:].decode("utf-8", "replace"), "utf-8"
-    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return body.decode("utf-16", "replace"), "utf-16"
-    head = body[:4096]
-    is_ascii = body.isascii()
-    if not is_ascii:
-        try:
-            # Text in a Cyrillic single-byte charset is practically never valid UTF-8, whatever is declared.
-            return body.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            pass
-    content_type = ""
-    for key, value in (headers or {}).items():
-        if key.lower() == "content-type":
-            content_type = value
-    declared = []
-    m = _HEADER_CHARSET.search(content_type)
-    if m:
-        declared.append(_codec(m.group(1)))
-    m2 = _META_CHARSET.search(head)
-    if m2:
-        declared.append(_codec(m2.group(1).decode("ascii", "replace")))
-    if is_ascii:
-        return body.decode("ascii"), "ascii"
-    candidates = [c for c in declared if c and c not in ("utf-8", "ascii")]
-    options: dict[str, str] = {}
-    for name in [*candidates, "cp1251", "koi8_r", "kz1048", "iso8859_5"]:
-        if name not in options:
-            options[name] = body.decode(name, "replace")
-    best = max(options, key=lambda n: _cyrillic_score(options[n]))
-    # The declared charset stands unless another one reads clearly better (a wrong declaration).
-    if candidates and _cyrillic_score(options[candidates[0]]) >= _cyrillic_score(options[best]) - 0.05:
-        best = candidates[0]
-    return options[best], best
+    """The page as text and the charset used (crawler.charset reads it; this picks the Content-Type header)."""
+    content_type = next((value for key, value in (headers or {}).items() if key.lower() == "content-type"), "")
+    return charset.decode_html(body, content_type)
 
 
 # --- helpers on the lxml tree ---------------------------------------------------------------------------

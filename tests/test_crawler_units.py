@@ -100,7 +100,9 @@ def test_charsets() -> None:
     assert detect_charset(text.encode("koi8_r")) == "koi8-r"
     assert detect_charset(text.encode("utf-8")) == "utf-8"
     assert detect_charset(b'<meta charset="windows-1251">' + text.encode("cp1251")) == "cp1251"
-    assert detect_charset(text.encode("cp1251"), "text/html; charset=utf-8") == "utf-8"  # the header wins
+    # bytes that are not UTF-8 are not read as UTF-8, whatever the header says (a wrong declaration)
+    assert detect_charset(text.encode("cp1251"), "text/html; charset=utf-8") == "cp1251"
+    assert detect_charset(text.encode("koi8_r"), "text/html; charset=koi8-r") == "koi8-r"  # a true one stands
     assert decode_body(b"\xef\xbb\xbf" + text.encode("utf-8")) == text
 
 

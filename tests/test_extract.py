@@ -130,7 +130,7 @@ def test_windows_1251_without_any_charset_declaration() -> None:
 
 def test_koi8r_is_told_from_cp1251() -> None:
     html = page("Завод плитки", RU_PARAS).replace('<meta charset="utf-8">', "").encode("koi8_r")
-    assert decode_html(html)[1] == "koi8_r"
+    assert decode_html(html)[1] == "koi8-r"
 
 
 def test_wrong_declared_charset() -> None:
