@@ -158,6 +158,10 @@ def run_load(
     logs.mkdir(exist_ok=True)
     with DemoSites() as sites, tempfile.TemporaryDirectory() as tmp:
         sources = sites.write_sources(Path(tmp) / "sources.toml")
+        # The demo's sources file sets each site's delay to 0 (which wins over --delay): pace the crawl so that it
+        # is still adding articles for most of the load instead of finishing in its first seconds.
+        text = sources.read_text(encoding="utf-8")
+        sources.write_text(text.replace("delay = 0.0", f"delay = {crawl_delay}"), encoding="utf-8")
         server = subprocess.Popen(
             [*cli, "serve", "--data", str(data), "--port", str(port)],
             env=env,
