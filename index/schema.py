@@ -54,8 +54,10 @@ def build_schema() -> Schema:
     for lang in LANGS:
         fields[f"title_{lang}"] = TEXT(analyzer=analyzers[lang](), phrase=True)
         fields[f"body_{lang}"] = TEXT(analyzer=analyzers[lang](), phrase=True)
-    fields["fold_kk"] = TEXT(analyzer=folded_kazakh_analyzer(), phrase=True)
-    fields["fold_ru"] = TEXT(analyzer=folded_russian_analyzer(), phrase=True)
+    # No positions in the folded fields: phrases are matched on the language fields; positions there were a
+    # third of the postings written per article and of the index size (issue #9).
+    fields["fold_kk"] = TEXT(analyzer=folded_kazakh_analyzer(), phrase=False)
+    fields["fold_ru"] = TEXT(analyzer=folded_russian_analyzer(), phrase=False)
     for name in FACET_FIELDS:
         fields[name] = KEYWORD(commas=False, scorable=False, lowercase=False)
     return Schema(**fields)  # type: ignore[arg-type]

@@ -190,7 +190,17 @@ class QueryBuilder:
         return ParsedQuery(parsed, notice=notice, words=words, plain=plain)
 
     def _fix_wildcards(self, q: wq.Query) -> wq.Query:
-        """Prefix and wildcard text is not analysed by Whoosh: lowercase it, or fold it for folded fields."""
+        """Prefix and wildcard text is not analysed by Whoosh: lowercase it, or fold it for folded fields.
+
+        A phrase on a field indexed without positions (the folded fields since issue #9: phrases are matched
+        on the language fields) matches nothing there, instead of Whoosh's "field has no positions" error. All
+        its words there would let the words in any order through; a phrase typed in Latin finds nothing now.
+        """
+        if isinstance(q, wq.Phrase):
+            fmt = self.schema[q.fieldname].format if q.fieldname in self.schema else None
+            if fmt is not None and not fmt.supports("positions"):
+                return wq.NullQuery
+            return q
         if isinstance(q, wq.Prefix | wq.Wildcard):
             name = q.fieldname
             if name in FOLD_FIELDS:
