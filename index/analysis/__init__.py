@@ -11,9 +11,19 @@ All filters are importable classes without unpicklable state: Whoosh pickles the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
-from whoosh.analysis import Analyzer, Filter, LowercaseFilter, RegexTokenizer, StemmingAnalyzer, StopFilter, Token
+from whoosh.analysis import (
+    Analyzer,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemmingAnalyzer,
+    StopFilter,
+    Token,
+)
 
 from index.analysis import kazakh
 from index.analysis.fold import fold_word
@@ -23,6 +33,7 @@ __all__ = [
     "FoldFilter",
     "KazakhFoldedStemFilter",
     "KazakhStemFilter",
+    "MemoAnalyzer",
     "RussianStemFilter",
     "YoFilter",
     "english_analyzer",
@@ -92,7 +103,7 @@ class KazakhFoldedStemFilter(_StemFilter):
     stem = staticmethod(kazakh.stem_folded)
 
 
-def russian_analyzer() -> Analyzer:
+def _russian_chain() -> Analyzer:
     return (
         RegexTokenizer(TOKEN_PATTERN)
         | LowercaseFilter()
@@ -102,7 +113,7 @@ def russian_analyzer() -> Analyzer:
     )
 
 
-def kazakh_analyzer() -> Analyzer:
+def _kazakh_chain() -> Analyzer:
     return (
         RegexTokenizer(TOKEN_PATTERN)
         | LowercaseFilter()
@@ -112,13 +123,133 @@ def kazakh_analyzer() -> Analyzer:
     )
 
 
+def _folded_kazakh_chain() -> Analyzer:
+    return RegexTokenizer(TOKEN_PATTERN) | FoldFilter() | KazakhFoldedStemFilter()
+
+
+def _folded_russian_chain() -> Analyzer:
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | YoFilter() | RussianStemFilter() | FoldFilter()
+
+
+# Each chain reads a word on its own (lowercase, ё, stop list, stemmer, fold: none looks at the neighbours), so
+# what it makes of a word can be remembered. (chain, whether it has a stop list)
+_CHAINS: dict[str, tuple[Callable[[], Analyzer], bool]] = {
+    "ru": (_russian_chain, True),
+    "kk": (_kazakh_chain, True),
+    "fold_kk": (_folded_kazakh_chain, False),
+    "fold_ru": (_folded_russian_chain, False),
+}
+_MEMO_MAX = 300_000  # words remembered per chain; cleared when full (Zipf: the common words come back at once)
+_memos: dict[str, dict[str, tuple[str, bool]]] = {name: {} for name in _CHAINS}
+_chains: dict[str, Analyzer] = {}
+_WORD = re.compile(TOKEN_PATTERN)
+
+
+class MemoAnalyzer(Analyzer):
+    """One of the chains above as a single tokenizer that remembers each word's term and stop mark.
+
+    The same tokens as the chain (text, positions renumbered past removed stop words as Whoosh's StopFilter
+    does, character offsets, stop marks), but each distinct word goes through the filters once per process:
+    per-token filter generators were most of the analysis time of indexing (issue #9). Pickled with the schema
+    by its chain name only.
+    """
+
+    is_morph = True  # as the chains' stem filters say (Whoosh asks has_morph() for spelling)
+
+    def __init__(self, chain: str) -> None:
+        if chain not in _CHAINS:
+            raise ValueError(f"unknown analysis chain {chain!r}")
+        self.chain = chain
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.chain == self.chain
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.chain))
+
+    def _term(self, word: str) -> tuple[str, bool]:
+        chain = _chains.get(self.chain)
+        if chain is None:
+            chain = _chains[self.chain] = _CHAINS[self.chain][0]()
+        tokens = list(chain(word, removestops=False))
+        if len(tokens) != 1:  # cannot happen for a \w+ match; read it as itself rather than fail an index write
+            return word.lower(), False
+        return tokens[0].text, bool(tokens[0].stopped)
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        if not tokenize:
+            chain = _chains.get(self.chain) or _CHAINS[self.chain][0]()
+            yield from chain(
+                value,
+                positions=positions,
+                chars=chars,
+                keeporiginal=keeporiginal,
+                removestops=removestops,
+                start_pos=start_pos,
+                start_char=start_char,
+                tokenize=False,
+                mode=mode,
+                **kwargs,
+            )
+            return
+        memo = _memos[self.chain]
+        renumber = _CHAINS[self.chain][1] and positions
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        kept: int | None = None  # StopFilter's renumbering: the first kept token keeps its position
+        for pos, match in enumerate(_WORD.finditer(value), start_pos):
+            word = match.group(0)
+            found = memo.get(word)
+            if found is None:
+                if len(memo) >= _MEMO_MAX:
+                    memo.clear()
+                found = memo[word] = self._term(word)
+            text, stopped = found
+            if stopped and removestops:
+                continue
+            t.text = text
+            t.boost = 1.0
+            t.stopped = stopped
+            if keeporiginal:
+                t.original = word  # type: ignore[attr-defined]
+            if positions:
+                if renumber and not stopped:
+                    kept = pos if kept is None else kept + 1
+                    t.pos = kept
+                else:
+                    t.pos = pos
+            if chars:
+                t.startchar = start_char + match.start()
+                t.endchar = start_char + match.end()
+            yield t
+
+
+def russian_analyzer() -> Analyzer:
+    return MemoAnalyzer("ru")
+
+
+def kazakh_analyzer() -> Analyzer:
+    return MemoAnalyzer("kk")
+
+
 def english_analyzer() -> Analyzer:
     return StemmingAnalyzer(expression=TOKEN_PATTERN, minsize=1)
 
 
 def folded_kazakh_analyzer() -> Analyzer:
-    return RegexTokenizer(TOKEN_PATTERN) | FoldFilter() | KazakhFoldedStemFilter()
+    return MemoAnalyzer("fold_kk")
 
 
 def folded_russian_analyzer() -> Analyzer:
-    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | YoFilter() | RussianStemFilter() | FoldFilter()
+    return MemoAnalyzer("fold_ru")
