@@ -271,8 +271,9 @@ class WhooshIndex(SearchIndex):
         bodies: dict[str, list[str]] = {lang: [] for lang in LANGS}
         fold_kk: list[str] = []
         fold_ru: list[str] = []
-        # The title goes to the folded fields twice: a rough title weight for queries typed in Latin.
-        heads = [record.title, record.title, record.lead]
+        # The title goes to the folded fields once (twice, as a rough title weight for queries typed in Latin,
+        # was a posting list entry per title word more for every article; issue #9).
+        heads = [record.title, record.lead]
         for text in heads:
             (fold_ru if doc_lang == "ru" else fold_kk).append(text)
         if record.lead:
