@@ -60,6 +60,7 @@ KEYWORD_ALIASES: dict[str, tuple[str, str]] = {
     "year": ("year", "lower"),
 }
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 NOTICE_SYNTAX = "The query has a syntax error ({problem}); it was searched as plain words."
 NOTICE_ANY = "No article has all of the words; showing articles with any of them."
 
@@ -186,19 +187,22 @@ class QueryBuilder:
         except Exception:
             notice = NOTICE_SYNTAX.format(problem="it could not be read")
             parsed = parser.parse(plain_words(text))
-        parsed = self._fix_wildcards(parsed)
+        parsed = self._fix_wildcards(parsed, latin=not _CYRILLIC.search(text))
         return ParsedQuery(parsed, notice=notice, words=words, plain=plain)
 
-    def _fix_wildcards(self, q: wq.Query) -> wq.Query:
+    def _fix_wildcards(self, q: wq.Query, latin: bool = False) -> wq.Query:
         """Prefix and wildcard text is not analysed by Whoosh: lowercase it, or fold it for folded fields.
 
         A phrase on a field indexed without positions (the folded fields since issue #9: phrases are matched
-        on the language fields) matches nothing there, instead of Whoosh's "field has no positions" error. All
-        its words there would let the words in any order through; a phrase typed in Latin finds nothing now.
+        on the language fields) cannot keep its word order there. A phrase typed in Cyrillic is matched on the
+        language fields, so there it matches nothing (all its words would let "аймақ индустриалды" through); a
+        phrase typed in Latin letters has no language field to match, so there it asks for all its words.
         """
         if isinstance(q, wq.Phrase):
             fmt = self.schema[q.fieldname].format if q.fieldname in self.schema else None
             if fmt is not None and not fmt.supports("positions"):
+                if latin and q.words:
+                    return wq.And([wq.Term(q.fieldname, word) for word in q.words])
                 return wq.NullQuery
             return q
         if isinstance(q, wq.Prefix | wq.Wildcard):
@@ -210,7 +214,7 @@ class QueryBuilder:
             return q
         if q.is_leaf():
             return q
-        return q.apply(self._fix_wildcards)
+        return q.apply(lambda child: self._fix_wildcards(child, latin))
 
 
 _OPERATOR = re.compile(r"^(AND|OR|NOT|ANDNOT|ANDMAYBE)$")

@@ -129,6 +129,9 @@ def test_paragraphs_are_routed_by_their_language(index: WhooshIndex) -> None:
 def test_phrase_prefix_boolean_and_fields(index: WhooshIndex) -> None:
     assert ids(index, q='"индустриалды аймақ"') == ["kk1"]
     assert ids(index, q='"аймақ индустриалды"') == []
+    # typed in Latin, a phrase has only the folded fields (no positions): all its words are asked for
+    assert ids(index, q='"industrialdy aimaq"') == ["kk1"]
+    assert ids(index, q='"industrialdy qyzylsha"') == []
     assert set(ids(index, q="зауыт*")) == {"kk1", "kk2"}
     assert set(ids(index, q="зауыт NOT Атырау")) == {"kk1"}
     assert set(ids(index, q="зауыт OR завод")) == {"kk1", "kk2", "ru1"}
