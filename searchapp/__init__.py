@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask
 
+from searchapp import web
 from searchapp.paths import DataPaths
 from searchapp.settings import load_settings
 
@@ -37,11 +38,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update({k: v for k, v in config.items() if k.isupper()})
     app.config["SETTINGS"] = settings
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's defaults hold the key (None): setdefault won't do
+        app.config["MAX_CONTENT_LENGTH"] = web.MAX_BODY_BYTES  # 413 before a huge body is read
     app.config["PATHS"] = DataPaths.from_option(settings["data"]).ensure()
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from searchapp import admin, api, feeds, resources, security, ui, web
+    from searchapp import admin, api, feeds, resources, security, ui
 
     resources.init_app(app)
     web.init_app(app)

@@ -261,6 +261,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "This method is not allowed here.",
     },
     "bad_request": {"ru": "Неверный запрос.", "kk": "Сұрау дұрыс емес.", "en": "Bad request."},
+    "too_large": {
+        "ru": "Тело запроса слишком велико.",
+        "kk": "Сұрау денесі тым үлкен.",
+        "en": "The request body is too large.",
+    },
     "internal_error": {
         "ru": "На нашей стороне что-то пошло не так; ошибка записана в журнал.",
         "kk": "Біз жақта бірдеңе дұрыс болмады; қате журналға жазылды.",

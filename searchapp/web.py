@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from index import IndexError_, QueryError
 from searchapp.errors import AppError
@@ -23,7 +23,8 @@ CSP = (
 )
 COOKIE = "ui_lang"
 COOKIE_AGE = 365 * 24 * 3600
-_HTTP_MESSAGES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+_HTTP_MESSAGES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 413: "too_large"}
+MAX_BODY_BYTES = 64 * 1024  # a saved search or a form is a few hundred bytes; nothing bigger is read
 
 
 def ui_lang() -> str:
@@ -71,6 +72,13 @@ def init_app(app: Flask) -> None:
             return error_response(400, "bad_query", str(exc))
         app.logger.error("index error on %s: %s", request.path, exc)
         return error_response(503, "index_unavailable", str(exc))
+
+    @app.before_request
+    def _refuse_huge_bodies() -> None:
+        # a declared length over the limit is refused at once, before any view (or a silent JSON parse) reads it
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        if limit and request.content_length and request.content_length > limit:
+            raise RequestEntityTooLarge()
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

@@ -311,3 +311,11 @@ def test_the_current_search_has_a_feed_without_saving(feed_app: Flask) -> None:
     again = client.get("/feeds/search.atom?q=зауыт&region=KZ-55")
     assert feedparser.parse(again.data).feed.id == parsed.feed.id
     assert client.get("/feeds/search.rss?amount_min=lots").status_code == 400
+
+
+def test_a_huge_body_is_refused_before_it_is_read(feed_app: Flask) -> None:
+    response = feed_app.test_client().post(
+        "/api/saved-searches", data=b'{"q": "' + b"x" * 2_000_000 + b'"}', content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "request_entity_too_large"
