@@ -234,12 +234,13 @@ def iter_responses(folder: Path, on_damage: Callable[[str], None] | None = None)
     for path in warc_files(folder):
         with path.open("rb") as stream:
             iterator = ArchiveIterator(stream)
-            offset = 0
+            offset = end = 0
             try:
                 for record in iterator:
                     # The body must be read before asking for the offset: warcio skips the rest of the record.
                     body = record.content_stream().read() if record.rec_type == "response" else b""
                     offset = iterator.get_record_offset()
+                    end = offset + iterator.get_record_length()
                     if record.rec_type == "response":
                         item = _to_response(record, path.name, offset, body)
                         if not _complete(item):
@@ -248,6 +249,11 @@ def iter_responses(folder: Path, on_damage: Callable[[str], None] | None = None)
                         yield item
             except Exception as exc:
                 report(f"{path.name}: damaged after offset {offset} ({exc!r}); the rest of this file is skipped")
+                continue
+            # a file cut inside a gzip member ends the iteration quietly: bytes no record accounts for are damage
+            size = path.stat().st_size
+            if end < size:
+                report(f"{path.name}: damaged after offset {end} ({size - end} bytes could not be read as records)")
 
 
 def iter_archive(folder: Path, on_damage: Callable[[str], None] | None = None) -> Iterator[Fetched]:

@@ -109,7 +109,10 @@ def test_one_watch_cycle_brings_a_new_article_to_the_top_of_a_feed(tmp_path: Pat
         if app.extensions.get("searchapp.index") is not None:
             app.extensions["searchapp.index"].close()
         app = create_app({"data": str(data), "TESTING": True})
-        after = app.test_client().get("/" + rss, headers={"If-None-Match": etag})
+        try:
+            after = app.test_client().get("/" + rss, headers={"If-None-Match": etag})
+        finally:
+            app.extensions["searchapp.index"].close()
         assert after.status_code == 200
         assert after.headers["ETag"] != etag
         parsed = feedparser.parse(after.data)
