@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -21,15 +20,9 @@ from crawler.archive import ArchiveWriter, Exchange, iso_now
 from searchapp import create_app
 from searchapp.server import BackgroundServer
 from tests.test_security import PAYLOADS, hostile_record
-from tests.webfixtures import sample_records
+from tests.webfixtures import BROWSER_MARKS, sample_records
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent: apt-get install chromium (.ci/run does)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 class Trap:
@@ -109,15 +102,6 @@ def base_url(tmp_path_factory: pytest.TempPathFactory, trap: Trap) -> Iterator[s
             yield server.url
     finally:
         index.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with playwright_api.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
