@@ -308,6 +308,8 @@ def test_sigkill_crawler_indexer_and_server_at_random_moments(
             kill(proc)
             kills.append(f"reindex after {delay:.2f}s")
             reindex_kills += 1
+        elif proc.stderr is not None:
+            proc.stderr.close()  # it finished first: its pipe is closed here, not left to the garbage collector
         snap = after_kill(f"reindex after {delay:.2f}s")
         assert snap.indexed == clean_run.indexed, f"after a reindex killed at {delay:.2f}s: {snap.indexed} articles"
         if reindex_kills == 6:
@@ -420,7 +422,10 @@ def test_damaged_warc_is_read_up_to_the_damage(clean_run: Snapshot, tmp_path: Pa
     data = copy_of(clean_run, tmp_path)
     (warc,) = sorted((data / "archive").glob("*.warc.gz"))
     size = warc.stat().st_size
-    cut = size * 2 // 3
+    # cut inside a record, 50 bytes into the gzip member of the record nearest two thirds of the file: a cut
+    # that fell between two members would look like a clean end of the file
+    offsets = sorted(offset for name, offset, _url in clean_run.records if name == warc.name)
+    cut = min(offsets, key=lambda offset: abs(offset - size * 2 // 3)) + 50
     if how == "truncate":
         os.truncate(warc, cut)
     else:
