@@ -165,7 +165,7 @@ def evaluate(workdir: Path, *, progress: bool = False) -> Report:
     records = load_corpus()
     queries = load_queries()
     with Progress("indexing the retrieval corpus", total=2, enabled=progress) as bar:
-        ours_ix = WhooshIndex(workdir / "ours", procs=1)
+        ours_ix = WhooshIndex(workdir / "ours")
         ours_ix.add(records)
         bar.advance(status="ours")
         baseline = BaselineIndex(workdir / "baseline")

@@ -4,7 +4,8 @@ Layout of the index folder: `whoosh/` (segments, table of contents) and `article
 Writes go through one writer at a time: `add` takes Whoosh's write lock, retrying on LockError until a
 deadline, writes the records to SQLite, then the documents to Whoosh, and commits SQLite before Whoosh, so
 that every document a reader can find has its record. Reprint groups are assigned here, at add time, from the
-SimHash of `crawler.dedup`. A bulk load into an empty index uses Whoosh's multisegment writer on two processes.
+SimHash of `crawler.dedup`. Postings are written by `index.writer.FastSegmentWriter` (Whoosh's segment format,
+without Whoosh's per-posting pool); a long load is cut into segments of `SEGMENT_DOCS`, committed together.
 
 Readers keep one searcher per thread and refresh it when the index's generation changes; until a writer
 commits they keep seeing the old index (Whoosh segments are immutable, SQLite runs in WAL mode). Search itself
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import os
 import pickle
 import struct
@@ -48,13 +50,12 @@ from index.search import (
     snippet,
 )
 from index.store import ArticleStore
+from index.writer import SEGMENT_DOCS, FastSegmentWriter
 
 __all__ = ["WhooshIndex"]
 
 INDEX_NAME = "MAIN"
 LOCK_TIMEOUT = 120.0  # seconds a writer waits for another writer before giving up
-BULK_MIN = 2000  # records in one add() into an empty index before the multisegment writer pays off
-BULK_PROCS = 2
 # SimHash distance within which two articles are one story. Measured on the demo press: its six reprint pairs
 # differ in 0, 4, 6, 7, 7 and 8 bits, unrelated articles in 15 or more (crawler.dedup); random 64-bit pairs
 # fall within 8 bits with odds of 2e-10, so 8 keeps false groups negligible at 100k articles. The pair at 8 bits
@@ -130,6 +131,61 @@ def _simhash(text: str) -> int:
     return int(simhash(text))
 
 
+def whoosh_document(record: Record) -> dict[str, Any]:
+    """The Whoosh fields of a record: text split by paragraph language, facets as keywords, day and amounts."""
+    doc_lang = record.lang if record.lang in LANGS else ""
+    paragraphs = record.text.split("\n\n") if record.text else []
+    langs = list(record.paragraph_langs)
+    if len(langs) != len(paragraphs):
+        langs = [doc_lang] * len(paragraphs)
+    bodies: dict[str, list[str]] = {lang: [] for lang in LANGS}
+    fold_kk: list[str] = []
+    fold_ru: list[str] = []
+    # The title goes to the folded fields once (twice, as a rough title weight for queries typed in Latin,
+    # was a posting list entry per title word more for every article; issue #9).
+    heads = [record.title, record.lead]
+    for text in heads:
+        (fold_ru if doc_lang == "ru" else fold_kk).append(text)
+    if record.lead:
+        bodies[doc_lang or "kk"].append(record.lead)
+    for text, lang in zip(paragraphs, langs, strict=True):
+        lang = lang if lang in LANGS else doc_lang
+        targets = [lang] if lang else ["kk", "ru"]
+        for target in targets:
+            bodies[target].append(text)
+            (fold_ru if target == "ru" else fold_kk).append(text)
+    document: dict[str, Any] = {
+        "id": record.id,
+        "grp": record.group_id or record.id,
+        "day": day_number(record.published),
+        "amount_top": 0.0,  # every sortable column gets a value in every document: see Columns.build
+        "fold_kk": "\n".join(fold_kk),
+        "fold_ru": "\n".join(fold_ru),
+    }
+    title_langs = [doc_lang] if doc_lang else ["kk", "ru"]
+    for lang in title_langs:
+        document[f"title_{lang}"] = record.title
+    for lang, texts in bodies.items():
+        if texts:
+            document[f"body_{lang}"] = "\n".join(texts)
+    amounts = [a.kzt for a in record.amounts if a.kzt is not None]
+    if amounts:
+        document["amount"] = amounts
+        document["amount_top"] = max(amounts)
+    facets = {
+        "region": _with_parents(record.regions, region_parent),
+        "sector": _with_parents(record.sectors, sector_parent),
+        "country": list(dict.fromkeys(record.countries)),
+        "lang": [record.lang] if record.lang else [],
+        "source": [record.source.lower()] if record.source else [],
+        "year": [record.year] if record.year else [],
+    }
+    for name, values in facets.items():
+        if values:
+            document[name] = " ".join(v.replace(" ", "_") for v in values)
+    return document
+
+
 # What reading a damaged Whoosh folder raises (a cut or garbled segment or TOC, a missing segment file): said
 # in words, with the way out, instead of a traceback.
 DAMAGE = (EOFError, OSError, pickle.UnpicklingError, struct.error, zlib.error, whoosh_index.IndexError)
@@ -145,13 +201,10 @@ def damaged(path: Path, exc: BaseException) -> IndexError_:
 class WhooshIndex(SearchIndex):
     """The index of one data folder's `index/` directory."""
 
-    def __init__(
-        self, path: Path, *, readonly: bool = False, procs: int = BULK_PROCS, bulk_min: int = BULK_MIN
-    ) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False, segment_docs: int = SEGMENT_DOCS) -> None:
         self.path = Path(path)
         self.readonly = readonly
-        self.procs = procs if (os.cpu_count() or 1) > 1 else 1
-        self.bulk_min = bulk_min
+        self.segment_docs = segment_docs
         self._whoosh_dir = self.path / "whoosh"
         try:
             if readonly and not (
@@ -189,16 +242,16 @@ class WhooshIndex(SearchIndex):
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     # ------------------------------------------------------------------------------------------ writing
-    def _writer(self, procs: int = 1) -> Any:
+    def _writer(self) -> Any:
         # compound=False: Whoosh copies a compound segment file into memory in every reader that opens it
         # (BufferFile), i.e. once per searcher thread: the server held 2.7 GB at 10k articles. Separate segment
         # files are read through the OS cache: 192 MB (bench/, issue #9).
         deadline = time.monotonic() + LOCK_TIMEOUT
         while True:
             try:
-                if procs > 1:
-                    return self._ix.writer(procs=procs, multisegment=True, timeout=1.0, delay=0.05, compound=False)
-                return self._ix.writer(timeout=1.0, delay=0.05, compound=False)
+                return FastSegmentWriter(
+                    self._ix, segment_docs=self.segment_docs, timeout=1.0, delay=0.05, compound=False
+                )
             except whoosh_index.LockError:
                 if time.monotonic() > deadline:
                     raise IndexError_(
@@ -209,33 +262,23 @@ class WhooshIndex(SearchIndex):
         if self.readonly:
             raise IndexError_("this index was opened read-only")
         iterator = iter(records)
-        first: list[Record] = []
-        for record in iterator:
-            first.append(record)
-            if len(first) >= self.bulk_min:
-                break
-        if not first:
+        first = next(iterator, None)
+        if first is None:
             return 0
-        bulk = (
-            len(first) >= self.bulk_min
-            and self.procs > 1
-            # Whoosh's writer processes are forked: forking a process that runs other threads (a web server)
-            # can deadlock, and Python 3.12 warns about it, so a threaded process writes on its own.
-            and threading.active_count() == 1
-            and self.count() == 0
-            and self.store.count() == 0
-        )
-        writer = self._writer(self.procs if bulk else 1)
+        writer = self._writer()
         written = 0
         seen: set[str] = set()
         try:
             self.store.begin()
-            for record in _chain(first, iterator):
+            # Into an empty index nothing needs replacing: add_document skips update_document's lookup of the
+            # id in every segment (an id met twice in one load is still replaced in what was there before).
+            empty = self.count() == 0 and self.store.count() == 0
+            for record in itertools.chain([first], iterator):
                 simhash = _simhash(record.text)
                 self._assign_group(record, simhash)
                 self.store.put(record, simhash)
-                document = self._document(record)
-                if bulk and record.id not in seen:
+                document = whoosh_document(record)
+                if empty and record.id not in seen:
                     writer.add_document(**document)
                 else:
                     writer.update_document(**document)
@@ -261,59 +304,6 @@ class WhooshIndex(SearchIndex):
         if not other_group:
             self.store.set_group([other_id], group_id)
         record.group_id = group_id
-
-    def _document(self, record: Record) -> dict[str, Any]:
-        doc_lang = record.lang if record.lang in LANGS else ""
-        paragraphs = record.text.split("\n\n") if record.text else []
-        langs = list(record.paragraph_langs)
-        if len(langs) != len(paragraphs):
-            langs = [doc_lang] * len(paragraphs)
-        bodies: dict[str, list[str]] = {lang: [] for lang in LANGS}
-        fold_kk: list[str] = []
-        fold_ru: list[str] = []
-        # The title goes to the folded fields once (twice, as a rough title weight for queries typed in Latin,
-        # was a posting list entry per title word more for every article; issue #9).
-        heads = [record.title, record.lead]
-        for text in heads:
-            (fold_ru if doc_lang == "ru" else fold_kk).append(text)
-        if record.lead:
-            bodies[doc_lang or "kk"].append(record.lead)
-        for text, lang in zip(paragraphs, langs, strict=True):
-            lang = lang if lang in LANGS else doc_lang
-            targets = [lang] if lang else ["kk", "ru"]
-            for target in targets:
-                bodies[target].append(text)
-                (fold_ru if target == "ru" else fold_kk).append(text)
-        document: dict[str, Any] = {
-            "id": record.id,
-            "grp": record.group_id or record.id,
-            "day": day_number(record.published),
-            "amount_top": 0.0,  # every sortable column gets a value in every document: see Columns.build
-            "fold_kk": "\n".join(fold_kk),
-            "fold_ru": "\n".join(fold_ru),
-        }
-        title_langs = [doc_lang] if doc_lang else ["kk", "ru"]
-        for lang in title_langs:
-            document[f"title_{lang}"] = record.title
-        for lang, texts in bodies.items():
-            if texts:
-                document[f"body_{lang}"] = "\n".join(texts)
-        amounts = [a.kzt for a in record.amounts if a.kzt is not None]
-        if amounts:
-            document["amount"] = amounts
-            document["amount_top"] = max(amounts)
-        facets = {
-            "region": _with_parents(record.regions, region_parent),
-            "sector": _with_parents(record.sectors, sector_parent),
-            "country": list(dict.fromkeys(record.countries)),
-            "lang": [record.lang] if record.lang else [],
-            "source": [record.source.lower()] if record.source else [],
-            "year": [record.year] if record.year else [],
-        }
-        for name, values in facets.items():
-            if values:
-                document[name] = " ".join(v.replace(" ", "_") for v in values)
-        return document
 
     # ------------------------------------------------------------------------------------------ reading
     def _folder_identity(self) -> tuple[int, int]:
@@ -646,11 +636,6 @@ def _all_of(base: np.ndarray, filters: dict[str, np.ndarray], skip: str = "") ->
 
 def _weighting() -> RecencyBM25F:
     return RecencyBM25F(**{f"{name}_B": 0.5 for name in TEXT_FIELDS if name.startswith("title_")})
-
-
-def _chain(first: list[Record], rest: Iterator[Record]) -> Iterator[Record]:
-    yield from first
-    yield from rest
 
 
 def _first_of_groups(ranked: list[tuple[int, float]], grp: np.ndarray) -> list[tuple[int, float]]:

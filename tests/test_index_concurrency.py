@@ -14,6 +14,7 @@ import sys
 import textwrap
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -168,22 +169,38 @@ def test_kill_9_during_indexing_leaves_an_index_that_opens_and_a_reindex_that_co
     after.close()
 
 
-@pytest.mark.slow
-def test_bulk_load_uses_two_processes_and_finds_the_same(tmp_path: Path) -> None:
+def test_a_long_load_in_several_segments_finds_the_same(tmp_path: Path) -> None:
     records = _make("b", 120)
-    serial = WhooshIndex(tmp_path / "serial", procs=1)
-    serial.add(records)
-    bulk = WhooshIndex(tmp_path / "bulk", procs=2, bulk_min=100)
-    assert bulk.add(records) == 120
-    if threading.active_count() == 1:  # a threaded process writes on its own (fork is unsafe there)
-        assert len(bulk._ix._segments()) >= 2  # one segment per writer process
+    whole = WhooshIndex(tmp_path / "whole")
+    whole.add(records)
+    cut = WhooshIndex(tmp_path / "cut", segment_docs=50)  # a new segment every 50 documents
+    assert cut.add(records) == 120
+    assert len(cut._ix._segments()) == 3 and len(whole._ix._segments()) == 1
     for q in ["аймақ", "завод", '"облыс аудан"']:
-        a = serial.search(SearchRequest(q=q, per_page=200))
-        b = bulk.search(SearchRequest(q=q, per_page=200))
-        assert a.total == b.total
+        a = whole.search(SearchRequest(q=q, per_page=200))
+        b = cut.search(SearchRequest(q=q, per_page=200))
+        assert a.total == b.total > 0
         assert {h.record.id for h in a.hits} == {h.record.id for h in b.hits}
-    serial.close()
-    bulk.close()
+    whole.close()
+    cut.close()
+
+
+def test_a_cancelled_long_load_adds_nothing(tmp_path: Path) -> None:
+    # The segments a long load has finished join the index only with its commit.
+    ix = WhooshIndex(tmp_path / "index", segment_docs=20)
+    ix.add(_make("base", 5))
+
+    def failing() -> Iterator[Record]:
+        yield from _make("more", 70)
+        raise RuntimeError("the source broke")
+
+    with pytest.raises(RuntimeError):
+        ix.add(failing())
+    assert ix.count() == 5 and ix.store.count() == 5
+    assert len(ix._ix._segments()) == 1
+    assert ix.add(_make("after", 30)) == 30  # the lock was released
+    assert ix.count() == 35
+    ix.close()
 
 
 def test_threads_share_one_index_while_it_is_written(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from whoosh.analysis import (
 from index.analysis import kazakh
 from index.analysis.fold import fold_word
 from index.analysis.russian import RUSSIAN_STOPWORDS, RussianStemFilter
+from index.analysis.russian import stem as russian_stem
 
 __all__ = [
     "FoldFilter",
@@ -145,6 +146,38 @@ _chains: dict[str, Analyzer] = {}
 _WORD = re.compile(TOKEN_PATTERN)
 
 
+def _lower(word: str) -> str:
+    return word.lower().replace("ё", "е")
+
+
+def _ru_term(word: str) -> tuple[str, bool]:
+    text = _lower(word)
+    return (text, True) if text in RUSSIAN_STOPWORDS else (russian_stem(text), False)
+
+
+def _kk_term(word: str) -> tuple[str, bool]:
+    text = _lower(word)
+    return (text, True) if text in kazakh.KAZAKH_STOPWORDS else (kazakh.stem(text), False)
+
+
+def _fold_kk_term(word: str) -> tuple[str, bool]:
+    return kazakh.stem_folded(fold_word(word)), False
+
+
+def _fold_ru_term(word: str) -> tuple[str, bool]:
+    return fold_word(russian_stem(_lower(word))), False
+
+
+# What each chain makes of one word, as plain functions: the chains' filters applied in the same order without
+# a Token and a generator per filter (tests/test_analysis_memo.py holds them equal to the chains).
+_TERMS: dict[str, Callable[[str], tuple[str, bool]]] = {
+    "ru": _ru_term,
+    "kk": _kk_term,
+    "fold_kk": _fold_kk_term,
+    "fold_ru": _fold_ru_term,
+}
+
+
 class MemoAnalyzer(Analyzer):
     """One of the chains above as a single tokenizer that remembers each word's term and stop mark.
 
@@ -168,13 +201,31 @@ class MemoAnalyzer(Analyzer):
         return hash((type(self), self.chain))
 
     def _term(self, word: str) -> tuple[str, bool]:
-        chain = _chains.get(self.chain)
-        if chain is None:
-            chain = _chains[self.chain] = _CHAINS[self.chain][0]()
-        tokens = list(chain(word, removestops=False))
-        if len(tokens) != 1:  # cannot happen for a \w+ match; read it as itself rather than fail an index write
-            return word.lower(), False
-        return tokens[0].text, bool(tokens[0].stopped)
+        return _TERMS[self.chain](word)
+
+    def terms(self, value: str) -> tuple[list[str], int]:
+        """The terms of `value` in order, stop words removed, and the position of the first.
+
+        What indexing with positions needs, without a Token per word: term i sits at position `first + i`,
+        as the tokens of `__call__(value, positions=True)` do (`index.writer` uses this).
+        """
+        words = _WORD.findall(value)
+        memo = _memos[self.chain]
+        missing = set(words).difference(memo)
+        if missing:
+            if len(memo) + len(missing) > _MEMO_MAX:
+                memo.clear()
+                missing = set(words)
+            for word in missing:
+                memo[word] = self._term(word)
+        found = list(map(memo.__getitem__, words))
+        if not _CHAINS[self.chain][1]:
+            return [text for text, _stopped in found], 0
+        first = 0
+        for first, (_text, stopped) in enumerate(found):  # noqa: B007 (the index is the result)
+            if not stopped:
+                break
+        return [text for text, stopped in found if not stopped], first
 
     def __call__(
         self,

@@ -1,0 +1,505 @@
+"""A Whoosh segment writer whose postings cost a few list appends each, not a trip through Whoosh's pool.
+
+Whoosh's `SegmentWriter` sends every posting of every document through a chain of Python calls: the field's
+`index()` with a `Token` per word, a tuple into the posting pool, a pickle into a temporary run file, a heap
+merge of the runs, and the codec's `add_posting` one call at a time. At 700 postings an article that was 14 ms
+of the 19 ms an article cost to index (issue #9, bench/out profiles). `FastSegmentWriter` keeps Whoosh's
+segment format, table of contents, locking, deletions and per-document files (stored fields, columns, field
+lengths), and replaces the posting path:
+
+- text fields analysed by `index.analysis.MemoAnalyzer` give their terms as one list (`MemoAnalyzer.terms`);
+  a document's postings go straight into per-term arrays in memory (other fields go through `field.index()`);
+- at commit, each field's terms are written in byte order, block by block, in the W3 codec's layout (the same
+  pickled block tuples, block headers and term infos that `whoosh.codec.whoosh3.W3PostingsWriter` writes);
+- a merge of older segments (Whoosh's merge policy on commit) streams their posting blocks term by term into
+  the new segment instead of replaying each posting through the pool.
+
+Readers cannot tell the difference: `tests/test_writer.py` compares every posting, term statistic and field
+length of a segment written both ways. The writer needs the W3 codec; with any other codec it leaves the work to
+Whoosh's own path.
+"""
+
+from __future__ import annotations
+
+import heapq
+import io
+import itertools
+import pickle
+import zlib
+from array import array
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from pickle import dumps, loads
+from typing import Any
+
+import numpy as np
+from whoosh.codec.whoosh3 import (
+    COMPRESSION_MIN_SIZE,
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3FieldWriter,
+    W3TermInfo,
+    _lenfield,
+)
+from whoosh.reading import SegmentReader
+from whoosh.system import _INT_SIZE, pack_ushort, unpack_int
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import SegmentWriter
+
+from index.analysis import MemoAnalyzer
+
+__all__ = ["FastSegmentWriter"]
+
+BLOCK = 128  # postings per block: W3Codec's blocklimit
+COMPRESSION = 3  # W3Codec's zlib level
+_SMALL_POSITIONS = 4096  # single-position values are made once and shared
+# Documents a segment holds before the writer starts another. Postings in memory cost about 16 bytes each and
+# an article has about 700 (bench corpus): 10,000 articles are about 110 MB. Larger segments search faster.
+SEGMENT_DOCS = 10_000
+
+
+class _Field:
+    """A field's postings in memory, in the order they were added (docnum order), one flat array each.
+
+    Term i of `vocab` owns the postings whose `tids` entry is i; at flush time one stable sort groups them.
+    Flat arrays cost a few list appends per posting, where an object per term cost four attribute lookups.
+    """
+
+    def __init__(self, name: str, fieldobj: Any) -> None:
+        self.name = name
+        self.fieldobj = fieldobj
+        fmt = fieldobj.format
+        self.fixed = fmt.fixed_value_size()
+        self.boost = float(getattr(fmt, "field_boost", 1.0))
+        self.kind = type(fmt).__name__  # Positions, Frequency, Existence, ...
+        analyzer = getattr(fieldobj, "analyzer", None)
+        self.memo: MemoAnalyzer | None = None
+        self.encode: Any = None
+        self.single: list[bytes] = []
+        if (
+            isinstance(analyzer, MemoAnalyzer)
+            and self.kind in ("Positions", "Frequency")
+            and not fieldobj.separate_spelling()
+            and not fieldobj.vector
+        ):
+            self.memo = analyzer
+            if self.kind == "Positions":
+                self.encode = fmt.encode
+                self.single = [fmt.encode([p]) for p in range(_SMALL_POSITIONS)]
+        self.vocab: dict[Any, int] = {}
+        self.tids = array("I")
+        self.docs = array("I")
+        self.weights = array("f")
+        self.values: list[bytes] | None = [] if self.fixed != 0 else None
+
+    def add(self, docnum: int, terms: list[Any], weights: list[float], values: list[bytes] | None) -> None:
+        vocab = self.vocab
+        setdefault = vocab.setdefault
+        self.tids.extend([setdefault(term, len(vocab)) for term in terms])
+        self.docs.extend([docnum] * len(terms))
+        self.weights.extend(weights)
+        if self.values is not None:
+            self.values.extend(values or [b""] * len(terms))
+
+
+def _freq_bytes() -> list[bytes]:
+    from whoosh.system import pack_uint
+
+    return [pack_uint(f) for f in range(256)]
+
+
+_FREQ = _freq_bytes()
+
+
+class FastSegmentWriter(SegmentWriter):
+    """`whoosh.writing.SegmentWriter` with the posting path described in the module docstring."""
+
+    def __init__(self, ix: Any, *, segment_docs: int = SEGMENT_DOCS, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        self._fast = isinstance(self.fieldwriter, W3FieldWriter) and all(
+            hasattr(self.fieldwriter, name) for name in ("_postfile", "_tindex", "_fieldid")
+        )
+        self.segment_docs = segment_docs
+        self._fields: dict[str, _Field] = {}
+        self._merged: list[tuple[Any, int, dict[int, int] | None]] = []  # (segment, first docnum, docmap)
+        self._done: list[Any] = []  # segments written by this writer, committed with it
+
+    # ------------------------------------------------------------------------------------------ segments
+    def _roll(self) -> None:
+        """Write the segment in memory to disk and start another: memory stays bounded in a long bulk load.
+
+        The finished segments join the index in the same commit as the rest (`_commit_toc`), so a cancelled
+        or killed write still adds nothing; their files are then removed by the next commit's clean-up.
+        """
+        self._done.append(self._finalize_segment())
+        self.newsegment = self.codec.new_segment(self.storage, self.indexname)
+        self.perdocwriter = self.codec.per_document_writer(self.storage, self.newsegment)
+        self.fieldwriter = self.codec.field_writer(self.storage, self.newsegment)
+        self.docnum = self.docbase = 0
+        self._added = False
+
+    def _commit_toc(self, segments: list[Any]) -> None:
+        if self._done:
+            current = [s for s in segments if s is self.newsegment]
+            segments = [s for s in segments if s is not self.newsegment] + self._done + current
+        super()._commit_toc(segments)
+
+    # ------------------------------------------------------------------------------------------ adding
+    def _field(self, name: str) -> _Field:
+        field = self._fields.get(name)
+        if field is None:
+            field = self._fields[name] = _Field(name, self.schema[name])
+        return field
+
+    def add_document(self, **fields: Any) -> None:
+        if not self._fast or any(name.startswith("_") for name in fields):
+            super().add_document(**fields)
+            return
+        self._check_state()
+        self._check_fields(self.schema, fields)
+        if self.segment_docs and self.docnum >= self.segment_docs and not self._merged:
+            self._roll()
+        perdoc = self.perdocwriter
+        docnum = self.docnum
+        perdoc.start_doc(docnum)
+        try:
+            for name in sorted(fields):
+                value = fields[name]
+                if value is None:
+                    continue
+                field = self._field(name)
+                fieldobj = field.fieldobj
+                length = 0
+                if fieldobj.indexed:
+                    if field.memo is not None:
+                        length = self._add_text(field, docnum, value)
+                    else:
+                        length = self._add_items(field, docnum, value)
+                    if not fieldobj.scorable:
+                        length = 0
+                perdoc.add_field(name, fieldobj, value if fieldobj.stored else None, length)
+                column = fieldobj.column_type
+                if column:
+                    perdoc.add_column_value(name, column, fieldobj.to_column_value(value))
+        except ValueError:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _add_text(self, field: _Field, docnum: int, value: Any) -> int:
+        assert field.memo is not None
+        text = value if isinstance(value, str) else " ".join(value)
+        terms, first = field.memo.terms(text)
+        boost = field.boost
+        if field.kind == "Frequency":
+            counts = Counter(terms)
+            freqs = list(counts.values())
+            field.add(
+                docnum,
+                list(counts),
+                [f * boost for f in freqs],
+                [_FREQ[f] if f < 256 else _pack_uint(f) for f in freqs],
+            )
+            return len(terms)
+        positions: dict[str, list[int]] = {}
+        for pos, term in enumerate(terms, first):
+            found = positions.get(term)
+            if found is None:
+                positions[term] = [pos]
+            else:
+                found.append(pos)
+        single = field.single
+        encode = field.encode
+        poslists = list(positions.values())
+        field.add(
+            docnum,
+            list(positions),
+            [len(p) * boost for p in poslists],
+            [single[p[0]] if len(p) == 1 and p[0] < _SMALL_POSITIONS else encode(p) for p in poslists],
+        )
+        return len(terms)
+
+    def _add_items(self, field: _Field, docnum: int, value: Any) -> int:
+        items = list(field.fieldobj.index(value))
+        field.add(
+            docnum,
+            [item[0] for item in items],
+            [item[2] for item in items],
+            [item[3] or b"" for item in items],
+        )
+        return sum(item[1] for item in items)
+
+    def add_reader(self, reader: Any) -> None:
+        if not self._fast or not isinstance(reader, SegmentReader):
+            # Another kind of reader: its postings are replayed one by one into the in-memory tables.
+            self._check_state()
+            basedoc = self.docnum
+            names = {n for n in reader.indexed_field_names() if n in self.schema}
+            docmap = self.write_per_doc(set(self.schema.names()) | names, reader)
+            for fieldname, btext, docnum, weight, vbytes in reader.iter_postings():
+                if fieldname in self.schema:
+                    newdoc = docmap[docnum] if docmap is not None else basedoc + docnum
+                    self._field(fieldname).add(newdoc, [btext], [weight], [vbytes or b""])
+            self._added = True
+            return
+        self._check_state()
+        basedoc = self.docnum
+        names = {n for n in reader.indexed_field_names() if n in self.schema}
+        docmap = self.write_per_doc(set(self.schema.names()) | names, reader)
+        # The reader is closed by the merge policy right after this: its segment is read again at flush time
+        # (its files are deleted only once the new table of contents is written).
+        self._merged.append((reader.segment(), basedoc, docmap))
+        self._added = True
+
+    # ------------------------------------------------------------------------------------------ writing
+    def _flush_segment(self) -> None:
+        if not self._fast:
+            super()._flush_segment()
+            return
+        self.perdocwriter.close()
+        pdr = self.per_document_reader()
+        readers = [SegmentReader(self.storage, self.schema, segment) for segment, _, _ in self._merged]
+        try:
+            self._write_postings(pdr, readers)
+        finally:
+            for reader in readers:
+                reader.close()
+            pdr.close()
+        self.fieldwriter.close()
+        self._fields.clear()
+        self._merged.clear()
+
+    def _write_postings(self, pdr: Any, readers: list[Any]) -> None:
+        fw = self.fieldwriter
+        postfile = fw._postfile
+        tindex = fw._tindex
+        names: set[str] = {name for name, field in self._fields.items() if field.vocab}
+        for reader in readers:
+            names.update(n for n in reader._terms.indexed_field_names() if n in self.schema)
+        doccount = self.docnum
+        for name in sorted(names):
+            fieldobj = self.schema[name]
+            fw.start_field(name, fieldobj)
+            prefix = pack_ushort(fw._fieldid)
+            lengths = _length_bytes(pdr, name, doccount) if fieldobj.scorable else None
+            field = self._fields.get(name)
+            sources: list[Iterator[tuple[bytes, int, Any]]] = []
+            if field is not None and field.vocab:
+                sources.append(_memory_terms(field, -1))
+            for index, (reader, (_segment, basedoc, docmap)) in enumerate(zip(readers, self._merged, strict=True)):
+                sources.append(_segment_terms(reader, name, basedoc, docmap, index))
+            fixed = fieldobj.format.fixed_value_size()
+            for btext, group in itertools.groupby(heapq.merge(*sources), key=_first):
+                parts = [_materialise(item[2], fixed) for item in group]
+                terminfo = _write_term(postfile, parts, fixed, lengths)
+                if terminfo is not None:
+                    tindex.add(prefix + btext, terminfo.to_bytes())
+            fw.finish_field()
+
+
+def _first(item: tuple[bytes, int, Any]) -> bytes:
+    return item[0]
+
+
+def _pack_uint(n: int) -> bytes:
+    from whoosh.system import pack_uint
+
+    return bytes(pack_uint(n))
+
+
+def _memory_terms(field: _Field, order: int) -> Iterator[tuple[bytes, int, Any]]:
+    """(term, order, (ids, weights, values)) of the postings added to a field, terms in byte order."""
+    tids = np.frombuffer(field.tids, dtype=np.uint32)
+    grouping = np.argsort(tids, kind="stable")  # stable: each term's postings stay in docnum order
+    ends = np.cumsum(np.bincount(tids, minlength=len(field.vocab))).tolist()
+    docs = np.frombuffer(field.docs, dtype=np.uint32)[grouping]
+    weights = np.frombuffer(field.weights, dtype=np.float32)[grouping]
+    values = list(map(field.values.__getitem__, grouping.tolist())) if field.values is not None else None
+    keys = sorted((k.encode("utf-8") if isinstance(k, str) else k, tid) for k, tid in field.vocab.items())
+    for btext, tid in keys:
+        start = ends[tid - 1] if tid else 0
+        end = ends[tid]
+        yield (
+            btext,
+            order,
+            (docs[start:end].tolist(), weights[start:end].tolist(), values[start:end] if values is not None else None),
+        )
+
+
+def _segment_terms(
+    reader: Any, fieldname: str, basedoc: int, docmap: dict[int, int] | None, order: int
+) -> Iterator[tuple[bytes, int, Any]]:
+    """(term, order, postings) of one field of a segment being merged, its docnums mapped into the new segment."""
+    terms = reader._terms
+    if fieldname not in terms.indexed_field_names():
+        return
+    postfile = terms._postfile
+    for (name, btext), terminfo in terms.items_from(fieldname, b""):
+        if name != fieldname:
+            return
+        yield btext, order, (postfile, terminfo, basedoc, docmap)
+
+
+def _materialise(source: Any, fixed: int | None) -> tuple[Sequence[int], Sequence[float], Sequence[bytes] | None]:
+    """A source's postings of one term as (ids, weights, values) in the new segment's docnums."""
+    if len(source) == 3:
+        return source
+    postfile, terminfo, basedoc, docmap = source
+    ids, weights, values = _read_postings(postfile, terminfo, fixed)
+    if docmap is None:
+        return [basedoc + i for i in ids], weights, values
+    keep = [k for k, i in enumerate(ids) if i in docmap]
+    return (
+        [docmap[ids[k]] for k in keep],
+        [weights[k] for k in keep],
+        [values[k] for k in keep] if values is not None else None,
+    )
+
+
+def _read_postings(
+    postfile: Any, terminfo: Any, fixed: int | None
+) -> tuple[list[int], list[float], list[bytes] | None]:
+    """Every posting of a term of a W3 segment, block by block, without a matcher."""
+    if terminfo.is_inlined():
+        ids, weights, values = terminfo.inlined_postings()
+        return list(ids), [float(w) for w in weights], list(values) if fixed != 0 else None
+    offset, length = terminfo.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length as struct.unpack's tuple
+        length = length[0]
+    raw = postfile.get(offset, length)
+    if raw[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"bad postings block tag at offset {offset}")
+    pos = 4
+    out_ids: list[int] = []
+    out_weights: list[float] = []
+    out_values: list[bytes] | None = [] if fixed != 0 else None
+    while pos < len(raw):
+        blocklength = unpack_int(raw[pos : pos + _INT_SIZE])[0]
+        last = blocklength < 0
+        blocklength = abs(blocklength)
+        start = pos + _INT_SIZE
+        end = start + blocklength
+        buffer = io.BytesIO(raw[start:end])
+        info = pickle.load(buffer)  # the block's info tuple; its pickle ends where the data begins
+        count, compression = info[0], info[3]
+        data = raw[start + buffer.tell() : end]
+        if compression:
+            data = zlib.decompress(data)
+        mini_ids, mini_weights, mini_values = loads(data)
+        base = 0
+        for delta in mini_ids:
+            base += delta
+            out_ids.append(base)
+        if mini_weights is None:
+            out_weights.extend([1.0] * count)
+        elif isinstance(mini_weights, float):
+            out_weights.extend([mini_weights] * count)
+        else:
+            out_weights.extend(mini_weights)
+        if out_values is not None:
+            if fixed is None or fixed < 0:
+                out_values.extend(mini_values)
+            else:
+                out_values.extend(mini_values[i : i + fixed] for i in range(0, len(mini_values), fixed))
+        pos = end
+        if last:
+            break
+    return out_ids, out_weights, out_values
+
+
+def _length_bytes(pdr: Any, fieldname: str, doccount: int) -> bytes | None:
+    """The new segment's field length byte of every document (0: no length), or None without a length column."""
+    reader = pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if reader is None:
+        return None
+    out = np.zeros(doccount, dtype=np.uint8)
+    try:
+        raw = reader._dbfile.get(reader._basepos, reader._count)
+        written = np.frombuffer(raw, dtype=np.uint8)
+    except AttributeError:  # another column reader: ask it document by document
+        written = np.fromiter((reader[d] for d in range(doccount)), dtype=np.uint8, count=doccount)
+    out[: len(written)] = written[:doccount]
+    return out.tobytes()
+
+
+def _write_term(
+    postfile: Any,
+    parts: list[tuple[Sequence[int], Sequence[float], Sequence[bytes] | None]],
+    fixed: int | None,
+    lengths: bytes | None,
+) -> W3TermInfo | None:
+    """Write one term's postings (parts in docnum order) as W3 blocks; its term info, or None if it has none."""
+    if len(parts) == 1:
+        ids, weights, values = parts[0]
+    else:
+        ids = list(itertools.chain.from_iterable(p[0] for p in parts))
+        weights = list(itertools.chain.from_iterable(p[1] for p in parts))
+        values = list(itertools.chain.from_iterable(p[2] or () for p in parts)) if fixed != 0 else None
+    count = len(ids)
+    if not count:
+        return None
+    terminfo = W3TermInfo()
+    start = postfile.tell()
+    postfile.write(WHOOSH3_HEADER_MAGIC)
+    total_weight = 0.0
+    maxweight: float = 0
+    minbyte = 0
+    maxbyte = 0
+    for s in range(0, count, BLOCK):
+        e = min(s + BLOCK, count)
+        block_ids = ids[s:e]
+        block_weights = weights[s:e]
+        previous = 0
+        deltas = []
+        for docnum in block_ids:
+            deltas.append(docnum - previous)
+            previous = docnum
+        first_weight = block_weights[0]
+        if all(w == first_weight for w in block_weights):
+            mini_weights: Any = None if first_weight == 1.0 else float(first_weight)
+        else:
+            mini_weights = tuple(float(w) for w in block_weights)
+        if fixed is None or fixed < 0:
+            mini_values: Any = tuple(values[s:e])  # type: ignore[index]
+        elif fixed == 0:
+            mini_values = None
+        else:
+            mini_values = b"".join(values[s:e])  # type: ignore[index]
+        databytes = dumps((tuple(deltas), mini_weights, mini_values), 2)
+        compression = COMPRESSION if len(databytes) >= COMPRESSION_MIN_SIZE else 0
+        if compression:
+            databytes = zlib.compress(databytes, compression)
+        block_max_weight: float = max(block_weights)
+        if block_max_weight <= 0:
+            block_max_weight = 0  # as W3PostingsWriter starts it
+        block_sum = float(sum(block_weights))
+        if lengths is not None:
+            lbytes = [lengths[d] for d in block_ids]
+            bmax = max(lbytes)
+            bmin = min(lbytes) or min((b for b in lbytes if b), default=0)
+        else:
+            bmin = bmax = 0
+        infobytes = dumps((e - s, int(block_ids[-1]), block_max_weight, compression, bmin, bmax), 2)
+        blocklength = len(infobytes) + len(databytes)
+        postfile.write_int(-blocklength if e == count else blocklength)
+        postfile.write(infobytes)
+        postfile.write(databytes)
+        total_weight += block_sum
+        maxweight = max(maxweight, block_max_weight)
+        if bmin and (minbyte == 0 or bmin < minbyte):
+            minbyte = bmin
+        maxbyte = max(maxbyte, bmax)
+    terminfo._weight = total_weight
+    terminfo._df = count
+    terminfo._minlength = byte_to_length(minbyte) if minbyte else None
+    terminfo._maxlength = byte_to_length(maxbyte)
+    terminfo._maxweight = maxweight
+    terminfo._minid = int(ids[0])
+    terminfo._maxid = int(ids[-1])
+    terminfo.set_extent(start, postfile.tell() - start)
+    return terminfo
+
+
+assert all(length_to_byte(byte_to_length(b)) == b for b in range(256))  # lengths are kept as their bytes

@@ -1,0 +1,135 @@
+"""`index.writer.FastSegmentWriter` writes the same segments as Whoosh's own writer.
+
+Two Whoosh indexes on disk get the same documents (synthetic press articles through the index's real schema and
+`whoosh_document`), in the same commits, with replacements, deletions and the merges Whoosh's merge policy makes
+of them: one through `whoosh.writing.SegmentWriter`, one through `FastSegmentWriter`. Every term, term statistic,
+posting block header and block content of every segment must be equal, and searches must find the same documents.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.qparser import QueryParser
+from whoosh.writing import SegmentWriter
+
+from bench import corpus
+from index.engine import whoosh_document
+from index.schema import build_schema
+from index.writer import FastSegmentWriter
+
+
+@pytest.fixture(scope="module")
+def documents() -> list[dict[str, Any]]:
+    items = list(corpus.Generator(corpus.CorpusSpec(n=160, seed=5)).articles())
+    docs = [whoosh_document(corpus.to_record(item)) for item in items]
+    # A word repeated far apart (positions past the shared single-position values), and one written 300 times
+    # (a frequency past the byte-sized cache), in a document of each language field.
+    docs[0]["body_kk"] = " ".join(["аймақ"] + ["сөз"] * 300 + ["аймақ"] * 2 + ["жол"] * 4200)
+    docs[1]["fold_ru"] = " ".join(["zavod"] * 300)
+    return docs
+
+
+def _build(path: Path, writer_class: Any, documents: list[dict[str, Any]]) -> Any:
+    path.mkdir()
+    ix = whoosh_index.create_in(str(path), build_schema(), indexname="MAIN")
+    batches = [documents[0:40], documents[40:60], documents[60:70], documents[70:75], documents[75:80]]
+    for number, batch in enumerate(batches):
+        writer = writer_class(ix, compound=False)
+        if number == 2:
+            writer.delete_by_term("id", documents[3]["id"])
+        for doc in batch:
+            writer.update_document(**doc)
+        if number == 3:
+            writer.update_document(**{**documents[10], "title_kk": "Жаңа тақырып"})  # a replaced document
+        writer.commit()
+    # Many small commits: Whoosh's merge policy merges them (with the deletion above) into one segment.
+    for start in range(80, 160, 8):
+        writer = writer_class(ix, compound=False)
+        for doc in documents[start : start + 8]:
+            writer.add_document(**doc)
+        writer.commit()
+    return ix
+
+
+def _blocks(raw: bytes) -> list[tuple[Any, Any]]:
+    """The (header, data) tuples of a term's W3 posting blocks.
+
+    Compared unpickled: our writer shares one bytes object for equal single-position values, which pickle
+    writes once and then refers to, so the same block can be a few bytes shorter (and then under the size
+    from which blocks are compressed).
+    """
+    assert raw[:4] == b"W3Bl"
+    pos, out = 4, []
+    while pos < len(raw):
+        length = abs(int.from_bytes(raw[pos : pos + 4], "big", signed=True))
+        buffer = io.BytesIO(raw[pos + 4 : pos + 4 + length])
+        info = pickle.load(buffer)
+        data = raw[pos + 4 + buffer.tell() : pos + 4 + length]
+        count, last_id, max_weight, compressed, min_length, max_length = info
+        block = pickle.loads(zlib.decompress(data) if compressed else data)
+        out.append(((count, last_id, max_weight, min_length, max_length), block))
+        pos += 4 + length
+    return out
+
+
+def _segments(ix: Any) -> list[dict[str, Any]]:
+    out = []
+    with ix.reader() as reader:
+        for leaf, _offset in reader.leaf_readers():
+            terms = leaf._terms
+            items = []
+            for (fieldname, btext), terminfo in terms.items():
+                start, length = terminfo.extent()
+                length = length[0] if isinstance(length, tuple) else length  # as from_bytes leaves it
+                stats = (
+                    terminfo.weight(),
+                    terminfo.doc_frequency(),
+                    terminfo.min_length(),
+                    terminfo.max_length(),
+                    terminfo.max_weight(),
+                    terminfo.min_id(),
+                    terminfo.max_id(),
+                )
+                items.append((fieldname, btext, stats, _blocks(terms._postfile.get(start, length))))
+            lengths = {
+                name: [leaf.doc_field_length(d, name) for d in range(leaf.doc_count_all())]
+                for name in ("title_kk", "body_kk", "body_ru", "fold_kk", "fold_ru")
+            }
+            out.append({"docs": leaf.doc_count_all(), "items": items, "lengths": lengths})
+    return out
+
+
+def test_segments_are_identical_to_whooshs(tmp_path: Path, documents: list[dict[str, Any]]) -> None:
+    stock = _build(tmp_path / "stock", SegmentWriter, documents)
+    fast = _build(tmp_path / "fast", FastSegmentWriter, documents)
+    expected, got = _segments(stock), _segments(fast)
+    assert len(expected) >= 2, "the merge and the later commits should leave several segments"
+    assert [s["docs"] for s in got] == [s["docs"] for s in expected]
+    for want, have in zip(expected, got, strict=True):
+        assert len(have["items"]) == len(want["items"]) > 1000
+        for a, b in zip(want["items"], have["items"], strict=True):
+            assert a == b, f"term {a[0]}:{a[1]!r} differs"
+        assert have["lengths"] == want["lengths"]
+
+
+def test_searches_find_the_same_documents(tmp_path: Path, documents: list[dict[str, Any]]) -> None:
+    stock = _build(tmp_path / "stock", SegmentWriter, documents)
+    fast = _build(tmp_path / "fast", FastSegmentWriter, documents)
+    queries = [("body_kk", "аймақ"), ("body_ru", "завод"), ("fold_ru", "zavod"), ("body_kk", '"сөз аймақ"')]
+    for field, text in queries:
+        found = []
+        for ix in (stock, fast):
+            with ix.searcher() as searcher:
+                q = QueryParser(field, ix.schema).parse(text)
+                found.append([(hit["id"], round(hit.score, 4)) for hit in searcher.search(q, limit=50)])
+        assert found[0] == found[1]
+    with fast.searcher() as searcher:
+        q = QueryParser("body_kk", fast.schema).parse('"сөз аймақ"')
+        assert [hit["id"] for hit in searcher.search(q)] == [documents[0]["id"]]
