@@ -91,9 +91,19 @@ class _Model:
                 if cls._identifier is None:
                     import py3langid.langid as pl
 
-                    ident = pl.LanguageIdentifier.from_modelpath(pl.MODEL_DIR / pl.MODEL_FILE, norm_probs=True)
-                    ident.set_languages(_MODEL_LANGS)
-                    cls._identifier = ident
+                    full = pl.LanguageIdentifier.from_modelpath(pl.MODEL_DIR / pl.MODEL_FILE, norm_probs=True)
+                    full.set_languages(_MODEL_LANGS)
+                    # A model of our languages only: the restricted one keeps the full weights (28 MB, for a
+                    # later set_languages), which every process that extracts would carry for nothing.
+                    cls._identifier = pl.LanguageIdentifier(
+                        full.nb_ptc,
+                        full.nb_pc,
+                        full.nb_classes,
+                        full.tk_nextmove,
+                        full.tk_output,
+                        norm_probs=True,
+                        tk_row=full.tk_row,
+                    )
         return cls._identifier
 
 

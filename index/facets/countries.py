@@ -13,6 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from index.facets.text import (
+    EXACT,
     KK,
     MAX_MENTIONS,
     RU_ADJ,
@@ -26,6 +27,7 @@ from index.facets.text import (
     latin_key,
     positions,
     ru_noun_forms,
+    union,
 )
 
 # code: Russian nouns | Russian adjectives | Russian demonym stems | Kazakh nouns | Kazakh ethnonyms
@@ -53,7 +55,7 @@ def lexicon() -> tuple[Lexicon[tuple[str, str]], dict[str, list[tuple[str, str]]
                     multi.setdefault(fold(noun)[:4], []).append((fold(noun), code))
                 continue
             if noun.isupper():
-                lex.add(fold(noun), frozenset({""}) | KK, (code, "abbr"))
+                lex.add(fold(noun), union(EXACT, KK), (code, "abbr"))
                 continue
             stem, endings = ru_noun_forms(noun)
             if endings is RU_NOUN_A:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .regions import gazetteer
+from .regions import places
 from .text import KAZ_ASCII, data_lines
 
 LANGS = ("ru", "kk", "en")
@@ -103,7 +103,7 @@ def _ascii(name: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _region_label(code: str, lang: str) -> str:
-    place = gazetteer().by_code.get(code)
+    place = places()[1].get(code)
     if place is None:
         return code
     i = _idx(lang)
@@ -148,7 +148,7 @@ def parent(facet: str, code: str) -> str | None:
     if facet == "region":
         if code.startswith("KZ-"):
             return None
-        place = gazetteer().by_code.get(code)
+        place = places()[1].get(code)
         return place.region if place else None
     if facet == "sector":
         return code[0] if len(code) > 1 and code in _divisions() else None
@@ -158,12 +158,10 @@ def parent(facet: str, code: str) -> str | None:
 @lru_cache(maxsize=256)
 def _children(facet: str, code: str | None) -> tuple[str, ...]:
     if facet == "region":
-        gaz = gazetteer()
+        every = places()[0]
         if code is None:
-            return tuple(sorted({p.region for p in gaz.places}))
-        return tuple(
-            p.code for p in gaz.places if p.region == code and p.kind in ("district", "city") and p.code != code
-        )
+            return tuple(sorted({p.region for p in every}))
+        return tuple(p.code for p in every if p.region == code and p.kind in ("district", "city") and p.code != code)
     if facet == "sector":
         if code is None:
             return tuple(SECTIONS)

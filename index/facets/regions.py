@@ -33,6 +33,7 @@ from index.facets.text import (
     ru_noun_forms,
     sentence_start,
     tokenize,
+    union,
 )
 
 GAZETTEER = Path(__file__).resolve().parent / "gazetteer.json"
@@ -126,7 +127,7 @@ def _add_name(gaz: Gazetteer, name: str, idx: int, kind: str, latin: bool = Fals
         last = keys[-1]
         gaz.multi.setdefault(keys[0], []).append((tuple(keys[1:]), idx, kind))
         # the last word is checked separately with these endings
-        _MULTI_ENDINGS[(latin, last)] = (stem, endings if latin or kind == "adj" else endings | KK)
+        _MULTI_ENDINGS[(latin, last)] = (stem, endings if latin or kind == "adj" else union(endings, KK))
 
 
 _MULTI_ENDINGS: dict[tuple[bool, str], tuple[str, frozenset[str]]] = {}
@@ -139,16 +140,28 @@ def _latin_endings() -> frozenset[str]:
     return frozenset(e.translate(table) for e in KK)
 
 
+def _entries() -> dict[str, Any]:
+    return dict(json.loads(GAZETTEER.read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=1)
+def places() -> tuple[list[Place], dict[str, Place]]:
+    """The gazetteer's places, and the first place of each code: all that labels and parents need (the
+    name lexicons of `gazetteer` are for finding places in text)."""
+    fields = ("code", "kind", "region", "district", "context_only", "ru", "kk", "en")
+    found = [Place(*(raw[f] for f in fields)) for raw in _entries()["entries"]]
+    by_code: dict[str, Place] = {}
+    for place in found:
+        by_code.setdefault(place.code, place)
+    return found, by_code
+
+
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    data = json.loads(GAZETTEER.read_text(encoding="utf-8"))
+    data = _entries()
     gaz = Gazetteer(source=data.get("source", {}))
-    for raw in data["entries"]:
-        place = Place(raw["code"], raw["kind"], raw["region"], raw["district"], raw["context_only"], raw["ru"],
-                      raw["kk"], raw["en"])  # fmt: skip
-        idx = len(gaz.places)
-        gaz.places.append(place)
-        gaz.by_code.setdefault(place.code, place)
+    gaz.places, gaz.by_code = places()
+    for idx, raw in enumerate(data["entries"]):
         if raw["ru_adj"]:
             _add_name(gaz, raw["ru_adj"], idx, "adj")
         if raw["ru"] and raw["ru"] != raw["ru_adj"]:
@@ -436,7 +449,8 @@ def resolve(
 
 def region_of(code: str) -> str | None:
     """The KZ-xx region of a district KATO code (None for an unknown code)."""
+    by_code = places()[1]
     if code.startswith("KZ-"):
-        return code if code in gazetteer().by_code else None
-    place = gazetteer().by_code.get(code)
+        return code if code in by_code else None
+    place = by_code.get(code)
     return place.region if place else None

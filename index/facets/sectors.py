@@ -31,6 +31,7 @@ from index.facets.text import (
     latin_fold,
     latin_key,
     positions,
+    union,
 )
 
 SHORT_ENDINGS = RU_NOUN_HARD | RU_ADJ | KK_NOUN
@@ -65,7 +66,7 @@ def lexicon() -> tuple[Lexicon[str], dict[str, list[tuple[str, str]]], Lexicon[s
                 only = term.endswith("!")
                 term = term.rstrip("=!")
                 term = latin_fold(term) if term.isascii() else fold(term)
-                endings = EXACT if only else (RU_NOUN_HARD | KK_NOUN if exact else PREFIX)
+                endings = EXACT if only else (union(RU_NOUN_HARD, KK_NOUN) if exact else PREFIX)
                 # Kazakh terms also in their Latin skeleton, for Latin-script Kazakh text
                 forms = [term] if n_part == 0 or term.isascii() else [term, latin_key(term)]
                 for form in forms:
