@@ -45,6 +45,12 @@ HEAPS_BETA = 0.5
 ZIPF_S = 1.0
 WORDS_MIN, WORDS_MAX = 300, 800
 REPRINT_SHARE = 0.03
+# Each article has a topic: TOPIC_SIZE content words (ranks past the function words) that make up TOPIC_SHARE of
+# its running words. Articles drawn from one Zipf distribution alone are all alike to SimHash (their majority
+# bits converge), and every article grouped as a reprint of every other: 93% of 10k in groups of up to 4,150.
+# With topics, the pairwise SimHash distance of the bench corpus is like real news text: mean 29 bits over 600
+# generated articles and no pair within 8 bits but reprints; 30 bits over 700 articles of ../shared/data.
+TOPIC_SIZE, TOPIC_SHARE, TOPIC_FROM_RANK = 60, 0.35, 200
 FIRST_YEAR, LAST_YEAR = 2011, 2025
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
@@ -328,11 +334,24 @@ class Generator:
             outlets.append((f"outlet{i:02d}.{region[3:]}.kz", mix, region))
         return outlets
 
-    def _words(self, lang: str, count: int) -> list[str]:
+    def _topic(self, lang: str) -> list[str]:
+        words = self.vocab[lang].words
+        start = min(TOPIC_FROM_RANK, max(len(words) - TOPIC_SIZE, 0))
+        picks = self.rng.integers(start, len(words), size=TOPIC_SIZE)
+        return [words[int(r)] for r in picks]
+
+    def _words(self, lang: str, count: int, topic: list[str] | None = None) -> list[str]:
         vocab = self.vocab[lang]
         ranks = np.searchsorted(vocab.sampler(), self.rng.random(count))
         words = vocab.words
-        return [words[min(r, len(words) - 1)] for r in ranks]
+        out = [words[min(r, len(words) - 1)] for r in ranks]
+        if topic:
+            chosen = np.flatnonzero(self.rng.random(count) < TOPIC_SHARE)
+            weights = self._zipf_weights(len(topic), 1.0)
+            picks = self.rng.choice(len(topic), size=len(chosen), p=weights)
+            for i, k in zip(chosen.tolist(), picks.tolist(), strict=True):
+                out[i] = topic[k]
+        return out
 
     def _amount(self, lang: str, year: int) -> tuple[dict[str, Any], str]:
         cur = CURRENCIES[int(self.rng.choice(len(CURRENCIES), p=self.currency_p))]
@@ -412,7 +431,8 @@ class Generator:
             amounts.append(amount)
             names.append(text)
         total = int(rng.integers(WORDS_MIN, WORDS_MAX + 1))
-        words = self._words(lang, total)
+        topic = self._topic(lang)
+        words = self._words(lang, total, topic)
         # Mentions go in at random places: word salad around real names, as enrichment will see them.
         for name in names:
             words.insert(int(rng.integers(0, len(words) + 1)), name)
@@ -423,11 +443,11 @@ class Generator:
             chunk = words[pos : pos + size]
             pos += size
             paragraphs.append(" ".join(chunk).capitalize() + ".")
-        title_words = self._words(lang, int(rng.integers(5, 12)))
+        title_words = self._words(lang, int(rng.integers(5, 12)), topic)
         if names and rng.random() < 0.5:
             title_words.insert(0, names[0])
         title = " ".join(title_words).capitalize()
-        lead = " ".join(self._words(lang, int(rng.integers(12, 30)))).capitalize() + "."
+        lead = " ".join(self._words(lang, int(rng.integers(12, 30)), topic)).capitalize() + "."
         url = f"https://{host}/news/{year}/{i:08d}.html"
         return {
             "id": article_id(url),

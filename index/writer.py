@@ -41,12 +41,14 @@ from whoosh.codec.whoosh3 import (
     W3TermInfo,
     _lenfield,
 )
+from whoosh.formats import Characters, Existence, Frequency, Positions
 from whoosh.reading import SegmentReader
 from whoosh.system import _INT_SIZE, pack_ushort, unpack_int
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from index.analysis import MemoAnalyzer
+from index.schema import CompactPositions, PackedValues
 
 __all__ = ["FastSegmentWriter"]
 
@@ -68,10 +70,17 @@ class _Field:
     def __init__(self, name: str, fieldobj: Any) -> None:
         self.name = name
         self.fieldobj = fieldobj
-        fmt = fieldobj.format
+        fmt = fieldobj.format or Existence()  # a column-only field has no format (and no postings)
         self.fixed = fmt.fixed_value_size()
         self.boost = float(getattr(fmt, "field_boost", 1.0))
-        self.kind = type(fmt).__name__  # Positions, Frequency, Existence, ...
+        # Postings this writer makes itself: positions (Whoosh's or a subclass that only encodes them otherwise)
+        # and frequencies; others (Characters, Existence, ...) through the field's own index().
+        if isinstance(fmt, Positions) and not isinstance(fmt, Characters):
+            self.kind = "Positions"
+        elif type(fmt) is Frequency:
+            self.kind = "Frequency"
+        else:
+            self.kind = type(fmt).__name__
         analyzer = getattr(fieldobj, "analyzer", None)
         self.memo: MemoAnalyzer | None = None
         self.encode: Any = None
@@ -291,9 +300,10 @@ class FastSegmentWriter(SegmentWriter):
             for index, (reader, (_segment, basedoc, docmap)) in enumerate(zip(readers, self._merged, strict=True)):
                 sources.append(_segment_terms(reader, name, basedoc, docmap, index))
             fixed = fieldobj.format.fixed_value_size()
+            packed = isinstance(fieldobj.format, CompactPositions)
             for btext, group in itertools.groupby(heapq.merge(*sources), key=_first):
                 parts = [_materialise(item[2], fixed) for item in group]
-                terminfo = _write_term(postfile, parts, fixed, lengths)
+                terminfo = _write_term(postfile, parts, fixed, lengths, packed)
                 if terminfo is not None:
                     tindex.add(prefix + btext, terminfo.to_bytes())
             fw.finish_field()
@@ -429,6 +439,7 @@ def _write_term(
     parts: list[tuple[Sequence[int], Sequence[float], Sequence[bytes] | None]],
     fixed: int | None,
     lengths: bytes | None,
+    packed: bool = False,
 ) -> W3TermInfo | None:
     """Write one term's postings (parts in docnum order) as W3 blocks; its term info, or None if it has none."""
     if len(parts) == 1:
@@ -460,9 +471,12 @@ def _write_term(
         if all(w == first_weight for w in block_weights):
             mini_weights: Any = None if first_weight == 1.0 else float(first_weight)
         else:
-            mini_weights = tuple(float(w) for w in block_weights)
-        if fixed is None or fixed < 0:
-            mini_values: Any = tuple(values[s:e])  # type: ignore[index]
+            # Whole weights (term frequencies) as ints: pickled in 2 bytes where a float takes 9.
+            mini_weights = tuple(int(w) if int(w) == w else float(w) for w in block_weights)
+        if packed:
+            mini_values: Any = PackedValues(b"".join(values[s:e]))  # type: ignore[index]
+        elif fixed is None or fixed < 0:
+            mini_values = tuple(values[s:e])  # type: ignore[index]
         elif fixed == 0:
             mini_values = None
         else:

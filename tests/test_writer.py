@@ -73,7 +73,8 @@ def _blocks(raw: bytes) -> list[tuple[Any, Any]]:
         info = pickle.load(buffer)
         data = raw[pos + 4 + buffer.tell() : pos + 4 + length]
         count, last_id, max_weight, compressed, min_length, max_length = info
-        block = pickle.loads(zlib.decompress(data) if compressed else data)
+        ids, weights, values = pickle.loads(zlib.decompress(data) if compressed else data)
+        block = (ids, weights, values if values is None or isinstance(values, bytes) else tuple(values))
         out.append(((count, last_id, max_weight, min_length, max_length), block))
         pos += 4 + length
     return out
