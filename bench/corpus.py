@@ -51,6 +51,7 @@ REPRINT_SHARE = 0.03
 # With topics, the pairwise SimHash distance of the bench corpus is like real news text: mean 29 bits over 600
 # generated articles and no pair within 8 bits but reprints; 30 bits over 700 articles of ../shared/data.
 TOPIC_SIZE, TOPIC_SHARE, TOPIC_FROM_RANK = 60, 0.35, 200
+GENERATOR = 2  # written into the manifest: a corpus of an older generator is made again (bench.run)
 FIRST_YEAR, LAST_YEAR = 2011, 2025
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
@@ -541,6 +542,7 @@ def write_corpus(spec: CorpusSpec, out: Path, progress: Any = None) -> dict[str,
     manifest = {
         "n": count,
         "seed": spec.seed,
+        "generator": GENERATOR,
         "text_bytes": size,
         "langs": dict(langs),
         "vocabulary": {lang: len(v.words) for lang, v in gen.vocab.items()},

@@ -515,7 +515,7 @@ def ensure_corpus(n: int, seed: int, folder: Path) -> dict[str, Any]:
     """Generate the corpus into `folder` unless one of the same size and seed is there."""
     try:
         manifest = corpus.read_manifest(folder)
-        if manifest.get("n") == n and manifest.get("seed") == seed:
+        if manifest.get("n") == n and manifest.get("seed") == seed and manifest.get("generator") == corpus.GENERATOR:
             return manifest
     except (OSError, ValueError):
         pass
