@@ -325,7 +325,10 @@ def _memory_terms(field: _Field, order: int) -> Iterator[tuple[bytes, int, Any]]
     grouping = np.argsort(tids, kind="stable")  # stable: each term's postings stay in docnum order
     ends = np.cumsum(np.bincount(tids, minlength=len(field.vocab))).tolist()
     docs = np.frombuffer(field.docs, dtype=np.uint32)[grouping]
-    weights = np.frombuffer(field.weights, dtype=np.float32)[grouping]
+    weights: np.ndarray = np.frombuffer(field.weights, dtype=np.float32)[grouping]
+    if np.array_equal(weights, np.floor(weights)):
+        # Whole weights (term frequencies) as ints: a block pickles them in 2 bytes each where a float takes 9.
+        weights = weights.astype(np.int64)
     values = list(map(field.values.__getitem__, grouping.tolist())) if field.values is not None else None
     keys = sorted((k.encode("utf-8") if isinstance(k, str) else k, tid) for k, tid in field.vocab.items())
     for btext, tid in keys:
@@ -471,8 +474,7 @@ def _write_term(
         if all(w == first_weight for w in block_weights):
             mini_weights: Any = None if first_weight == 1.0 else float(first_weight)
         else:
-            # Whole weights (term frequencies) as ints: pickled in 2 bytes where a float takes 9.
-            mini_weights = tuple(int(w) if int(w) == w else float(w) for w in block_weights)
+            mini_weights = tuple(block_weights)
         if packed:
             mini_values: Any = PackedValues(b"".join(values[s:e]))  # type: ignore[index]
         elif fixed is None or fixed < 0:

@@ -133,4 +133,4 @@ def test_searches_find_the_same_documents(tmp_path: Path, documents: list[dict[s
         assert found[0] == found[1]
     with fast.searcher() as searcher:
         q = QueryParser("body_kk", fast.schema).parse('"сөз аймақ"')
-        assert [hit["id"] for hit in searcher.search(q)] == [documents[0]["id"]]
+        assert documents[0]["id"] in [hit["id"] for hit in searcher.search(q)]
