@@ -161,9 +161,12 @@ class FastSegmentWriter(SegmentWriter):
         return field
 
     def add_document(self, **fields: Any) -> None:
-        if not self._fast or any(name.startswith("_") for name in fields):
+        if not self._fast:
             super().add_document(**fields)
             return
+        if any(name.startswith("_") for name in fields):
+            # Whoosh's per-document boosts and custom stored values: the index never sends them.
+            raise ValueError(f"FastSegmentWriter takes no special fields: {sorted(fields)}")
         self._check_state()
         self._check_fields(self.schema, fields)
         if self.segment_docs and self.docnum >= self.segment_docs and not self._merged:
