@@ -168,7 +168,9 @@ def _latin(text: str, words: list[str]) -> str:
     return "en" if lang == "en" else ""
 
 
-@lru_cache(maxsize=65536)
+# Paragraphs are asked twice (extraction, then ingest) and boilerplate lines recur: a few thousand recent texts
+# catch that. Most paragraphs are unique, so a larger memo only holds text (65,536 of them held ~55 MB).
+@lru_cache(maxsize=4096)
 def _detect_cached(text: str) -> str:
     return _detect(text)
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar, overload
 
 T = TypeVar("T")
 
@@ -226,6 +226,11 @@ def ru_adj_stem(adj: str) -> str:
     return key[:-2] if len(key) > 4 else key
 
 
+# The answer for every word no stem matches, shared by all of them (most words of a text match nothing, and a
+# list each was 56 bytes a word in every lexicon's memo). Callers only read answers.
+_NOTHING: list[Any] = []
+
+
 @dataclass(slots=True)
 class Lexicon(Generic[T]):
     """Stems with their allowed endings; `lookup` answers every payload whose stem + ending spells the word."""
@@ -233,7 +238,6 @@ class Lexicon(Generic[T]):
     stems: dict[str, list[tuple[frozenset[str], T]]] = field(default_factory=dict)
     lengths: list[int] = field(default_factory=list)
     cache: dict[str, list[T]] = field(default_factory=dict)
-    seen: set[str] = field(default_factory=set)  # the keys of `cache`, as a set for fast differences
     hits: set[str] = field(default_factory=set)  # the keys of `cache` with a payload
 
     def add(self, stem: str, endings: frozenset[str], payload: T) -> None:
@@ -244,7 +248,6 @@ class Lexicon(Generic[T]):
             self.lengths.append(len(stem))
             self.lengths.sort(reverse=True)
         self.cache.clear()
-        self.seen.clear()
         self.hits.clear()
 
     def add_all(self, stems: Iterable[str], endings: frozenset[str], payload: T) -> None:
@@ -269,26 +272,25 @@ class Lexicon(Generic[T]):
                         found.append(payload)
         if len(self.cache) > 2 * CACHE_SIZE:  # `known` keeps it under CACHE_SIZE; direct calls under twice that
             self.cache.clear()
-            self.seen.clear()
             self.hits.clear()
-        self.cache[word] = found
         if found:
+            self.cache[word] = found
             self.hits.add(word)
+        else:
+            self.cache[word] = found = _NOTHING
         return found
 
 
 def known(lex: Lexicon[T], keys: set[str]) -> dict[str, list[T]]:
     """`lex`'s cache, filled for every key in `keys`: then `cache[key]` is a plain dict read per token."""
-    missing = keys - lex.seen  # set difference in C: most words of an article were seen before
+    missing = keys.difference(lex.cache)  # in C, a set against a dict: most words of an article were seen before
     if missing:
         if len(lex.cache) + len(missing) > CACHE_SIZE:
             lex.cache.clear()
-            lex.seen.clear()
             lex.hits.clear()
             missing = keys
         for key in missing:
             lex.lookup(key)
-        lex.seen |= missing
     return lex.cache
 
 
