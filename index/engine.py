@@ -270,15 +270,17 @@ class WhooshIndex(SearchIndex):
         seen: set[str] = set()
         try:
             self.store.begin()
-            # Into an empty index nothing needs replacing: add_document skips update_document's lookup of the
-            # id in every segment (an id met twice in one load is still replaced in what was there before).
-            empty = self.count() == 0 and self.store.count() == 0
             for record in itertools.chain([first], iterator):
+                # A new article needs nothing replaced: add_document skips update_document's lookup of the id
+                # in every segment (most of a small batch's cost once there are many). Whoosh never holds an id
+                # the store lacks (the store commits first); an id met twice in one add() replaces only what
+                # was committed before.
+                new = not self.store.has(record.id) and record.id not in seen
                 simhash = _simhash(record.text)
                 self._assign_group(record, simhash)
                 self.store.put(record, simhash)
                 document = whoosh_document(record)
-                if empty and record.id not in seen:
+                if new:
                     writer.add_document(**document)
                 else:
                     writer.update_document(**document)

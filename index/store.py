@@ -221,6 +221,10 @@ class ArticleStore:
             return []
         return self._fingerprints().near(simhash, max_bits, exclude)
 
+    def has(self, record_id: str) -> bool:
+        """Whether the store holds this id (in a write: what this write has put too)."""
+        return self._fingerprints().get(record_id) is not None
+
     def _fingerprints(self) -> _Fingerprints:
         """The fingerprints of the committed store, loaded once and kept in step by this process's writes."""
         version = self.version()
