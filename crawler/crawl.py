@@ -6,7 +6,9 @@ asked again only after its delay (the larger of ours and its robots.txt Crawl-de
 503 with Retry-After). Each response is written to the archive first; then one frontier transaction records
 how the URL ended together with the links it revealed, so a kill at any moment leaves a state the next run
 resumes exactly. Article pages go to the `Sink` (extract -> index in `searchapp.pipeline`); the frontier marks
-them delivered only after the sink commits, and a restart delivers the rest again from the archive.
+them delivered only after the sink commits, and a restart delivers the rest again from the archive. A
+`PipelinedSink` works on its own schedule (extraction in another process, the index in batches) and tells
+how many of the pages it was handed are durable; the crawler keeps fetching meanwhile.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from crawler.archive import ArchiveWriter, Exchange, as_fetched, read_record
 from crawler.discover import looks_like_xml_links, parse_html, parse_xml_links
@@ -44,6 +46,16 @@ class Sink(Protocol):
     def page(self, fetched: Fetched, source: Source) -> None: ...
 
     def commit(self) -> None: ...
+
+
+@runtime_checkable
+class PipelinedSink(Sink, Protocol):
+    """A sink that commits on its own: `commit` is called only at the end of a run."""
+
+    def advance(self) -> int:
+        """Do the work that is ready; return how many of the pages handed over so far are durable (pages
+        become durable in the order they were handed over)."""
+        ...
 
 
 @dataclass(slots=True)
@@ -168,6 +180,7 @@ class Crawler:
         self.archive = archive
         self.config = config
         self.sink = sink
+        self.pipelined = sink if isinstance(sink, PipelinedSink) else None
         self.progress = progress
         self.read_archived = read_archived or (lambda f, o: read_record(archive.folder, f, o))
         allowed = {h for s in sources if s.allow_private for h in s.hosts}
@@ -179,6 +192,7 @@ class Crawler:
         self.ready: dict[str, float] = {}
         self.stats = CrawlStats()
         self.pending: list[str] = []  # delivered to the sink, not yet committed
+        self.settled = 0  # pages handed to the sink and marked delivered
         self.redirect_hops: dict[str, int] = {}
         self._last_refresh = 0.0
         self._last_status = 0.0
@@ -256,6 +270,7 @@ class Crawler:
                         host = inflight.pop(future)
                         self.hosts[host].busy = False
                         self._handle(future.result())
+                    self._settle()
                     self._show()
             finally:
                 for future in inflight:
@@ -496,7 +511,9 @@ class Crawler:
             self.sink.page(as_fetched(self._last_exchange, warc_file, offset), source)
             self.pending.append(entry.url)
             self.stats.articles += 1
-            if len(self.pending) >= self.config.commit_every:
+            if self.pipelined is not None:
+                self._settle()
+            elif len(self.pending) >= self.config.commit_every:
                 self._commit()
 
     def _fail(self, entry: Entry, note: str, status: int = 0) -> None:
@@ -508,8 +525,18 @@ class Crawler:
         if self.sink is None or not self.pending:
             return
         self.sink.commit()
-        self.frontier.mark_delivered(self.pending)
-        self.pending = []
+        self._mark_delivered(len(self.pending))
+
+    def _settle(self) -> None:
+        """Mark delivered what a pipelined sink has made durable on its own schedule."""
+        if self.pipelined is not None:
+            self._mark_delivered(self.pipelined.advance() - self.settled)
+
+    def _mark_delivered(self, count: int) -> None:
+        if count > 0:
+            self.frontier.mark_delivered(self.pending[:count])
+            del self.pending[:count]
+            self.settled += count
 
     # -- discovery --------------------------------------------------------------------------------------------
 

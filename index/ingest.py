@@ -5,15 +5,19 @@ gets its language from `crawler.langid` (a Russian quote in a Kazakh story is in
 too short to tell keeps the language extraction gave it, or the article's), and the text gets its facts from
 `index.facets.extract_facts`: regions with districts, sectors, partner countries, amounts in KZT, with the
 evidence spans that justify them. The reprint group is not decided here but at add time (`index.engine`),
-where the other articles are known.
+where the other articles are known. `record_of` is both steps for one archived page: what the pipeline runs in
+its worker process.
 """
 
 from __future__ import annotations
 
-from crawler.models import Article
+from collections.abc import Mapping
+from typing import Any
+
+from crawler.models import Article, Fetched
 from index.models import Record
 
-__all__ = ["paragraph_languages", "to_record"]
+__all__ = ["paragraph_languages", "record_of", "to_record", "warm_up"]
 
 
 def paragraph_languages(article: Article) -> list[str]:
@@ -62,3 +66,24 @@ def to_record(article: Article) -> Record:
         warc_file=article.warc_file,
         warc_offset=article.warc_offset,
     )
+
+
+def record_of(fetched: Fetched, rules: Mapping[str, Any] | None = None) -> Record | str:
+    """The index record of an archived page, or the reason it holds no article."""
+    from crawler.extract import extract
+
+    result = extract(fetched, rules)
+    if result.article is None:
+        return result.reason or "no article"
+    return to_record(result.article)
+
+
+def warm_up() -> None:
+    """Load what extraction and enrichment load on first use (language model, lexicons, gazetteer)."""
+    from crawler.extract import warm_up as warm_up_extraction
+    from index.facets import countries, regions, sectors
+
+    warm_up_extraction()
+    regions.gazetteer()
+    countries.lexicon()
+    sectors.lexicon()

@@ -1,8 +1,9 @@
 """The pipeline: crawl -> archive -> extract -> ingest -> index, and reindex from the archive alone.
 
 `crawl()` runs the crawler (`crawler.crawl.Crawler`) with an `IndexSink` that sends each archived article
-page through `crawler.extract.extract` and `index.ingest.to_record` into the index, in batches committed
-every `COMMIT_EVERY` pages and at the end (the crawler marks pages delivered only after a commit, so a killed
+page through `crawler.extract.extract` and `index.ingest.to_record` (`index.ingest.record_of`, in a worker
+process of `crawler.workers` where there is a second core) into the index, in batches committed every
+`COMMIT_EVERY` pages and at the end (the crawler marks pages delivered only after a commit, so a killed
 crawl re-delivers the rest on restart). `reindex()` rebuilds the index in a new folder from the WARC archive
 (the latest response per URL, the pages the crawl treated as articles) and swaps it in when it is complete,
 so searches answer from the old index until then. Used by `searchapp crawl`, `reindex`, `watch`, `demo` and
@@ -18,8 +19,9 @@ import json
 import os
 import shutil
 import sqlite3
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,12 +33,17 @@ from crawler.frontier import Frontier
 from crawler.models import Fetched
 from crawler.progress import Progress
 from crawler.sources import Source, command_line_source
+from crawler.workers import WorkerLost, WorkerPool
 from index import REBUILT_MARK, IndexError_, SearchIndex, open_index
+from index.ingest import record_of
+from index.models import Record
 from searchapp.errors import AppError
 from searchapp.paths import DataPaths
 from searchapp.settings import load_settings
 
 COMMIT_EVERY = 200  # pages per index commit: a Whoosh commit costs about as much as 50 pages of adds
+# Extraction and enrichment run in a worker process where there is a second core (0: in the crawl's process).
+EXTRACT_WORKERS = 1 if (os.cpu_count() or 1) > 1 else 0
 
 
 @dataclass(slots=True)
@@ -66,34 +73,70 @@ class ReindexSummary:
 
 
 class IndexSink:
-    """The crawler's sink: extract, enrich, index in batches."""
+    """The crawler's sink: extraction and enrichment in a worker process, the index in batches, in order.
 
-    def __init__(self, index: SearchIndex, batch: int = COMMIT_EVERY) -> None:
-        from crawler.extract import extract
-        from index.ingest import to_record
+    `page` hands a page to the worker (at most two batches are out at once); `advance` collects what the worker
+    has finished, adds a batch to the index once `batch` records are ready, and says how many of the pages
+    handed over so far are durable (indexed, or holding no article); `commit` waits for them all. The crawler
+    marks pages delivered by that count, so a killed crawl delivers the rest again on restart. With
+    `workers=0`, extraction runs in this process. `close` stops the worker.
+    """
 
-        self._extract = extract
-        self._to_record = to_record
+    def __init__(self, index: SearchIndex, batch: int = COMMIT_EVERY, workers: int | None = None) -> None:
+        workers = EXTRACT_WORKERS if workers is None else workers
         self.index = index
         self.batch_size = batch
-        self.batch: list[Any] = []
         self.indexed = 0
         self.no_article: Counter[str] = Counter()
+        self.in_flight = 2 * batch  # pages out at the worker at most: it has work while a batch is indexed
+        self._pool = WorkerPool(workers, warm_up="index.ingest:warm_up") if workers > 0 else None
+        self._out: deque[Future[Record | str]] = deque()  # handed to the worker, in order
+        self._ready: list[Record] = []  # back from the worker, not yet in the index
+        self._taken = 0  # pages back from extraction (in order)
+        self._durable = 0
 
     def page(self, fetched: Fetched, source: Source | None) -> None:
-        rules: Mapping[str, Any] | None = source.rules if source is not None and source.rules else None
-        result = self._extract(fetched, rules)
-        if result.article is None:
-            self.no_article[result.reason or "no article"] += 1
-            return
-        self.batch.append(self._to_record(result.article))
-        if len(self.batch) >= self.batch_size * 4:
-            self.commit()  # bound memory even if the crawler commits rarely
+        rules: dict[str, Any] | None = dict(source.rules) if source is not None and source.rules else None
+        if self._pool is None:
+            self._take(record_of(fetched, rules))
+        else:
+            self._out.append(self._pool.submit(record_of, fetched, rules))
+            while len(self._out) > self.in_flight:
+                self._take(self._out.popleft().result())
+        self.advance()
+
+    def advance(self) -> int:
+        while self._out and self._out[0].done():
+            self._take(self._out.popleft().result())
+        if len(self._ready) >= self.batch_size:
+            self._add()
+        return self._durable
 
     def commit(self) -> None:
-        if self.batch:
-            self.indexed += self.index.add(self.batch)
-            self.batch = []
+        while self._out:
+            self._take(self._out.popleft().result())
+        self._add()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close(cancel=True)
+            self._pool = None
+        self._out.clear()
+
+    def _take(self, outcome: Record | str) -> None:
+        self._taken += 1
+        if isinstance(outcome, str):
+            self.no_article[outcome] += 1
+            if not self._ready:  # everything before it is in the index
+                self._durable = self._taken
+        else:
+            self._ready.append(outcome)
+
+    def _add(self) -> None:
+        if self._ready:
+            self.indexed += self.index.add(self._ready)
+            self._ready = []
+        self._durable = self._taken
 
 
 def _save_rules(frontier: Frontier, sources: Iterable[Source]) -> None:
@@ -160,6 +203,7 @@ def crawl(
         raise AppError(f"cannot open the data folder {paths.root}: {exc}") from exc
     writer: ArchiveWriter | None = None
     index: SearchIndex | None = None
+    sink: IndexSink | None = None
     failed = True
     try:
         writer = ArchiveWriter(paths.archive)
@@ -176,12 +220,14 @@ def crawl(
     except (CrawlerError, IndexError_, OSError, sqlite3.Error) as exc:
         if _disk_full(exc):
             raise AppError(DISK_FULL) from exc
+        if isinstance(exc, WorkerLost):
+            raise AppError(f"{exc}; the crawl stopped, nothing is lost: run it again") from exc
         if isinstance(exc, CrawlerError | IndexError_):
             raise AppError(str(exc)) from exc
         raise
     finally:
         # After a failure, closing may fail the same way (a full disk): the first error is the one to report.
-        for closer in (writer, index, frontier):
+        for closer in (sink, writer, index, frontier):
             if closer is None:
                 continue
             try:
@@ -240,8 +286,10 @@ def reindex(paths: DataPaths, *, progress: bool = True) -> ReindexSummary:
     old_dir = paths.index.parent / (paths.index.name + ".old")
     shutil.rmtree(new_dir, ignore_errors=True)
     index = open_index(new_dir)
+    sink: IndexSink | None = None
     try:
-        sink = IndexSink(index)
+        # Larger batches than a crawl's: nothing searches the new index before the swap.
+        sink = IndexSink(index, batch=COMMIT_EVERY * 4)
         owners: dict[str, str] = {}
         with Progress("reindex", total=len(latest), enabled=progress) as line:
             for url, (warc_file, offset, digest) in latest.items():
@@ -253,13 +301,15 @@ def reindex(paths: DataPaths, *, progress: bool = True) -> ReindexSummary:
                 source_rules = rules.get(source_of.get(url, ""), {})
                 sink.page(fetched, Source(id="archive", name="archive", rules=source_rules))
                 summary.pages += 1
-                if summary.pages % (COMMIT_EVERY * 4) == 0:
-                    sink.commit()
             sink.commit()
             summary.indexed = sink.indexed
             summary.no_article = dict(sink.no_article)
             line.finish(f"reindex: {summary}")
+    except WorkerLost as exc:
+        raise AppError(f"{exc}; the reindex stopped, the index in use is unchanged: run it again") from exc
     finally:
+        if sink is not None:
+            sink.close()
         index.close()
     (new_dir / REBUILT_MARK).touch()  # complete: a kill during the swap is finished by the next open_index
     _swap(paths.index, new_dir, old_dir)

@@ -52,6 +52,31 @@ class RecordingSink:
         return {p.url.split("/", 3)[3] for p in self.pages}
 
 
+class BatchingSink(RecordingSink):
+    """A pipelined sink: pages become durable five at a time on its own schedule; page `fail_at` fails, and
+    then so does every commit (a sink that broke mid-batch)."""
+
+    def __init__(self, fail_at: int = 0) -> None:
+        super().__init__()
+        self.fail_at = fail_at
+        self.durable = 0
+
+    def page(self, fetched: Fetched, source: Source) -> None:
+        if len(self.pages) + 1 == self.fail_at:
+            raise OSError("the sink broke")
+        super().page(fetched, source)
+
+    def advance(self) -> int:
+        self.durable = len(self.pages) - len(self.pages) % 5
+        return self.durable
+
+    def commit(self) -> None:
+        if self.fail_at:
+            raise OSError("the sink is broken")
+        super().commit()
+        self.durable = len(self.pages)
+
+
 @pytest.fixture(scope="session")
 def site() -> Iterator[MockServer]:
     server = MockServer(articles=3)
@@ -404,3 +429,33 @@ def test_a_crawl_leaves_other_sources_urls_alone(tmp_path: Path) -> None:
         two.stop()
     assert stats.finished and {"news/a0.html", "news/a1.html"} <= sink.paths
     assert sum(one.hits.values()) == hits_one  # the first source's URLs wait for a crawl that names it
+
+
+def test_a_pipelined_sink_gets_pages_marked_delivered_once_it_says_they_are_durable(tmp_path: Path) -> None:
+    server = MockServer(articles=20)
+    try:
+        stats, _, sink = crawl(server, tmp_path / "whole", ["/"], sink=BatchingSink(), commit_every=3)
+        assert stats.finished and len(sink.pages) == stats.articles >= 20
+        assert sink.commits == 1  # only at the end: the sink commits on its own schedule, not every 3 pages
+        whole = Frontier(tmp_path / "whole" / "crawl" / "frontier.sqlite")
+        try:
+            assert whole.undelivered() == []
+        finally:
+            whole.close()
+
+        broken = BatchingSink(fail_at=13)
+        with pytest.raises(OSError, match="the sink broke"):
+            crawl(server, tmp_path / "broken", ["/"], sink=broken)
+        frontier = Frontier(tmp_path / "broken" / "crawl" / "frontier.sqlite")
+        try:
+            left = [url for url, *_ in frontier.undelivered()]
+        finally:
+            frontier.close()
+        assert len(broken.pages) == 12 and broken.durable == 10
+        assert left == [p.url for p in broken.pages[10:]]  # handed over but not durable: delivered again next run
+
+        _, _, again = crawl(server, tmp_path / "broken", ["/"])
+        assert {p.url for p in broken.pages[:10]}.isdisjoint(p.url for p in again.pages)
+        assert {p.url for p in broken.pages[:10]} | {p.url for p in again.pages} == {p.url for p in sink.pages}
+    finally:
+        server.stop()

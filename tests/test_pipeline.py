@@ -6,6 +6,7 @@ know which articles a polite crawler should collect and which paths their robots
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import sqlite3
@@ -69,6 +70,31 @@ def test_crawl_collects_every_article_then_revisits_conditionally_then_reindexes
     summary = pipeline.reindex(paths, progress=False)
     assert summary.indexed == len(expected_urls(demo_sites))
     assert indexed_urls(paths) == expected_urls(demo_sites)
+
+
+def records_by_url(paths: DataPaths) -> dict[str, dict[str, object]]:
+    index = open_index(paths.index, readonly=True)
+    try:
+        return {
+            r.url: {k: v for k, v in dataclasses.asdict(r).items() if k != "group_id"}
+            for r in index.iter_records(SearchRequest(group=False, sort="date"), limit=100_000)
+        }
+    finally:
+        index.close()
+
+
+def test_extraction_in_a_worker_process_indexes_what_it_indexes_in_process(
+    demo_sites: DemoSites, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = DataPaths(tmp_path / "data")
+    sources = load_sources(demo_sites.write_sources(tmp_path / "sources.toml"))
+    monkeypatch.setattr(pipeline, "EXTRACT_WORKERS", 0)
+    pipeline.crawl(paths, sources, delay=0.0, progress=False)
+    in_process = records_by_url(paths)
+    monkeypatch.setattr(pipeline, "EXTRACT_WORKERS", 2)
+    summary = pipeline.reindex(paths, progress=False)
+    assert summary.indexed == len(in_process) == len(expected_urls(demo_sites))
+    assert records_by_url(paths) == in_process
 
 
 def test_cli_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
