@@ -135,9 +135,9 @@ def _handler(content: dict[str, bytes], sites: Sites) -> type[BaseHTTPRequestHan
 # -- the phases (each in a child process) -------------------------------------------------------------------
 
 
-def _status_mb(pid: int | str, field: str) -> float:
+def _proc_mb(pid: int | str, name: str, field: str) -> float:
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        with open(f"/proc/{pid}/{name}", encoding="ascii") as status:
             for line in status:
                 if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024
@@ -164,26 +164,30 @@ def _descendants(pid: int) -> list[int]:
 
 
 class PeakMemory:
-    """Peak resident memory of this process and its worker processes together, sampled every 50 ms (the
-    sum of each one's RSS, so pages they share count twice), and never below this process's own peak
-    (VmHWM). ru_maxrss is no use here: a child starts with its parent's figure, the bench's 90 MB of pages."""
+    """Peak memory of this process and its worker processes together, sampled every 100 ms: the sum of their
+    PSS (each shared page split among the processes that map it: what the machine gives them) and the sum of
+    their RSS (shared pages counted in full in each: an upper bound), the latter never below this process's
+    own peak (VmHWM). ru_maxrss is no use here: it misses the workers, and a child starts from its parent's
+    figure (the bench's 90 MB of pages)."""
 
     def __init__(self) -> None:
-        self.peak = 0.0
+        self.pss = self.rss = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, name="peak-memory", daemon=True)
         self._thread.start()
 
     def _sample(self) -> None:
         me = os.getpid()
-        while not self._stop.wait(0.05):
-            total = _status_mb(me, "VmRSS") + sum(_status_mb(pid, "VmRSS") for pid in _descendants(me))
-            self.peak = max(self.peak, total)
+        while not self._stop.wait(0.1):
+            pids = [me, *_descendants(me)]
+            self.rss = max(self.rss, sum(_proc_mb(pid, "status", "VmRSS") for pid in pids))
+            self.pss = max(self.pss, sum(_proc_mb(pid, "smaps_rollup", "Pss") for pid in pids))
 
-    def stop(self) -> float:
+    def stop(self) -> tuple[float, float]:
+        """(peak PSS, peak RSS) in MB."""
         self._stop.set()
         self._thread.join()
-        return max(self.peak, _status_mb("self", "VmHWM"))
+        return self.pss, max(self.rss, _proc_mb("self", "status", "VmHWM"))
 
 
 def phase_baseline(urls: list[list[str]]) -> dict[str, Any]:
@@ -259,7 +263,7 @@ def child(argv: Sequence[str]) -> int:
         result = phase_full(Path(arg["sources"]), Path(arg["data"]))
     else:
         result = phase_reindex(Path(arg["data"]))
-    result["peak_mb"] = memory.stop()
+    result["peak_mb"], result["peak_rss_mb"] = memory.stop()
     print(json.dumps(result))
     return 0
 
@@ -305,15 +309,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         sites.close()
         shutil.rmtree(work, ignore_errors=True)
     base_rate = results["baseline"]["pages"] / results["baseline"]["seconds"]
-    header = ("phase", "articles", "responses", "seconds", "pages/s", "x baseline", "peak MB")
-    print("\n{:<10} {:>8} {:>9} {:>8} {:>8} {:>10} {:>8}".format(*header))
+    header = ("phase", "articles", "responses", "seconds", "pages/s", "x baseline", "peak MB", "RSS MB")
+    print("\n{:<10} {:>8} {:>9} {:>8} {:>8} {:>10} {:>8} {:>8}".format(*header))
     for name, r in results.items():
         rate = r["pages"] / r["seconds"] if r["seconds"] else 0.0
         r["pages_per_s"] = round(rate, 1)
         r["ratio"] = round(rate / base_rate, 3) if base_rate else 0.0
         print(
             f"{name:<10} {r['pages']:>8} {r['responses']:>9} {r['seconds']:>8.1f} {rate:>8.1f} "
-            f"{r['ratio']:>10.3f} {r['peak_mb']:>8.0f}"
+            f"{r['ratio']:>10.3f} {r['peak_mb']:>8.0f} {r['peak_rss_mb']:>8.0f}"
         )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
