@@ -44,10 +44,14 @@ from index.search import (
     RecencyBM25F,
     SegmentPart,
     day_number,
+    group_leaders,
     month_labels,
     query_mask,
+    query_scores,
     query_terms,
     snippet,
+    top_ranked,
+    with_recency,
 )
 from index.store import ArticleStore
 from index.writer import SEGMENT_DOCS, FastSegmentWriter
@@ -410,15 +414,19 @@ class WhooshIndex(SearchIndex):
 
     # ------------------------------------------------------------------------------------------ search
     def _matches(
-        self, request: SearchRequest, searcher: Any, cols: Columns
+        self, request: SearchRequest, searcher: Any, cols: Columns, *, scored: bool = True
     ) -> tuple[ParsedQuery, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-        """The parsed query, its mask, the base mask (query, dates, amounts) and a mask per active facet filter."""
+        """The parsed query, its mask, the base mask (query, dates, amounts) and a mask per active facet filter.
+
+        When the request is ranked by relevance (and `scored`), the query's scores are computed with the mask.
+        """
+        scored = scored and request.sort == "relevance"
         parsed = self._queries.parse(request.q)
-        qmask = self._query_mask(parsed.query, searcher, cols)
+        qmask = self._query_mask(parsed, searcher, cols, scored)
         if parsed.query is not None and not qmask.any() and parsed.plain and parsed.words > 1:
             # No article has all the words: fall back to any of them, and say so.
             anyword = self._queries.parse(request.q, any_word=True)
-            qmask = self._query_mask(anyword.query, searcher, cols)
+            qmask = self._query_mask(anyword, searcher, cols, scored)
             anyword.notice = anyword.notice or NOTICE_ANY
             parsed = anyword
         base = qmask.copy()
@@ -428,7 +436,7 @@ class WhooshIndex(SearchIndex):
             base &= (cols.day <= day_number(request.date_to)) & (cols.day > day_number("0001-01-02"))
         if request.amount_min is not None or request.amount_max is not None:
             amount_query = wq.NumericRange("amount", request.amount_min, request.amount_max)
-            base &= self._docs_mask(searcher.docs_for_query(amount_query), cols.size)
+            base &= query_mask(amount_query, searcher, cols.size)
         filters = {
             name: cols.facets[name].mask(values, cols.size)
             for name, values in request.filters().items()
@@ -436,18 +444,13 @@ class WhooshIndex(SearchIndex):
         }
         return parsed, qmask, base, filters
 
-    def _query_mask(self, q: wq.Query | None, searcher: Any, cols: Columns) -> np.ndarray:
-        if q is None:
+    def _query_mask(self, parsed: ParsedQuery, searcher: Any, cols: Columns, scored: bool) -> np.ndarray:
+        if parsed.query is None:
             return cols.live.copy()
-        return query_mask(q, searcher, cols.size) & cols.live
-
-    @staticmethod
-    def _docs_mask(docnums: Iterable[int], size: int) -> np.ndarray:
-        mask = np.zeros(size, dtype=bool)
-        docs = np.fromiter(docnums, dtype=np.int64)
-        if docs.size:
-            mask[docs] = True
-        return mask
+        if not scored:
+            return query_mask(parsed.query, searcher, cols.size, cols.cache) & cols.live
+        mask, parsed.scores = query_scores(parsed.query, searcher, cols.size, cols.cache)
+        return mask & cols.live
 
     def search(self, request: SearchRequest) -> SearchResult:
         searcher = self._searcher()
@@ -472,7 +475,7 @@ class WhooshIndex(SearchIndex):
                 values += [FacetValue(v, 0) for v in selected if v not in arrays.index]
                 values.sort(key=lambda v: (-v.count, v.value))
                 facets[name] = values
-        total = len(np.unique(cols.grp[final])) if request.group else int(final.sum())
+        total = int(np.count_nonzero(np.bincount(cols.grp[final]))) if request.group else int(final.sum())
         start = (request.page - 1) * request.per_page
         ranked = self._ranked(request, parsed, searcher, cols, qmask, final, start + request.per_page)
         page = ranked[start : start + request.per_page]
@@ -490,6 +493,17 @@ class WhooshIndex(SearchIndex):
         limit: int,
     ) -> list[tuple[int, float]]:
         """(docnum, score) of the first `limit` matches in the request's order, reprints folded if asked."""
+        if request.sort == "relevance" and parsed.query is not None and parsed.scores is not None:
+            # BM25F from the postings with numpy (`query_scores`), the recency prior and the top `limit`
+            candidates = np.flatnonzero(final)
+            if request.group:
+                candidates = candidates[group_leaders(parsed.scores, candidates, cols.grp, cols.group_size)]
+            values = parsed.scores[candidates]
+            weighting = searcher.weighting
+            if isinstance(weighting, RecencyBM25F) and weighting.use_final:
+                values = with_recency(values, cols.day[candidates], weighting.today)
+            chosen = top_ranked(values, candidates, limit, None)
+            return [(int(candidates[i]), float(values[i])) for i in chosen]
         if request.sort == "relevance" and parsed.query is not None:
             weighting = searcher.weighting
             if isinstance(weighting, RecencyBM25F):
@@ -513,19 +527,15 @@ class WhooshIndex(SearchIndex):
                 ranked = folded[:limit]
             return ranked
         docs = np.flatnonzero(final)
-        if request.sort == "amount":
-            order = np.lexsort((-docs, -cols.day[docs], -cols.amount_top[docs]))
-        elif request.sort == "date_asc":
-            day = cols.day[docs].astype(np.int64)
-            day = np.where(day == np.int64(UNDATED), np.iinfo(np.int32).max, day)
-            order = np.lexsort((docs, day))
-        else:  # date, and relevance without a query: newest first
-            order = np.lexsort((-docs, -cols.day[docs]))
-        docs = docs[order]
-        if request.group:
-            _, first = np.unique(cols.grp[docs], return_index=True)
-            docs = docs[np.sort(first)]
-        return [(int(d), 0.0) for d in docs[:limit]]
+        day = cols.day[docs].astype(np.int64)
+        if request.sort == "amount":  # largest first, then newest, then the later document
+            values, ties = cols.amount_top[docs], -((day << 32) + docs)
+        elif request.sort == "date_asc":  # oldest first, undated last, then the earlier document
+            values, ties = -np.where(day == UNDATED, np.iinfo(np.int32).max, day).astype(np.float64), docs
+        else:  # date, and relevance without a query: newest first, then the later document
+            values, ties = day.astype(np.float64), -docs
+        chosen = top_ranked(values, docs, limit, cols.grp if request.group else None, ties)
+        return [(int(docs[i]), 0.0) for i in chosen]
 
     def _hits(
         self, ranked: list[tuple[int, float]], parsed: ParsedQuery, cols: Columns, *, with_groups: bool
@@ -548,7 +558,7 @@ class WhooshIndex(SearchIndex):
             if by_source is not None and cols.group_size[group] > 1:
                 hit.group_size = int(cols.group_size[group])
                 members = np.flatnonzero((cols.grp == group) & cols.live)
-                names = {source.values[v] for v in by_source[members] if v >= 0}
+                names = {source.values[v] for v in np.unique(by_source[members]).tolist() if v >= 0}
                 names.discard(record.source.lower())
                 hit.group_sources = sorted(names)
             hits.append(hit)
@@ -596,7 +606,7 @@ class WhooshIndex(SearchIndex):
             raise IndexError_(f"histogram by {by!r}: choose lang or region")
         searcher = self._searcher()
         cols = self._cols(searcher)
-        _parsed, _qmask, base, filters = self._matches(request, searcher, cols)
+        _parsed, _qmask, base, filters = self._matches(request, searcher, cols, scored=False)
         final = _all_of(base, filters) & (cols.day != UNDATED)
         arrays = cols.facets[by]
         keep = final[arrays.docs]

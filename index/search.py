@@ -16,23 +16,33 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import itertools
 import re
+import threading
+from array import array
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pickle import loads
 from typing import Any
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.fields import TEXT, Schema
+from whoosh.formats import Positions
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.qparser import AndGroup, MultifieldPlugin, OrGroup, QueryParser, syntax
 from whoosh.qparser.plugins import Plugin
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
+from whoosh.system import _INT_SIZE
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from index.analysis import kazakh, russian
 from index.analysis.fold import fold_word
-from index.schema import BODY_FIELDS, FIELD_BOOSTS, FOLD_FIELDS, TEXT_FIELDS, TITLE_FIELDS, UNDATED
+from index.schema import BODY_FIELDS, FIELD_BOOSTS, FOLD_FIELDS, TEXT_FIELDS, TITLE_FIELDS, UNDATED, CompactPositions
 
 EPOCH = dt.date(1970, 1, 1)
 # Recency prior: a score is multiplied by 1 + PRIOR * 2^(-age / HALF_LIFE). Gentle: it orders near-equal
@@ -145,6 +155,7 @@ class ParsedQuery:
     notice: str = ""
     words: int = 0  # how many plain words the query has (for the any-word fallback)
     plain: bool = True  # no operators, fields or phrases: eligible for the any-word fallback
+    scores: np.ndarray | None = None  # BM25F per document when computed with numpy (`query_scores`)
 
 
 class QueryBuilder:
@@ -255,67 +266,478 @@ def plain_words(text: str) -> str:
     return " ".join(w for w in re.findall(r"\w+", text) if not _OPERATOR.match(w))
 
 
-def _term_docs(reader: Any, fieldname: str, text: Any) -> np.ndarray:
-    """The document numbers of one term's postings in one segment, read a block at a time.
+# Whoosh's field-length byte -> length table (its lengths are stored as one byte per document and field)
+_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
-    Whoosh's own `docs_for_query` walks a matcher tree one posting at a time in Python; for a word searched
-    over eight fields that was a third of a search. Whoosh 3's block reader keeps a block's ids in `_ids`;
-    any other matcher falls back to `all_ids()`.
+
+def _term_postings(reader: Any, fieldname: str, text: Any, weights: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """The document numbers (and, if asked, term frequencies) of one term's postings in one segment.
+
+    Read a block at a time: Whoosh's own `docs_for_query` walks a matcher tree one posting at a time in Python;
+    for a word searched over eight fields that was a third of a search. Whoosh 3's block reader keeps a block's
+    delta-coded ids and its weights in `_data`; any other matcher is walked posting by posting.
     """
     try:
         m = reader.postings(fieldname, text)
     except TermNotFound:
-        return np.zeros(0, dtype=np.int64)
-    if not (hasattr(m, "_read_ids") and hasattr(m, "_next_block") and hasattr(m, "_ids")):
-        return np.fromiter(m.all_ids(), dtype=np.int64)
-    parts: list[np.ndarray] = []
+        return np.zeros(0, dtype=np.int64), (np.zeros(0) if weights else None)
+    if not all(hasattr(m, a) for a in ("_read_data", "_next_block", "_data", "_byteids", "_blocklength")):
+        ids: list[int] = []
+        freqs: list[float] = []
+        while m.is_active():
+            ids.append(m.id())
+            if weights:
+                freqs.append(m.weight())
+            m.next()
+        return np.array(ids, dtype=np.int64), (np.array(freqs, dtype=np.float64) if weights else None)
+    id_parts: list[np.ndarray] = []
+    weight_parts: list[np.ndarray] = []
     while m.is_active():
-        if m._ids is None:
-            m._read_ids()
-        parts.append(np.asarray(m._ids, dtype=np.int64))
+        if m._data is None:
+            m._read_data()
+        raw = m._data[0]
+        block = np.asarray(raw, dtype=np.int64)
+        id_parts.append(block if m._byteids else np.cumsum(block))
+        if weights:
+            w = m._data[1]
+            if w is None or isinstance(w, float | int):
+                weight_parts.append(np.full(m._blocklength, 1.0 if w is None else float(w)))
+            else:
+                weight_parts.append(
+                    np.frombuffer(w, dtype=np.float32).astype(np.float64)
+                    if isinstance(w, array) and w.typecode == "f"
+                    else np.asarray(w, dtype=np.float64)
+                )
         m._next_block()
-    if not parts:
+    if not id_parts:
+        return np.zeros(0, dtype=np.int64), (np.zeros(0) if weights else None)
+    docs = id_parts[0] if len(id_parts) == 1 else np.concatenate(id_parts)
+    if not weights:
+        return docs, None
+    return docs, (weight_parts[0] if len(weight_parts) == 1 else np.concatenate(weight_parts))
+
+
+# Decoded postings of frequent terms are kept per index generation, up to this many bytes: a common word's
+# postings over 100k articles are hundreds of pickled, compressed blocks per field, tens of milliseconds to
+# read again for every query that has it. Terms with fewer postings are cheap to read and not kept.
+POSTINGS_CACHE_BYTES = 128 << 20
+POSTINGS_CACHE_MIN = 2048
+
+
+class QueryCache:
+    """What the queries of one index generation share: per-field document lengths (BM25F) and, in a
+    least-recently-used store bounded in bytes, the decoded postings of frequent terms."""
+
+    def __init__(self, limit: int = POSTINGS_CACHE_BYTES) -> None:
+        self.lengths: dict[str, np.ndarray] = {}
+        self.limit = limit
+        self._postings: OrderedDict[tuple[Any, str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def postings(
+        self, reader: Any, fieldname: str, btext: bytes, weights: bool
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """`_term_postings` of one segment, from the store when the term is frequent."""
+        if self.limit <= 0:
+            return _term_postings(reader, fieldname, btext, weights)
+        segment = reader.segment() if hasattr(reader, "segment") else None
+        key = (segment.segment_id() if segment is not None else id(reader), fieldname, btext)
+        with self._lock:
+            kept = self._postings.get(key)
+            if kept is not None:
+                self._postings.move_to_end(key)
+        if kept is not None:
+            return kept[0], (kept[1] if weights else None)
+        docs, freqs = _term_postings(reader, fieldname, btext, True)
+        if docs.size >= POSTINGS_CACHE_MIN and freqs is not None:
+            with self._lock:
+                if key not in self._postings:
+                    self._postings[key] = (docs, freqs)
+                    self._bytes += docs.nbytes + freqs.nbytes
+                    while self._bytes > self.limit and self._postings:
+                        _, (d, f) = self._postings.popitem(last=False)
+                        self._bytes -= d.nbytes + f.nbytes
+        return docs, (freqs if weights else None)
+
+
+class _Evaluation:
+    """What evaluating one query tree needs: the searcher, its size, and the generation's `QueryCache`."""
+
+    def __init__(self, searcher: Any, size: int, cache: QueryCache | None, scored: bool) -> None:
+        self.searcher = searcher
+        self.size = size
+        self.leaves = searcher.leaf_searchers()
+        self.cache = cache if cache is not None else QueryCache(limit=0)
+        self.scored = scored
+        self.scorable = scored  # cleared when a part of the tree has no numpy scoring
+
+    def field_lengths(self, fieldname: str) -> np.ndarray:
+        """Per document (global number) the length of `fieldname`, as Whoosh's scorer reads it."""
+        out = self.cache.lengths.get(fieldname)
+        if out is None:
+            out = np.zeros(self.size, dtype=np.float64)
+            for sub, offset in self.leaves:
+                codes = _length_codes(sub.reader(), fieldname)
+                out[offset : offset + codes.size] = _LENGTHS[codes]
+            self.cache.lengths[fieldname] = out
+        return out
+
+    def term(self, fieldname: str, text: Any, boost: float) -> tuple[np.ndarray, np.ndarray | None]:
+        mask = np.zeros(self.size, dtype=bool)
+        scores = np.zeros(self.size) if self.scored else None
+        schema = self.searcher.schema
+        if fieldname not in schema:
+            return mask, scores
+        fieldtype = schema[fieldname]
+        try:
+            btext = fieldtype.to_bytes(text) if isinstance(text, str) else text
+        except ValueError:
+            return mask, scores
+        weighting = self.searcher.weighting
+        bm25 = scores is not None and fieldtype.scorable
+        if bm25 and not isinstance(weighting, BM25F):
+            self.scorable = False  # another weighting model: Whoosh scores it
+        for sub, offset in self.leaves:
+            docs, freqs = self.cache.postings(sub.reader(), fieldname, btext, scores is not None)
+            if not docs.size:
+                continue
+            docs = docs + offset
+            mask[docs] = True
+            if scores is None or freqs is None:
+                continue
+            if bm25:
+                # BM25F as Whoosh's BM25FScorer computes it: idf and average length of the whole index
+                B = weighting._field_B.get(fieldname, weighting.B)
+                K1 = weighting.K1
+                idf = self.searcher.idf(fieldname, btext)
+                avgfl = self.searcher.avg_field_length(fieldname) or 1
+                fl = self.field_lengths(fieldname)[docs]
+                part = idf * ((freqs * (K1 + 1)) / (freqs + K1 * ((1 - B) + B * fl / avgfl)))
+            else:  # an unscored field (keywords): the posting's weight
+                part = freqs
+            scores[docs] = part * boost if boost != 1.0 else part
+        return mask, scores
+
+    def run(self, q: wq.Query) -> tuple[np.ndarray, np.ndarray | None]:
+        """The documents `q` matches, and their scores (None when not scored or not scorable here)."""
+        size = self.size
+        if isinstance(q, wq.Term):
+            return self.term(q.fieldname, q.text, q.boost)
+        if isinstance(q, wq.Or) and not getattr(q, "minmatch", 0):
+            if getattr(q, "scale", None):
+                self.scorable = False  # the any-word fallback's coordination bonus: Whoosh scores it
+            mask = np.zeros(size, dtype=bool)
+            scores = np.zeros(size) if self.scored else None
+            for child in q.subqueries:
+                cmask, cscores = self.run(child)
+                mask |= cmask
+                if scores is not None and cscores is not None:
+                    scores += cscores
+            return mask, _boosted(scores, q.boost)
+        if isinstance(q, wq.And):
+            found: np.ndarray | None = None
+            scores = np.zeros(size) if self.scored else None
+            for child in q.subqueries:
+                cmask, cscores = self.run(child)
+                found = cmask if found is None else found & cmask
+                if scores is not None and cscores is not None:
+                    scores += cscores
+                if not found.any():
+                    break
+            if found is None:
+                return np.ones(size, dtype=bool), scores
+            if scores is not None:
+                scores[~found] = 0.0
+            return found, _boosted(scores, q.boost)
+        if isinstance(q, wq.AndNot):
+            amask, ascores = self.run(q.a)
+            bmask, _ = _Evaluation(self.searcher, size, self.cache, scored=False).run(q.b)
+            mask = amask & ~bmask
+            if ascores is not None:
+                ascores[~mask] = 0.0
+            return mask, ascores
+        if isinstance(q, wq.Not):
+            inner, _ = _Evaluation(self.searcher, size, self.cache, scored=False).run(q.query)
+            mask = ~inner
+            # Whoosh's InverseMatcher scores every document it matches 1.0
+            return mask, (mask * q.boost).astype(np.float64) if self.scored else None
+        if q is wq.NullQuery:
+            return np.zeros(size, dtype=bool), (np.zeros(size) if self.scored else None)
+        if isinstance(q, wq.NumericRange):
+            # a tiered set of term ranges over the prefix-coded numbers (Whoosh's own expansion)
+            simple = q.simplify(self.searcher.reader())
+            if isinstance(simple, wq.ConstantScoreQuery):
+                simple = simple.child
+            if not isinstance(simple, wq.NumericRange):
+                mask, _ = _Evaluation(self.searcher, size, self.cache, scored=False).run(simple)
+                self.scorable = False  # a range is scored by Whoosh
+                return mask, None
+        if isinstance(q, wq.Phrase) and q.slop == 1:
+            mask = self.phrase_mask(q)
+        elif isinstance(q, wq.TermRange | wq.Prefix | wq.Wildcard):
+            mask = self.expanded_mask(q)
+        else:
+            mask = np.zeros(size, dtype=bool)
+            docs = np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)
+            if docs.size:
+                mask[docs] = True
+        if not self.scored:
+            return mask, None
+        if isinstance(q, wq.Phrase):
+            # Whoosh scores a phrase as the sum of its words' scores in that field, times the phrase's boost
+            scores = np.zeros(size)
+            for word in q.words:
+                _, wscores = self.term(q.fieldname, word, 1.0)
+                if wscores is not None:
+                    scores += wscores
+            scores[~mask] = 0.0
+            return mask, _boosted(scores, q.boost)
+        self.scorable = False  # prefixes, ranges and the rest: Whoosh scores them
+        return mask, None
+
+    def expanded_mask(self, q: wq.MultiTerm) -> np.ndarray:
+        """The documents of any of the terms a prefix, wildcard or term range expands to in each segment."""
+        mask = np.zeros(self.size, dtype=bool)
+        fieldname = q.field() or ""
+        for sub, offset in self.leaves:
+            reader = sub.reader()
+            for btext in q._btexts(reader):
+                docs, _ = _term_postings(reader, fieldname, btext, False)
+                if docs.size:
+                    mask[docs + offset] = True
+        return mask
+
+    def phrase_mask(self, q: wq.Phrase) -> np.ndarray:
+        """The documents where the phrase's words stand side by side in order (Whoosh's phrase with slop 1).
+
+        The words' postings are intersected first; positions are decoded only for the documents that have all
+        of them, and matched as (document, position - k) keys of the k-th word, intersected with numpy.
+        """
+        mask = np.zeros(self.size, dtype=bool)
+        schema = self.searcher.schema
+        if q.fieldname not in schema or not q.words:
+            return mask
+        fieldtype = schema[q.fieldname]
+        fmt = fieldtype.format
+        if fmt is None or not fmt.supports("positions"):
+            return mask  # Whoosh raises here unless degraded; our parser never builds such a phrase
+        try:
+            words = [fieldtype.to_bytes(w) if isinstance(w, str) else w for w in q.words]
+        except ValueError:
+            return mask
+        for sub, offset in self.leaves:
+            reader = sub.reader()
+            if any((q.fieldname, w) not in reader for w in words):
+                continue
+            candidates: np.ndarray | None = None
+            for word in words:
+                docs, _ = self.cache.postings(reader, q.fieldname, word, False)
+                candidates = docs if candidates is None else np.intersect1d(candidates, docs, assume_unique=True)
+                if not candidates.size:
+                    break
+            if candidates is None or not candidates.size:
+                continue
+            if len(words) > 1:
+                keys: np.ndarray | None = None
+                for k, word in enumerate(words):
+                    wkeys = _position_keys(reader, q.fieldname, word, candidates, fmt) - k
+                    keys = wkeys if keys is None else np.intersect1d(keys, wkeys, assume_unique=True)
+                    if not keys.size:
+                        break
+                candidates = np.unique(keys >> _POS_BITS) if keys is not None else candidates[:0]
+            mask[candidates + offset] = True
+        return mask
+
+
+_POS_BITS = 32
+
+
+def _position_keys(reader: Any, fieldname: str, text: bytes, docs: np.ndarray, fmt: Any) -> np.ndarray:
+    """(document << 32) + position of each occurrence of a term in the documents `docs` (sorted) of a segment."""
+    m = reader.postings(fieldname, text)
+    docnums: list[np.ndarray] = []
+    values: list[bytes] = []
+    block_reader = all(hasattr(m, a) for a in ("_read_data", "_next_block", "_data", "_byteids", "_read_values"))
+    while m.is_active():
+        if not block_reader:
+            docnum = m.id()
+            i = int(np.searchsorted(docs, docnum))
+            if i < docs.size and docs[i] == docnum:
+                docnums.append(np.array([docnum], dtype=np.int64))
+                values.append(m.value())
+            m.next()
+            continue
+        if m._data is None:
+            m._read_data()
+        ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64)) if not m._byteids else np.asarray(m._data[0])
+        lo, hi = np.searchsorted(docs, [ids[0], ids[-1] + 1])
+        if hi > lo:
+            wanted = np.flatnonzero(np.isin(ids, docs[lo:hi], assume_unique=True))
+            if wanted.size:
+                if getattr(m, "_values", None) is None:
+                    m._read_values()
+                block_values = m._values
+                docnums.append(ids[wanted])
+                values.extend(block_values[i] for i in wanted.tolist())
+        m._next_block()
+    if not values:
         return np.zeros(0, dtype=np.int64)
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+    counts, positions = _decode_positions(fmt, values)
+    return np.unique((np.repeat(np.concatenate(docnums), counts) << _POS_BITS) + positions)
 
 
-def query_mask(q: wq.Query, searcher: Any, size: int) -> np.ndarray:
+def _decode_positions(fmt: Any, values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Per posting value the number of positions, and all the positions in a row.
+
+    Decoded in bulk for the two formats of our indexes: `index.schema.CompactPositions` (varints: a count, then
+    the gaps) with numpy, and Whoosh's `Positions` (a 4-byte count and a pickled list of gaps) unpickled, the
+    gaps summed with numpy; any other format decodes itself, value by value.
+    """
+    kind = getattr(type(fmt), "decode_positions", None)
+    if kind is CompactPositions.decode_positions:
+        decoded = _decode_varints(values)
+        if decoded is not None:
+            return decoded
+    elif kind is Positions.decode_positions:
+        gap_lists = [loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".") for v in values]
+        counts = np.fromiter(map(len, gap_lists), dtype=np.int64, count=len(gap_lists))
+        gaps = np.fromiter(itertools.chain.from_iterable(gap_lists), dtype=np.int64, count=int(counts.sum()))
+        return counts, _restarted_cumsum(gaps, counts)
+    lists = [fmt.decode_positions(v) for v in values]
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    return counts, np.fromiter(itertools.chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum()))
+
+
+def _decode_varints(values: list[bytes]) -> tuple[np.ndarray, np.ndarray] | None:
+    """`CompactPositions` values in bulk: every varint of all values at once, then each value's count and gaps."""
+    buf = np.frombuffer(b"".join(values), dtype=np.uint8)
+    ends = np.flatnonzero(buf < 0x80)  # the last byte of each number
+    if not ends.size or ends[-1] != buf.size - 1:
+        return None
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    shifts = 7 * (np.arange(buf.size) - np.repeat(starts, ends - starts + 1))
+    numbers = np.add.reduceat((buf & 0x7F).astype(np.int64) << shifts, starts)
+    # each value's numbers: the first is the count of positions, the rest are the gaps
+    value_ends = np.cumsum(np.fromiter(map(len, values), dtype=np.int64, count=len(values)))
+    first = np.concatenate(([0], np.searchsorted(ends, value_ends[:-1] - 1, side="right")))
+    counts = numbers[first]
+    gaps = np.delete(numbers, first)
+    if int(counts.sum()) != gaps.size:
+        return None
+    return counts, _restarted_cumsum(gaps, counts)
+
+
+def _restarted_cumsum(gaps: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The running sums of `gaps`, starting again at each of the runs of `counts` gaps."""
+    total = np.cumsum(gaps)
+    starts = np.cumsum(counts) - counts
+    before = np.where(starts > 0, total[np.maximum(starts - 1, 0)] if total.size else 0, 0)
+    return total - np.repeat(before, counts)
+
+
+def _boosted(scores: np.ndarray | None, boost: float) -> np.ndarray | None:
+    if scores is not None and boost != 1.0:
+        scores *= boost
+    return scores
+
+
+def _length_codes(reader: Any, fieldname: str) -> np.ndarray:
+    """One segment's length bytes of a field (0 where a document has none), read as one block."""
+    size = reader.doc_count_all()
+    out = np.zeros(size, dtype=np.uint8)
+    perdoc = getattr(reader, "_perdoc", None)
+    if perdoc is None or not hasattr(perdoc, "_cached_reader"):
+        for docnum in range(size):
+            out[docnum] = length_to_byte(reader.doc_field_length(docnum, fieldname, 0) or 0)
+        return out
+    column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+    if column is None:
+        return out
+    if all(hasattr(column, a) for a in ("_dbfile", "_basepos", "_count", "_fixedlen")) and column._fixedlen == 1:
+        count = min(column._count, size)
+        if count:
+            out[:count] = np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)
+        return out
+    return np.fromiter((int(v) for v in column), dtype=np.uint8, count=size)
+
+
+def query_mask(q: wq.Query, searcher: Any, size: int, cache: QueryCache | None = None) -> np.ndarray:
     """The documents `q` matches as a bool array over the searcher's document numbers (deleted ones included).
 
     Terms, And, Or (without minmatch), AndNot and Not are combined with numpy from the postings; phrases,
     prefixes, ranges and the rest go through Whoosh's matchers.
     """
-    if isinstance(q, wq.Term):
-        out = np.zeros(size, dtype=bool)
-        for sub, offset in searcher.leaf_searchers():
-            reader = sub.reader()
-            if (q.fieldname, q.text) in reader:
-                docs = _term_docs(reader, q.fieldname, q.text)
-                if docs.size:
-                    out[docs + offset] = True
-        return out
-    if isinstance(q, wq.Or) and not getattr(q, "minmatch", 0):
-        out = np.zeros(size, dtype=bool)
-        for child in q.subqueries:
-            out |= query_mask(child, searcher, size)
-        return out
-    if isinstance(q, wq.And):
-        found: np.ndarray | None = None
-        for child in q.subqueries:
-            part = query_mask(child, searcher, size)
-            found = part if found is None else found & part
-            if not found.any():
-                break
-        return found if found is not None else np.ones(size, dtype=bool)
-    if isinstance(q, wq.AndNot):
-        return query_mask(q.a, searcher, size) & ~query_mask(q.b, searcher, size)
-    if isinstance(q, wq.Not):
-        return ~query_mask(q.query, searcher, size)
-    out = np.zeros(size, dtype=bool)
-    docs = np.fromiter(searcher.docs_for_query(q), dtype=np.int64)
-    if docs.size:
-        out[docs] = True
-    return out
+    return _Evaluation(searcher, size, cache, scored=False).run(q)[0]
+
+
+def query_scores(
+    q: wq.Query, searcher: Any, size: int, cache: QueryCache | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The mask of `q` and its BM25F scores (before the recency prior) as Whoosh would compute them.
+
+    Scores are summed per node as Whoosh's matchers sum them (And and Or add their children's scores, a boost
+    multiplies, a phrase scores as its words); None when the tree has a part only Whoosh scores (prefixes,
+    ranges, the any-word coordination bonus). `cache` is what the queries of this index generation share.
+    """
+    evaluation = _Evaluation(searcher, size, cache, scored=True)
+    mask, scores = evaluation.run(q)
+    return mask, (scores if evaluation.scorable else None)
+
+
+def with_recency(scores: np.ndarray, days: np.ndarray, today: int) -> np.ndarray:
+    """`RecencyBM25F.final` over arrays: each score times 1 + PRIOR * 2^(-age / HALF_LIFE), undated unchanged."""
+    age = np.maximum(0, today - days.astype(np.int64))
+    factor = 1.0 + PRIOR * np.exp2(-age / HALF_LIFE_DAYS)
+    return np.where(days == UNDATED, scores, scores * factor)
+
+
+def top_ranked(
+    values: np.ndarray,
+    candidates: np.ndarray,
+    limit: int,
+    groups: np.ndarray | None,
+    ties: np.ndarray | None = None,
+) -> np.ndarray:
+    """The positions in `candidates` of the first `limit` by `values` (one per candidate, highest first), ties by
+    `ties` (lowest first; by default the document number, as Whoosh's collector breaks them); with `groups` (per
+    document number), only the first document of each group, as Whoosh's collapse with a limit of 1 keeps it.
+
+    Only the candidates at or above the limit-th value are sorted (np.partition), not all of them.
+    """
+    if not candidates.size or limit <= 0:
+        return np.zeros(0, dtype=np.int64)
+    ties = candidates if ties is None else ties
+    want = limit if groups is None else 4 * limit
+    while True:
+        if want < candidates.size:
+            # all candidates scoring at least the want-th best score: ties at the edge are all kept
+            threshold = np.partition(values, candidates.size - want)[candidates.size - want]
+            chosen = np.flatnonzero(values >= threshold)
+        else:
+            chosen = np.arange(candidates.size)
+        order = chosen[np.lexsort((ties[chosen], -values[chosen]))]
+        if groups is None:
+            return order[:limit]
+        _, first = np.unique(groups[candidates[order]], return_index=True)
+        order = order[np.sort(first)]
+        if order.size >= limit or want >= candidates.size:
+            return order[:limit]
+        want *= 4
+
+
+def group_leaders(raw: np.ndarray, candidates: np.ndarray, grp: np.ndarray, group_size: np.ndarray) -> np.ndarray:
+    """Which candidates stand for their reprint group: in each group the best raw score (before the recency
+    prior), the earliest document on ties, as Whoosh's collapse keeps them (it compares matcher scores)."""
+    keep = np.ones(candidates.size, dtype=bool)
+    groups = grp[candidates]
+    shared = np.flatnonzero(group_size[groups] > 1)
+    if shared.size:
+        order = shared[np.lexsort((candidates[shared], -raw[shared]))]
+        _, first = np.unique(groups[order], return_index=True)
+        keep[shared] = False
+        keep[order[first]] = True
+    return keep
 
 
 def query_terms(q: wq.Query | None) -> tuple[dict[str, set[str]], dict[str, list[str]]]:
@@ -350,6 +772,12 @@ def _leaves(q: wq.Query) -> Iterable[wq.Query]:
 
 # ---------------------------------------------------------------------------------------------- snippets
 _WORD = re.compile(r"\w+")
+# The letters a word may start with in our texts, each with its skeleton (for Highlighter's first-letter test)
+_FIRST_LETTERS = tuple(
+    (ch, fold_word(ch))
+    for ch in itertools.chain(map(chr, range(0x30, 0x7B)), map(chr, range(0xC0, 0x250)), map(chr, range(0x400, 0x530)))
+    if _WORD.fullmatch(ch)
+)
 SNIPPET_SCAN_CHARS = 50_000  # where matches are looked for in very long texts
 
 
@@ -381,17 +809,15 @@ class Highlighter:
         heads = {fold_word(t)[:-1] or fold_word(t) for t in self.kk | self.ru | self.en | self.fold_kk | self.fold_ru}
         heads |= {fold_word(p) for p in self.prefixes}
         self.heads = tuple(sorted(h for h in heads if h))
-        self._seen: dict[str, bool] = {}
+        # Words whose first letter folds to a letter no head starts with cannot match: they are not even read.
+        self._candidates = _candidate_words(frozenset(h[0] for h in self.heads))
+        self._yes: set[str] = set()  # words of this query's hits judged so far, by the verdict
+        self._no: set[str] = set()
 
     def _matches(self, word: str) -> bool:
-        known = self._seen.get(word)
-        if known is not None:
-            return known
+        """Whether one word (whose skeleton starts with one of `heads`) matches a term or prefix."""
         lower = word.lower().replace("ё", "е")
         folded = fold_word(word)
-        if not folded.startswith(self.heads):
-            self._seen[word] = False
-            return False
         result = (
             (bool(self.kk) and kazakh.stem(lower) in self.kk)
             or (bool(self.ru) and russian.stem(lower) in self.ru)
@@ -400,13 +826,41 @@ class Highlighter:
             or (bool(self.fold_ru) and fold_word(russian.stem(lower)) in self.fold_ru)
             or (bool(self.prefixes) and (lower.startswith(self.prefixes) or folded.startswith(self.prefixes)))
         )
-        self._seen[word] = result
         return result
 
     def match_spans(self, text: str) -> list[tuple[int, int]]:
         if not self.active:
             return []
-        return [m.span() for m in _WORD.finditer(text, 0, SNIPPET_SCAN_CHARS) if self._matches(m.group())]
+        scan = text[:SNIPPET_SCAN_CHARS]
+        # Only words that may match are read (`_candidate_words`); each distinct one is judged once a query.
+        found = [(m.group(), m.span()) for m in self._candidates.finditer(scan)]
+        words = {word for word, _ in found}
+        new = list(words - self._yes - self._no)
+        if new:
+            heads = self.heads
+            candidates = [
+                word for word, folded in zip(new, map(fold_word, new), strict=True) if folded.startswith(heads)
+            ]
+            self._no.update(new)
+            for word in candidates:
+                if self._matches(word):
+                    self._yes.add(word)
+                    self._no.discard(word)
+        yes = self._yes
+        return [span for word, span in found if word in yes]
+
+
+@lru_cache(maxsize=512)
+def _candidate_words(initials: frozenset[str]) -> re.Pattern[str]:
+    """The words whose skeleton may start with one of `initials`: all words but those whose first letter folds
+    to another letter. Letters whose skeleton can change with the next letter (z+h, k+h, a lone c) or that fold
+    to nothing are never skipped."""
+    skipped = "".join(
+        ch
+        for ch, folded in _FIRST_LETTERS
+        if folded and folded.isascii() and folded[0] not in initials and folded[0] not in "zkc"
+    )
+    return re.compile(rf"(?<!\w)[^\W{re.escape(skipped)}]\w*") if skipped else _WORD
 
 
 def snippet(text: str, spans: Sequence[tuple[int, int]], width: int = 260) -> str:
@@ -488,6 +942,7 @@ class Columns:
     grp: np.ndarray  # group number per document
     group_size: np.ndarray  # live documents per group number
     facets: dict[str, FacetArrays]
+    cache: QueryCache = field(default_factory=QueryCache)  # lengths and frequent postings, filled by queries
 
     @classmethod
     def build(cls, reader: Any, facet_fields: Sequence[str], cache: dict[Any, SegmentPart] | None = None) -> Columns:
