@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 import urllib.parse
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -181,11 +181,51 @@ def index_dir(engine: str, target: Path) -> Path:
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    """This process's peak resident memory, plus the largest of its finished children's (the analysis worker):
+    at most the peak of the two together."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + children) / 1024.0
 
 
 def _dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+# Full analysis runs in a worker process beside the index writer, as `searchapp crawl` and `reindex` run it
+# (crawler.workers), where there is a second core.
+WORKERS = 1 if (os.cpu_count() or 1) > 1 else 0
+_CHUNK = 50  # articles a worker call analyses
+
+
+def records_of(items: list[dict[str, Any]]) -> list[Record]:
+    """Full analysis of corpus items (in a worker process): `index.ingest.to_record` of each as an Article."""
+    from index.ingest import to_record
+
+    return [to_record(corpus.to_article(item)) for item in items]
+
+
+def _analysed_in_worker(folder: Path, progress: Progress) -> Iterator[Record]:
+    from crawler.workers import WorkerPool
+
+    pending: deque[Any] = deque()
+    with WorkerPool(WORKERS, warm_up="index.ingest:warm_up") as pool:
+        chunk: list[dict[str, Any]] = []
+        for item in corpus.read_items(folder):
+            chunk.append(item)
+            if len(chunk) == _CHUNK:
+                pending.append(pool.submit(records_of, chunk))
+                chunk = []
+            while len(pending) > 4:  # a few calls ahead: the worker never waits for the writer, memory stays flat
+                for record in pending.popleft().result():
+                    progress.advance()
+                    yield record
+        if chunk:
+            pending.append(pool.submit(records_of, chunk))
+        while pending:
+            for record in pending.popleft().result():
+                progress.advance()
+                yield record
 
 
 def phase_index(engine: str, folder: Path, target: Path, analysis_mode: str = "full") -> dict[str, Any]:
@@ -202,12 +242,15 @@ def phase_index(engine: str, folder: Path, target: Path, analysis_mode: str = "f
 
             ingest = to_record
 
-            analysis = "full (index.ingest.to_record)"
+            analysis = "full (index.ingest.to_record" + (", in a worker process)" if WORKERS else ")")
         except ImportError:
             analysis = "generated facts (index.ingest not available)"
     progress = Progress(f"indexing ({engine})", total=manifest["n"])
 
     def records() -> Iterator[Record]:
+        if ingest is not None and WORKERS:
+            yield from _analysed_in_worker(folder, progress)
+            return
         for item in corpus.read_items(folder):
             if ingest is not None:
                 t0 = time.perf_counter()
