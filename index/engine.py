@@ -280,7 +280,7 @@ class WhooshIndex(SearchIndex):
                 # the store lacks (the store commits first); an id met twice in one add() replaces only what
                 # was committed before.
                 new = not self.store.has(record.id) and record.id not in seen
-                simhash = _simhash(record.text)
+                simhash = record.simhash if record.simhash is not None else _simhash(record.text)
                 self._assign_group(record, simhash)
                 self.store.put(record, simhash)
                 document = whoosh_document(record)

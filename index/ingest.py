@@ -33,6 +33,7 @@ def paragraph_languages(article: Article) -> list[str]:
 
 def to_record(article: Article) -> Record:
     """The index record of an extracted article (facts included; group_id is set when it is added)."""
+    from crawler.dedup import simhash
     from index.facets import extract_facts
 
     text = article.text
@@ -65,6 +66,7 @@ def to_record(article: Article) -> Record:
         evidence=list(facts.evidence),
         warc_file=article.warc_file,
         warc_offset=article.warc_offset,
+        simhash=int(simhash(text)),
     )
 
 

@@ -50,7 +50,9 @@ def _unsigned(value: int) -> int:
 
 def record_to_json(record: Record) -> str:
     data: dict[str, Any] = {
-        name: getattr(record, name) for name in Record.__dataclass_fields__ if name not in ("amounts", "evidence")
+        name: getattr(record, name)
+        for name in Record.__dataclass_fields__
+        if name not in ("amounts", "evidence", "simhash")
     }
     data["amounts"] = [
         {"value": a.value, "currency": a.currency, "kzt": a.kzt, "text": a.text, "start": a.start, "end": a.end}
