@@ -299,10 +299,16 @@ def test_sigkill_crawler_indexer_and_server_at_random_moments(
     crawl_kills = len(kills)
 
     # The indexer: reindex killed at random moments; the previous index keeps answering with every article.
+    # The moments are spread over how long one reindex of this archive takes here (a fixed choice of 0-5 s
+    # missed most reindexes once they got faster than that).
+    started = time.monotonic()
+    timed = run_cli("reindex", data)
+    assert timed.returncode == 0, timed.stderr[-2000:]
+    took = time.monotonic() - started
     reindex_kills = 0
-    for _ in range(10):
+    for _ in range(20):
         proc = start_cli("reindex", data)
-        delay = rng.choice([0.0, 0.5, 1.0, 2.0, 3.0, 4.0]) + rng.random()
+        delay = rng.random() * took * 0.9
         time.sleep(delay)
         if proc.poll() is None:
             kill(proc)
