@@ -495,7 +495,16 @@ def test_demo_serves_the_search_ui_and_stops_on_ctrl_c(tmp_path: Path) -> None:
 
     log = tmp_path / "demo.err"
     command = [sys.executable, "-m", "searchapp.cli", "demo", "--port", "0", "--data", str(tmp_path / "data")]
-    with log.open("w") as err, subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, text=True) as process:
+
+    # Ctrl-C as in a terminal: a job a non-interactive shell starts in the background (`.ci/run &`) inherits
+    # SIGINT ignored, Python then installs no KeyboardInterrupt for it, and the demo would never see the signal.
+    def default_sigint() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    with (
+        log.open("w") as err,
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, text=True, preexec_fn=default_sigint) as process,
+    ):
         try:
             assert process.stdout is not None
             line = process.stdout.readline()  # blocks until the crawl is done and the UI listens
