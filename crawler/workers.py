@@ -39,7 +39,12 @@ class WorkerLost(CrawlerError):
 
 class _Worker:
     def __init__(self, warm_up: str) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-c", _BOOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        # Two malloc arenas, not glibc's eight per core: the worker's threads are only its pipes, and each arena
+        # keeps its own free memory (the crawl benchmark's peak: 310 -> 299 MB with both processes so).
+        env = {**os.environ, "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2")}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _BOOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
+        )
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.pending: deque[Future[Any]] = deque()  # sent, in order, result not yet back
         self.lost = ""

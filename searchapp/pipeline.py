@@ -166,6 +166,21 @@ def _disk_full(exc: BaseException | None) -> bool:
 DISK_FULL = "the disk is full (or a file size limit was reached): the crawl stopped; free some space and run it again"
 
 
+def limit_malloc_arenas(arenas: int = 2) -> None:
+    """Ask glibc for at most `arenas` malloc arenas in this process (M_ARENA_MAX), unless the environment chose.
+
+    A crawl runs a thread per host beside the index writer; glibc gives threads arenas of their own (up to 8
+    per core), each holding on to its own free memory. Issue #3 bounds the pipeline's memory. No-op off glibc.
+    """
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(-8, arenas)  # M_ARENA_MAX
+
+
 def crawl(
     paths: DataPaths,
     sources: Iterable[Source],
@@ -177,6 +192,7 @@ def crawl(
     progress: bool = True,
 ) -> CrawlSummary:
     """Crawl `sources` (plus URLs named on the command line) into the archive and the index."""
+    limit_malloc_arenas()
     values = dict(settings) if settings is not None else load_settings({"data": str(paths.root)})
     try:
         chosen = list(sources) + command_line_source(list(extra_start_urls))
