@@ -235,6 +235,9 @@ def _ru_forms(word: str) -> Iterator[str]:
         yield stem + ending
 
 
+_EXHAUSTED = 10_000  # draws in a row that only found words already made
+
+
 def build_vocabulary(lang: str, size: int, rng: np.random.Generator, sources: dict[str, Any]) -> Vocabulary:
     """`size` word forms for `lang`: real tokens by frequency, then inflected forms of them, then made-up names."""
     counts: Counter[str] = Counter()
@@ -259,13 +262,22 @@ def build_vocabulary(lang: str, size: int, rng: np.random.Generator, sources: di
         order = rng.permutation(len(forms))
         words += [forms[i] for i in order[: size - len(words)]]
     syllables = _KK_SYLLABLES if lang == "kk" else _RU_SYLLABLES
+    shortest, longest = 2, 5
+    misses = 0
     while len(words) < size:
         # Rare names and coinages: the long tail real archives are full of.
-        picks = rng.integers(0, len(syllables), size=int(rng.integers(2, 5)))
+        picks = rng.integers(0, len(syllables), size=int(rng.integers(shortest, longest)))
         word = "".join(syllables[i] for i in picks)
         if word not in seen:
             seen.add(word)
             words.append(word)
+            misses = 0
+        else:
+            misses += 1
+            if misses > _EXHAUSTED:
+                # Every short coinage is taken (a million articles want some 500k words per language, and
+                # 2-4 syllables make 54k): longer ones from here on. Smaller corpora never get here.
+                shortest, longest, misses = longest, longest + 3, 0
     words = words[:size]
     return Vocabulary(lang=lang, words=words, real=min(len(real), size))
 

@@ -84,6 +84,10 @@ class SearchIndex(Protocol):
         """Matches per month ("2025-02") split by `by` (lang or region): attention over time."""
         ...
 
+    def optimize(self) -> None:
+        """Merge what bulk loads and commits left into one segment, the fastest to search (after a reindex)."""
+        ...
+
     def generation(self) -> str:
         """Changes whenever the index content changes: for ETags and searcher refresh."""
         ...

@@ -246,7 +246,7 @@ class WhooshIndex(SearchIndex):
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     # ------------------------------------------------------------------------------------------ writing
-    def _writer(self) -> Any:
+    def _writer(self, copy_blocks: bool = False) -> Any:
         # compound=False: Whoosh copies a compound segment file into memory in every reader that opens it
         # (BufferFile), i.e. once per searcher thread: the server held 2.7 GB at 10k articles. Separate segment
         # files are read through the OS cache: 192 MB (bench/, issue #9).
@@ -254,7 +254,12 @@ class WhooshIndex(SearchIndex):
         while True:
             try:
                 return FastSegmentWriter(
-                    self._ix, segment_docs=self.segment_docs, timeout=1.0, delay=0.05, compound=False
+                    self._ix,
+                    segment_docs=self.segment_docs,
+                    copy_blocks=copy_blocks,
+                    timeout=1.0,
+                    delay=0.05,
+                    compound=False,
                 )
             except whoosh_index.LockError:
                 if time.monotonic() > deadline:
@@ -296,7 +301,24 @@ class WhooshIndex(SearchIndex):
             raise
         self.store.commit()  # records first: a document Whoosh shows always has its record
         writer.commit()
+        if writer.rolled:
+            # A bulk load cut into segments (a reindex, the benchmark): one segment searches about twice as
+            # fast as ten (bench/, issue #9), and the closing merge copies their blocks.
+            self.optimize()
         return written
+
+    def optimize(self) -> None:
+        """Merge the index into one segment, copying posting blocks (`FastSegmentWriter(copy_blocks=True)`)."""
+        if self.readonly:
+            raise IndexError_("this index was opened read-only")
+        if len(self._ix._segments()) < 2:
+            return
+        writer = self._writer(copy_blocks=True)
+        try:
+            writer.commit(optimize=True)
+        except BaseException:
+            writer.cancel()
+            raise
 
     def _assign_group(self, record: Record, simhash: int) -> None:
         near = self.store.near(simhash, MAX_GROUP_BITS, exclude=record.id)

@@ -44,7 +44,7 @@ from whoosh.codec.whoosh3 import (
 from whoosh.filedb.filetables import _lengths as _LENGTHS
 from whoosh.formats import Characters, Existence, Frequency, Positions
 from whoosh.reading import SegmentReader
-from whoosh.system import _INT_SIZE, pack_int, pack_ushort, unpack_int
+from whoosh.system import _INT_SIZE, _LONG_SIZE, pack_int, pack_ushort, unpack_int, unpack_long
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -124,8 +124,11 @@ _FREQ = _freq_bytes()
 class FastSegmentWriter(SegmentWriter):
     """`whoosh.writing.SegmentWriter` with the posting path described in the module docstring."""
 
-    def __init__(self, ix: Any, *, segment_docs: int = SEGMENT_DOCS, **kwargs: Any) -> None:
+    def __init__(self, ix: Any, *, segment_docs: int = SEGMENT_DOCS, copy_blocks: bool = False, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
+        # Merged segments' blocks copied as they are (their first docnum moved) instead of re-cut into blocks of
+        # BLOCK: the same postings and term statistics, blocks cut where the segments met (`_copy_term`).
+        self.copy_blocks = copy_blocks
         fw = self.fieldwriter
         self._fast = (
             isinstance(fw, W3FieldWriter)
@@ -136,6 +139,7 @@ class FastSegmentWriter(SegmentWriter):
         self._fields: dict[str, _Field] = {}
         self._merged: list[tuple[Any, int, dict[int, int] | None]] = []  # (segment, first docnum, docmap)
         self._done: list[Any] = []  # segments written by this writer, committed with it
+        self.rolled = False  # whether this writer cut its documents into more than one segment
 
     # ------------------------------------------------------------------------------------------ segments
     def _roll(self) -> None:
@@ -145,6 +149,7 @@ class FastSegmentWriter(SegmentWriter):
         or killed write still adds nothing; their files are then removed by the next commit's clean-up.
         """
         self._done.append(self._finalize_segment())
+        self.rolled = True
         self.newsegment = self.codec.new_segment(self.storage, self.indexname)
         self.perdocwriter = self.codec.per_document_writer(self.storage, self.newsegment)
         self.fieldwriter = self.codec.field_writer(self.storage, self.newsegment)
@@ -312,9 +317,13 @@ class FastSegmentWriter(SegmentWriter):
             chunks: list[bytes] = []
             terms: list[tuple[bytes, bytes]] = []
             for btext, group in itertools.groupby(heapq.merge(*sources), key=_first):
-                parts = [_materialise(item[2], fixed) for item in group]
+                items = [item[2] for item in group]
                 before = len(chunks)
-                terminfo = _write_term(chunks, position, parts, fixed, lengths, packed)
+                if self.copy_blocks and all(_copyable(item) for item in items):
+                    terminfo = _copy_term(chunks, position, items)
+                else:
+                    parts = [_materialise(item, fixed) for item in items]
+                    terminfo = _write_term(chunks, position, parts, fixed, lengths, packed)
                 if terminfo is not None:
                     position += sum(len(c) for c in chunks[before:])
                     terms.append((prefix + btext, terminfo.to_bytes()))
@@ -358,18 +367,74 @@ def _memory_terms(field: _Field, order: int) -> Iterator[tuple[bytes, int, Any]]
         )
 
 
+_READ_CHUNK = 1 << 20  # bytes of a segment's term table read at a time in a merge
+_TERMINFO = W3TermInfo._struct
+_NO_ID = 0xFFFFFFFF
+
+
+def _terminfo(value: bytes) -> W3TermInfo:
+    """`W3TermInfo.from_bytes` without its constructor chain (a merge reads every term of every segment)."""
+    flags, weight, df, minbyte, maxbyte, maxweight, minid, maxid = _TERMINFO.unpack_from(value)
+    info = W3TermInfo.__new__(W3TermInfo)
+    info._weight = weight
+    info._df = df
+    info._minlength = byte_to_length(minbyte)
+    info._maxlength = byte_to_length(maxbyte)
+    info._maxweight = maxweight
+    info._minid = None if minid == _NO_ID else minid
+    info._maxid = None if maxid == _NO_ID else maxid
+    if flags:
+        info._inlined = loads(value[_TERMINFO.size :])
+        info._offset = info._length = None
+    else:
+        info._inlined = None
+        info._offset = unpack_long(value[_TERMINFO.size : _TERMINFO.size + _LONG_SIZE])[0]
+        info._length = unpack_int(value[_TERMINFO.size + _LONG_SIZE : _TERMINFO.size + _LONG_SIZE + _INT_SIZE])[0]
+    return info
+
+
 def _segment_terms(
     reader: Any, fieldname: str, basedoc: int, docmap: dict[int, int] | None, order: int
 ) -> Iterator[tuple[bytes, int, Any]]:
-    """(term, order, postings) of one field of a segment being merged, its docnums mapped into the new segment."""
+    """(term, order, postings) of one field of a segment being merged, its docnums mapped into the new segment.
+
+    The term table is read front to back a megabyte at a time: Whoosh's `items_from` makes four seeks and reads
+    a term, and a merge of ten segments of 10,000 articles meets millions of them.
+    """
     terms = reader._terms
     if fieldname not in terms.indexed_field_names():
         return
     postfile = terms._postfile
-    for (name, btext), terminfo in terms.items_from(fieldname, b""):
-        if name != fieldname:
+    tindex = terms._tindex
+    prefix = pack_ushort(terms._fieldmap[fieldname])
+    pos = tindex.closest_key_pos(prefix)
+    if pos is None:
+        return
+    dbfile = tindex.dbfile
+    eod = tindex.endofdata
+    head = _LENGTHS.size
+    buf = b""
+    i = 0  # where the next term starts in buf, which holds the file from offset `pos` - i
+    need = head
+    while pos < eod:
+        if len(buf) - i < need:
+            size = min(max(_READ_CHUNK, need), eod - pos)
+            if size < need:
+                raise ValueError("a segment's term table ends in the middle of a term")
+            buf = dbfile.get(pos, size)
+            i = 0
+        keylen, datalen = _LENGTHS.unpack_from(buf, i)
+        need = head + keylen + datalen
+        if len(buf) - i < need:
+            continue  # read on
+        start = i + head
+        key = buf[start : start + keylen]
+        if key[:2] != prefix:
             return
-        yield btext, order, (postfile, terminfo, basedoc, docmap)
+        yield key[2:], order, (postfile, _terminfo(buf[start + keylen : i + need]), basedoc, docmap)
+        pos += need
+        i += need
+        need = head
 
 
 def _materialise(source: Any, fixed: int | None) -> tuple[Sequence[int], Sequence[float], Sequence[bytes] | None]:
@@ -386,6 +451,85 @@ def _materialise(source: Any, fixed: int | None) -> tuple[Sequence[int], Sequenc
         [weights[k] for k in keep],
         [values[k] for k in keep] if values is not None else None,
     )
+
+
+def _copyable(source: Any) -> bool:
+    """A merged segment's term whose blocks can be copied: no deleted documents and not inlined."""
+    return len(source) == 4 and source[3] is None and not source[1].is_inlined()
+
+
+def _copy_term(out: list[bytes], start: int, sources: list[Any]) -> W3TermInfo | None:
+    """One term's postings from merged segments (in docnum order, all `_copyable`) as their own W3 blocks,
+    each block's docnums moved by its segment's first docnum in the new one; its term info from theirs.
+
+    A block of a segment holds its first docnum whole and the rest as gaps, so only that one number, the
+    block's last docnum and the last-block mark change. Nothing is cut into blocks again: a merge costs a
+    few calls a block instead of a few a posting (a bulk load's closing merge, `SearchIndex.optimize`).
+    """
+    blocks: list[tuple[bytes, bytes]] = []
+    weight = 0.0
+    df = 0
+    minlength: int | None = None
+    maxlength = 0
+    maxweight: float = 0
+    for postfile, terminfo, basedoc, _docmap in sources:
+        offset, length = terminfo.extent()
+        if isinstance(length, tuple):
+            length = length[0]
+        raw = postfile.get(offset, length)
+        if raw[:4] != WHOOSH3_HEADER_MAGIC:
+            raise ValueError(f"bad postings block tag at offset {offset}")
+        pos = 4
+        while pos < len(raw):
+            blocklength = abs(unpack_int(raw[pos : pos + _INT_SIZE])[0])
+            begin = pos + _INT_SIZE
+            end = begin + blocklength
+            pos = end
+            if not basedoc:
+                info = io.BytesIO(raw[begin:end])
+                pickle.load(info)
+                blocks.append((raw[begin : begin + info.tell()], raw[begin + info.tell() : end]))
+                continue
+            buffer = io.BytesIO(raw[begin:end])
+            count, last, block_max, compression, bmin, bmax = pickle.load(buffer)
+            data = raw[begin + buffer.tell() : end]
+            if compression:
+                data = zlib.decompress(data)
+            ids, weights, values = loads(data)
+            data = dumps(((ids[0] + basedoc, *ids[1:]), weights, values), 2)
+            compression = COMPRESSION if len(data) >= COMPRESSION_MIN_SIZE else 0
+            if compression:
+                data = zlib.compress(data, compression)
+            blocks.append((dumps((count, last + basedoc, block_max, compression, bmin, bmax), 2), data))
+        weight += terminfo.weight()
+        df += terminfo.doc_frequency()
+        low = terminfo.min_length()
+        if low and (minlength is None or low < minlength):
+            minlength = low
+        maxlength = max(maxlength, terminfo.max_length())
+        maxweight = max(maxweight, terminfo.max_weight())
+    if not blocks:
+        return None
+    out.append(WHOOSH3_HEADER_MAGIC)
+    written = len(WHOOSH3_HEADER_MAGIC)
+    final = len(blocks) - 1
+    for number, (infobytes, data) in enumerate(blocks):
+        blocklength = len(infobytes) + len(data)
+        out.append(pack_int(-blocklength if number == final else blocklength))
+        out.append(infobytes)
+        out.append(data)
+        written += _INT_SIZE + blocklength
+    first, last_source = sources[0], sources[-1]
+    terminfo = W3TermInfo()
+    terminfo._weight = weight
+    terminfo._df = df
+    terminfo._minlength = minlength
+    terminfo._maxlength = maxlength
+    terminfo._maxweight = maxweight
+    terminfo._minid = first[1].min_id() + first[2]
+    terminfo._maxid = last_source[1].max_id() + last_source[2]
+    terminfo.set_extent(start, written)
+    return terminfo
 
 
 def _read_postings(

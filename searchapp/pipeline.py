@@ -324,6 +324,9 @@ def reindex(paths: DataPaths, *, progress: bool = True) -> ReindexSummary:
             summary.indexed = sink.indexed
             summary.no_article = dict(sink.no_article)
             line.finish(f"reindex: {summary}")
+        if progress:
+            Progress("reindex", enabled=True).say("reindex: merging the new index into one segment")
+        index.optimize()
     except WorkerLost as exc:
         raise AppError(f"{exc}; the reindex stopped, the index in use is unchanged: run it again") from exc
     finally:

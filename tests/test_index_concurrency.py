@@ -175,12 +175,16 @@ def test_a_long_load_in_several_segments_finds_the_same(tmp_path: Path) -> None:
     whole.add(records)
     cut = WhooshIndex(tmp_path / "cut", segment_docs=50)  # a new segment every 50 documents
     assert cut.add(records) == 120
-    assert len(cut._ix._segments()) == 3 and len(whole._ix._segments()) == 1
+    # Three segments were written and the load's closing merge copied their blocks into one.
+    assert len(cut._ix._segments()) == 1 and len(whole._ix._segments()) == 1
     for q in ["аймақ", "завод", '"облыс аудан"']:
         a = whole.search(SearchRequest(q=q, per_page=200))
         b = cut.search(SearchRequest(q=q, per_page=200))
         assert a.total == b.total > 0
         assert {h.record.id for h in a.hits} == {h.record.id for h in b.hits}
+        # Whoosh keeps a merged document's field lengths as its one-byte approximations: the average length,
+        # and so the scores, move a little.
+        assert [h.score for h in b.hits] == pytest.approx([h.score for h in a.hits], rel=1e-2)
     whole.close()
     cut.close()
 

@@ -134,3 +134,51 @@ def test_searches_find_the_same_documents(tmp_path: Path, documents: list[dict[s
     with fast.searcher() as searcher:
         q = QueryParser("body_kk", fast.schema).parse('"сөз аймақ"')
         assert documents[0]["id"] in [hit["id"] for hit in searcher.search(q)]
+
+
+def _flat(segment: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Each term's statistics and postings as one run, wherever its blocks are cut."""
+    out = []
+    for fieldname, btext, stats, blocks in segment["items"]:
+        ids: list[int] = []
+        weights: list[Any] = []
+        values: list[Any] = []
+        for _header, (deltas, mini_weights, mini_values) in blocks:
+            base = 0
+            for delta in deltas:
+                base += delta
+                ids.append(base)
+            count = len(deltas)
+            weights += list(mini_weights) if isinstance(mini_weights, tuple) else [mini_weights or 1.0] * count
+            values += list(mini_values) if mini_values is not None else [None] * count
+        assert [h[0] for h, _b in blocks] and all(h[1] == b[0][0] + sum(b[0][1:]) for h, b in blocks)
+        out.append((fieldname, btext, stats, ids, [float(w) for w in weights], values))
+    return out
+
+
+def test_copied_blocks_merge_to_the_same_postings(tmp_path: Path, documents: list[dict[str, Any]]) -> None:
+    """A bulk load's closing merge copies blocks (`copy_blocks=True`): the same terms, statistics and postings
+    as Whoosh's merge, only cut into blocks where the segments met."""
+    built = {}
+    for name, copy in (("stock", False), ("copied", True)):
+        (tmp_path / name).mkdir()
+        ix = whoosh_index.create_in(str(tmp_path / name), build_schema(), indexname="MAIN")
+        for start in range(0, 160, 40):  # four segments: each commit's 40 are too many for Whoosh to merge
+            writer = FastSegmentWriter(ix, compound=False)
+            for doc in documents[start : start + 40]:
+                writer.add_document(**doc)
+            writer.commit(merge=False)
+        assert len(ix._segments()) == 4
+        writer = FastSegmentWriter(ix, compound=False, copy_blocks=True) if copy else SegmentWriter(ix, compound=False)
+        writer.commit(optimize=True)
+        assert len(ix._segments()) == 1
+        built[name] = ix
+    stock, copied = _segments(built["stock"]), _segments(built["copied"])
+    assert stock[0]["docs"] == copied[0]["docs"] == 160
+    want, have = _flat(stock[0]), _flat(copied[0])
+    assert len(want) == len(have) > 1000
+    for a, b in zip(want, have, strict=True):
+        assert a == b, f"term {a[0]}:{a[1]!r} differs"
+    assert stock[0]["lengths"] == copied[0]["lengths"]
+    # Where segments met, a block is cut short: the copy really copied.
+    assert any(len(blocks) > 1 and blocks[0][0][0] < 128 for *_x, blocks in copied[0]["items"])
