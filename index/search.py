@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import itertools
+import pickle
 import re
 import threading
+import zlib
 from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -29,7 +32,7 @@ from typing import Any
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.fields import TEXT, Schema
 from whoosh.formats import Positions
 from whoosh.lang.porter import stem as porter_stem
@@ -37,12 +40,21 @@ from whoosh.qparser import AndGroup, MultifieldPlugin, OrGroup, QueryParser, syn
 from whoosh.qparser.plugins import Plugin
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
-from whoosh.system import _INT_SIZE
+from whoosh.system import _INT_SIZE, unpack_int
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from index.analysis import kazakh, russian
 from index.analysis.fold import fold_word
-from index.schema import BODY_FIELDS, FIELD_BOOSTS, FOLD_FIELDS, TEXT_FIELDS, TITLE_FIELDS, UNDATED, CompactPositions
+from index.schema import (
+    BODY_FIELDS,
+    FIELD_BOOSTS,
+    FOLD_FIELDS,
+    TEXT_FIELDS,
+    TITLE_FIELDS,
+    UNDATED,
+    CompactPositions,
+    PackedValues,
+)
 
 EPOCH = dt.date(1970, 1, 1)
 # Recency prior: a score is multiplied by 1 + PRIOR * 2^(-age / HALF_LIFE). Gentle: it orders near-equal
@@ -270,13 +282,82 @@ def plain_words(text: str) -> str:
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
+class _Block:
+    """One W3 posting block of a term, its data read but not decoded until asked (`data`)."""
+
+    __slots__ = ("compression", "count", "last", "raw")
+
+    def __init__(self, count: int, last: int, compression: int, raw: bytes) -> None:
+        self.count = count
+        self.last = last
+        self.compression = compression
+        self.raw = raw
+
+    def data(self) -> tuple[Any, Any, Any]:
+        """(docnum deltas, weights, values) as Whoosh's W3 codec pickled them."""
+        raw = zlib.decompress(self.raw) if self.compression else self.raw
+        data: tuple[Any, Any, Any] = loads(raw)
+        return data
+
+
+def _raw_blocks(reader: Any, fieldname: str, btext: bytes) -> list[_Block] | None:
+    """A term's posting blocks of one segment from one read of the postings file; None where this reader is
+    not a W3 segment or the term's postings are inlined in its term info (then a matcher reads them).
+
+    Whoosh's matcher makes a seek and three reads a block; a common word at a million articles has thousands.
+    """
+    terms = getattr(reader, "_terms", None)
+    postfile = getattr(terms, "_postfile", None)
+    if postfile is None or not hasattr(postfile, "get"):
+        return None
+    try:
+        info = reader.term_info(fieldname, btext)
+    except TermNotFound:
+        return []
+    if not isinstance(info, W3TermInfo) or info.is_inlined():
+        return None
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length as struct.unpack's tuple
+        length = length[0]
+    raw = postfile.get(offset, length)
+    if raw[:4] != WHOOSH3_HEADER_MAGIC:
+        return None  # not a block list: the matcher says what is wrong
+    blocks: list[_Block] = []
+    pos = 4
+    while pos < len(raw):
+        begin = pos + _INT_SIZE
+        end = begin + abs(unpack_int(raw[pos:begin])[0])
+        head = io.BytesIO(raw[begin:end])
+        count, last, _max_weight, compression, _min_length, _max_length = pickle.load(head)
+        blocks.append(_Block(count, last, compression, raw[begin + head.tell() : end]))
+        pos = end
+    return blocks
+
+
 def _term_postings(reader: Any, fieldname: str, text: Any, weights: bool) -> tuple[np.ndarray, np.ndarray | None]:
     """The document numbers (and, if asked, term frequencies) of one term's postings in one segment.
 
     Read a block at a time: Whoosh's own `docs_for_query` walks a matcher tree one posting at a time in Python;
-    for a word searched over eight fields that was a third of a search. Whoosh 3's block reader keeps a block's
-    delta-coded ids and its weights in `_data`; any other matcher is walked posting by posting.
+    for a word searched over eight fields that was a third of a search. Whoosh 3's blocks hold delta-coded ids
+    and weights; any other matcher is walked posting by posting.
     """
+    btext = text if isinstance(text, bytes) else None
+    blocks = _raw_blocks(reader, fieldname, btext) if btext is not None else None
+    if blocks is not None:
+        id_parts: list[np.ndarray] = []
+        weight_parts: list[np.ndarray] = []
+        for block in blocks:
+            deltas, w, _values = block.data()
+            id_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+            if weights:
+                weight_parts.append(_block_weights(w, block.count))
+        docs, found = _joined(id_parts, weight_parts, weights)
+        deleted = getattr(reader, "deleted_docs_set", None)
+        if deleted and docs.size:  # as the FilterMatcher Whoosh wraps a segment with deletions in
+            live = ~np.isin(docs, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
+            docs = docs[live]
+            found = found[live] if found is not None else None
+        return docs, found
     try:
         m = reader.postings(fieldname, text)
     except TermNotFound:
@@ -290,25 +371,30 @@ def _term_postings(reader: Any, fieldname: str, text: Any, weights: bool) -> tup
                 freqs.append(m.weight())
             m.next()
         return np.array(ids, dtype=np.int64), (np.array(freqs, dtype=np.float64) if weights else None)
-    id_parts: list[np.ndarray] = []
-    weight_parts: list[np.ndarray] = []
+    id_parts = []
+    weight_parts = []
     while m.is_active():
         if m._data is None:
             m._read_data()
-        raw = m._data[0]
-        block = np.asarray(raw, dtype=np.int64)
-        id_parts.append(block if m._byteids else np.cumsum(block))
+        block_ids = np.asarray(m._data[0], dtype=np.int64)
+        id_parts.append(block_ids if m._byteids else np.cumsum(block_ids))
         if weights:
-            w = m._data[1]
-            if w is None or isinstance(w, float | int):
-                weight_parts.append(np.full(m._blocklength, 1.0 if w is None else float(w)))
-            else:
-                weight_parts.append(
-                    np.frombuffer(w, dtype=np.float32).astype(np.float64)
-                    if isinstance(w, array) and w.typecode == "f"
-                    else np.asarray(w, dtype=np.float64)
-                )
+            weight_parts.append(_block_weights(m._data[1], m._blocklength))
         m._next_block()
+    return _joined(id_parts, weight_parts, weights)
+
+
+def _block_weights(w: Any, count: int) -> np.ndarray:
+    if w is None or isinstance(w, float | int):
+        return np.full(count, 1.0 if w is None else float(w))
+    if isinstance(w, array) and w.typecode == "f":
+        return np.frombuffer(w, dtype=np.float32).astype(np.float64)
+    return np.asarray(w, dtype=np.float64)
+
+
+def _joined(
+    id_parts: list[np.ndarray], weight_parts: list[np.ndarray], weights: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
     if not id_parts:
         return np.zeros(0, dtype=np.int64), (np.zeros(0) if weights else None)
     docs = id_parts[0] if len(id_parts) == 1 else np.concatenate(id_parts)
@@ -555,6 +641,9 @@ _POS_BITS = 32
 
 def _position_keys(reader: Any, fieldname: str, text: bytes, docs: np.ndarray, fmt: Any) -> np.ndarray:
     """(document << 32) + position of each occurrence of a term in the documents `docs` (sorted) of a segment."""
+    blocks = _raw_blocks(reader, fieldname, text)
+    if blocks is not None:
+        return _block_position_keys(blocks, docs, fmt)
     m = reader.postings(fieldname, text)
     docnums: list[np.ndarray] = []
     values: list[bytes] = []
@@ -587,6 +676,97 @@ def _position_keys(reader: Any, fieldname: str, text: bytes, docs: np.ndarray, f
     return np.unique((np.repeat(np.concatenate(docnums), counts) << _POS_BITS) + positions)
 
 
+def _block_position_keys(blocks: list[_Block], docs: np.ndarray, fmt: Any) -> np.ndarray:
+    """`_position_keys` from a term's raw blocks, a few numpy calls for all of them: a block none of `docs`
+    falls in is not even decompressed (its docnum range is in its header), and the packed values of the blocks
+    read are decoded at once. Values in another format are decoded value by value (`_decoded_keys`)."""
+    if not blocks or not isinstance(fmt, CompactPositions):
+        return _decoded_keys(blocks, docs, fmt)
+    lasts = np.fromiter((block.last for block in blocks), dtype=np.int64, count=len(blocks))
+    firsts = np.concatenate(([0], lasts[:-1] + 1))
+    reach = np.flatnonzero(np.searchsorted(docs, lasts, side="right") > np.searchsorted(docs, firsts))
+    if not reach.size:
+        return np.zeros(0, dtype=np.int64)
+    deltas: list[int] = []
+    packed: list[bytes] = []
+    sizes: list[int] = []
+    for number in reach.tolist():
+        block_deltas, _weights, block_values = blocks[number].data()
+        if not isinstance(block_values, PackedValues):
+            return _decoded_keys(blocks, docs, fmt)
+        deltas += block_deltas
+        packed.append(block_values._packed)
+        sizes.append(len(block_deltas))
+    counts = np.asarray(sizes, dtype=np.int64)
+    gaps = np.asarray(deltas, dtype=np.int64)
+    # each block's first delta is its first docnum: the running sums start again at every block
+    ids = _restarted_cumsum(gaps, counts)
+    wanted = np.flatnonzero(np.isin(ids, docs))
+    if not wanted.size:
+        return np.zeros(0, dtype=np.int64)
+    got = _packed_positions(packed, wanted, counts)
+    if got is None:
+        return _decoded_keys(blocks, docs, fmt)
+    n, pos = got
+    return np.unique((np.repeat(ids[wanted], n) << _POS_BITS) + pos)
+
+
+def _decoded_keys(blocks: list[_Block], docs: np.ndarray, fmt: Any) -> np.ndarray:
+    """`_block_position_keys` value by value, for packed values that do not decode as a whole."""
+    docnums: list[np.ndarray] = []
+    values: list[bytes] = []
+    for block in blocks:
+        deltas, _weights, block_values = block.data()
+        ids = np.cumsum(np.asarray(deltas, dtype=np.int64))
+        wanted = np.flatnonzero(np.isin(ids, docs, assume_unique=True))
+        docnums.append(ids[wanted])
+        values.extend(block_values[i] for i in wanted.tolist())
+    if not values:
+        return np.zeros(0, dtype=np.int64)
+    n, pos = _decode_positions(fmt, values)
+    return np.unique((np.repeat(np.concatenate(docnums), n) << _POS_BITS) + pos)
+
+
+def _varints(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Every varint in `buf` (bytes as uint8) and the index of each one's last byte; None if cut short."""
+    ends = np.flatnonzero(buf < 0x80)  # the last byte of each number
+    if not ends.size or ends[-1] != buf.size - 1:
+        return None
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    shifts = 7 * (np.arange(buf.size) - np.repeat(starts, ends - starts + 1))
+    return np.add.reduceat((buf & 0x7F).astype(np.int64) << shifts, starts), ends
+
+
+def _packed_positions(
+    packed: list[bytes], wanted: np.ndarray, sizes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The position counts and positions of the postings `wanted` (indices over all the blocks, whose posting
+    counts are `sizes`) of blocks' packed values.
+
+    Each posting's value is a count and as many gaps: all the numbers are decoded at once with numpy, and only
+    the step from one value's count to the next is a loop, over plain ints.
+    """
+    decoded = _varints(np.frombuffer(b"".join(packed), dtype=np.uint8))
+    if decoded is None:
+        return None
+    numbers = decoded[0]
+    listed = numbers.tolist()
+    starts: list[int] = []
+    i = 0
+    end = len(listed)
+    while i < end:
+        starts.append(i)
+        i += 1 + listed[i]
+    if i != end or len(starts) != int(sizes.sum()):
+        return None
+    first = np.asarray(starts, dtype=np.int64)[wanted]
+    counts = numbers[first]
+    # the gaps of each wanted value: first + 1 .. first + count
+    within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    index = np.repeat(first + 1, counts) + within
+    return counts, _restarted_cumsum(numbers[index], counts)
+
+
 def _decode_positions(fmt: Any, values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     """Per posting value the number of positions, and all the positions in a row.
 
@@ -611,13 +791,10 @@ def _decode_positions(fmt: Any, values: list[bytes]) -> tuple[np.ndarray, np.nda
 
 def _decode_varints(values: list[bytes]) -> tuple[np.ndarray, np.ndarray] | None:
     """`CompactPositions` values in bulk: every varint of all values at once, then each value's count and gaps."""
-    buf = np.frombuffer(b"".join(values), dtype=np.uint8)
-    ends = np.flatnonzero(buf < 0x80)  # the last byte of each number
-    if not ends.size or ends[-1] != buf.size - 1:
+    decoded = _varints(np.frombuffer(b"".join(values), dtype=np.uint8))
+    if decoded is None:
         return None
-    starts = np.concatenate(([0], ends[:-1] + 1))
-    shifts = 7 * (np.arange(buf.size) - np.repeat(starts, ends - starts + 1))
-    numbers = np.add.reduceat((buf & 0x7F).astype(np.int64) << shifts, starts)
+    numbers, ends = decoded
     # each value's numbers: the first is the count of positions, the rest are the gaps
     value_ends = np.cumsum(np.fromiter(map(len, values), dtype=np.int64, count=len(values)))
     first = np.concatenate(([0], np.searchsorted(ends, value_ends[:-1] - 1, side="right")))

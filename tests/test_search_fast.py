@@ -235,3 +235,33 @@ def test_sorted_listings_are_the_full_sort_cut_to_a_page(index: WhooshIndex, sor
             docs = docs[np.sort(first)]
         result = index.search(request)
         assert [h.record.id for h in result.hits] == [cols.ids[d] for d in docs[9:18]], (q, sort, group)
+
+
+def test_phrases_over_many_blocks_are_whooshs(tmp_path: pytest.TempPathFactory) -> None:
+    """One segment of 900 articles: frequent words have several posting blocks of 128, phrases skip the blocks
+    that hold none of their candidates and decode packed positions with numpy, and still find Whoosh's."""
+    items = list(corpus.Generator(corpus.CorpusSpec(n=900, seed=8)).articles())
+    ix = WhooshIndex(tmp_path / "one")  # type: ignore[operator]
+    ix.add(corpus.to_record(item) for item in items)
+    searcher = ix._searcher()
+    size = ix._cols(searcher).size
+    assert len(searcher.leaf_searchers()) == 1
+    phrases: list[str] = []
+    for item in items[:40]:
+        words = [w.lower() for w in _WORD.findall(item["paragraphs"][0])]
+        phrases += [f'"{words[3]} {words[4]}"', f'"{words[10]} {words[11]} {words[12]}"']
+    multi_block = 0
+    found = 0
+    for text in phrases:
+        q = ix._queries.parse(text).query
+        assert q is not None
+        slow = np.zeros(size, dtype=bool)
+        slow[list(searcher.docs_for_query(q))] = True
+        assert np.array_equal(query_mask(q, searcher, size, QueryCache()), slow), text
+        found += int(slow.any())
+        for leaf in q.leaves() if hasattr(q, "leaves") else []:
+            if isinstance(leaf, wq.Phrase) and leaf.fieldname.startswith("body"):
+                multi_block += any(searcher.doc_frequency(leaf.fieldname, w) > 128 for w in leaf.words)
+    assert found >= 0.9 * len(phrases)  # taken from the articles (a stop word or a hyphen can break one)
+    assert multi_block > 10
+    ix.close()
