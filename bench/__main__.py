@@ -68,6 +68,22 @@ def build_parser() -> argparse.ArgumentParser:
         "(its indexing figures too); queries and serving are measured again",
     )
 
+    p = sub.add_parser(
+        "scale",
+        help="query cost at TIMES the size: the ours index of an earlier run merged into itself TIMES over",
+    )
+    p.add_argument("--n", type=_positive, default=100000, help="the size of the earlier run (default 100000)")
+    p.add_argument("--seed", type=int, default=1, help="its corpus seed (default 1)")
+    p.add_argument("--times", type=_positive, default=10, help="how many copies (default 10: 100k -> 1M)")
+    p.add_argument("--out", type=Path, default=run.ROOT / "bench" / "out", help="where the results JSON goes")
+    p.add_argument("--work", type=Path, help="the earlier run's folder (default OUT/work-<n>)")
+    p.add_argument("--queries", type=_positive, default=200, help="size of the query mix (default 200)")
+    p.add_argument("--clients", type=_positive, default=8, help="concurrent HTTP clients (default 8)")
+    p.add_argument("--requests", type=_positive, default=400, help="HTTP requests in all (default 400)")
+    p.add_argument("--threads", type=_positive, default=8, help="server worker threads (default 8)")
+    p.add_argument("--no-serve", action="store_true", help="skip the HTTP phase")
+    p.add_argument("--no-keep", action="store_true", help="delete the scaled index afterwards")
+
     p = sub.add_parser("_phase", help=argparse.SUPPRESS)
     p.add_argument("phase", choices=("index", "query"))
     p.add_argument("engine", choices=run.ENGINES)
@@ -101,6 +117,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "_serve-baseline":
             run.serve_baseline(args.target, args.port, args.threads)
             return 0
+        if args.command == "scale":
+            from bench import scale
+
+            opts = run.SuiteOptions(
+                n=args.n,
+                seed=args.seed,
+                out=args.out,
+                queries=args.queries,
+                clients=args.clients,
+                requests=args.requests,
+                threads=args.threads,
+                serve=not args.no_serve,
+                keep=not args.no_keep,
+            )
+            work = args.work or args.out / f"work-{args.n}"
+            results = scale.verdicts(scale.run_scaled(work, args.n, args.seed, args.times, opts))
+            path = scale.write(results, args.out)
+            print(scale.summary(results))
+            print(f"results: {path}")
+            return 1 if "error" in results["engines"]["ours"] else 0
         engines = tuple(e.strip() for e in args.engines.split(",") if e.strip())
         unknown = [e for e in engines + tuple(args.reuse.split(",")) if e.strip() and e.strip() not in run.ENGINES]
         if unknown or not engines:

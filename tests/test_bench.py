@@ -101,3 +101,23 @@ def test_smoke_run_at_2000_articles_writes_its_json(tmp_path: Path) -> None:
         assert entry["serve"]["errors"] == 0
     if "ours" in engines:
         assert "query mix p95" in results["ratios"]
+        # The 1M query side from the 2000: the index merged into itself twice, then the query and serve phases.
+        code = main(
+            ["scale", "--n", "2000", "--times", "2", "--queries", "20", "--requests", "16", "--out", str(tmp_path)]
+        )
+        scaled = json.loads((tmp_path / "results-scaled-4000.json").read_text(encoding="utf-8"))
+        assert code == 0, scaled
+        entry = scaled["engines"]["ours"]
+        assert entry["scale"]["articles"] == 4000
+        assert entry["query"]["mix"]["n"] == 20
+        assert entry["serve"]["requests"] == 16 and entry["serve"]["errors"] == 0
+        from index.engine import WhooshIndex
+        from index.models import SearchRequest
+
+        one = WhooshIndex(tmp_path / "work-2000" / "ours" / "index", readonly=True)
+        two = WhooshIndex(tmp_path / "work-2000" / "ours-x2" / "index", readonly=True)
+        for q in ("облыс", "завод", ""):
+            ungrouped = SearchRequest(q=q, group=False)
+            assert two.search(ungrouped).total == 2 * one.search(ungrouped).total > 0
+        one.close()
+        two.close()
