@@ -14,6 +14,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from bench import corpus, report, run
 from crawler.progress import Progress
@@ -99,6 +100,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _options(args: argparse.Namespace, **more: Any) -> run.SuiteOptions:
+    """The suite's options from the arguments `run` and `scale` share."""
+    return run.SuiteOptions(
+        n=args.n,
+        seed=args.seed,
+        out=args.out,
+        queries=args.queries,
+        clients=args.clients,
+        requests=args.requests,
+        threads=args.threads,
+        serve=not args.no_serve,
+        keep=not args.no_keep,
+        **more,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -120,19 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "scale":
             from bench import scale
 
-            opts = run.SuiteOptions(
-                n=args.n,
-                seed=args.seed,
-                out=args.out,
-                queries=args.queries,
-                clients=args.clients,
-                requests=args.requests,
-                threads=args.threads,
-                serve=not args.no_serve,
-                keep=not args.no_keep,
-            )
             work = args.work or args.out / f"work-{args.n}"
-            results = scale.verdicts(scale.run_scaled(work, args.n, args.seed, args.times, opts))
+            results = scale.verdicts(scale.run_scaled(work, args.n, args.seed, args.times, _options(args)))
             path = scale.write(results, args.out)
             print(scale.summary(results))
             print(f"results: {path}")
@@ -144,19 +150,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"bench: unknown engine {', '.join(unknown) or '(none)'}: choose from ours, baseline", file=sys.stderr
             )
             return 2
-        opts = run.SuiteOptions(
-            n=args.n,
-            seed=args.seed,
-            out=args.out,
+        opts = _options(
+            args,
             work=args.work,
             engines=engines,
-            queries=args.queries,
-            clients=args.clients,
-            requests=args.requests,
-            threads=args.threads,
             analysis=args.analysis,
-            serve=not args.no_serve,
-            keep=not args.no_keep,
             reuse=tuple(e.strip() for e in args.reuse.split(",") if e.strip()),
         )
         results = report.add_ratios(run.run_suite(opts))
