@@ -344,14 +344,23 @@ def _term_postings(reader: Any, fieldname: str, text: Any, weights: bool) -> tup
     btext = text if isinstance(text, bytes) else None
     blocks = _raw_blocks(reader, fieldname, btext) if btext is not None else None
     if blocks is not None:
-        id_parts: list[np.ndarray] = []
-        weight_parts: list[np.ndarray] = []
+        # All the blocks' numbers gathered in plain lists, then a few numpy calls for the whole term: a common
+        # word at a million articles has thousands of blocks, and numpy calls a block were most of reading it.
+        deltas: list[int] = []
+        sizes: list[int] = []
+        block_weights: list[Any] = []
         for block in blocks:
-            deltas, w, _values = block.data()
-            id_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+            block_deltas, w, _values = block.data()
+            deltas += block_deltas
+            sizes.append(len(block_deltas))
             if weights:
-                weight_parts.append(_block_weights(w, block.count))
-        docs, found = _joined(id_parts, weight_parts, weights)
+                if w is None or isinstance(w, float | int):
+                    block_weights += [1.0 if w is None else float(w)] * len(block_deltas)
+                else:
+                    block_weights += w
+        # each block's first delta is its first docnum: the running sums start again at every block
+        docs = _restarted_cumsum(np.asarray(deltas, dtype=np.int64), np.asarray(sizes, dtype=np.int64))
+        found = np.asarray(block_weights, dtype=np.float64) if weights else None
         deleted = getattr(reader, "deleted_docs_set", None)
         if deleted and docs.size:  # as the FilterMatcher Whoosh wraps a segment with deletions in
             live = ~np.isin(docs, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
