@@ -39,14 +39,18 @@ def content_hash(text: str) -> str:
     return hashlib.sha1(" ".join(words(text)).encode("utf-8")).hexdigest()
 
 
-def _word_hash(word: str) -> int:
-    value = _word_hashes.get(word)
-    if value is None:
-        if len(_word_hashes) >= _CACHE_MAX:
+def _word_hashes_of(tokens: list[str]) -> npt.NDArray[np.uint64]:
+    """The 64-bit hash of each word (blake2b): each distinct word hashed once, and remembered across articles."""
+    distinct = set(tokens)
+    missing = distinct.difference(_word_hashes)  # in C: most words were seen before (Zipf)
+    if missing:
+        if len(_word_hashes) + len(missing) > _CACHE_MAX:
             _word_hashes.clear()
-        value = int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
-        _word_hashes[word] = value
-    return value
+            missing = distinct
+        blake2b, from_bytes = hashlib.blake2b, int.from_bytes
+        for word in missing:
+            _word_hashes[word] = from_bytes(blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+    return np.fromiter(map(_word_hashes.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
 
 
 def _mix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
@@ -64,7 +68,7 @@ def simhash(text: str) -> int:
         return 0
     # Words are hashed once each (blake2b, remembered); shingle hashes are combined from them in numpy, and
     # the per-bit majority is counted over the unpacked bits: no Python loop per shingle or per bit.
-    hashes = np.fromiter(map(_word_hash, tokens), dtype=np.uint64, count=len(tokens))
+    hashes = _word_hashes_of(tokens)
     with np.errstate(over="ignore"):
         if len(hashes) < SHINGLE:
             shingles = _mix(np.array([hashes.sum()], dtype=np.uint64))

@@ -121,6 +121,17 @@ def _model(text: str, *, ours_only: bool = False) -> str:
     return _MODEL_MAP.get(lang, "")
 
 
+# Counting loops in C (map over a bound method) rather than a generator per word: these run per paragraph.
+def _count_in(vocabulary: frozenset[str], words: list[str]) -> int:
+    """How many of `words` (with repeats) are in `vocabulary`."""
+    return sum(map(vocabulary.__contains__, words))
+
+
+def _count_matching(pattern: re.Pattern[str], words: list[str]) -> int:
+    """How many of `words` `pattern` finds something in."""
+    return len(words) - list(map(pattern.search, words)).count(None)
+
+
 def _cyrillic(text: str, words: list[str]) -> str:
     """`text` lower-cased, `words` its Cyrillic words."""
     if not words:
@@ -130,8 +141,8 @@ def _cyrillic(text: str, words: list[str]) -> str:
     kk_strict = len(_KK_STRICT_WORD.findall(text))
     not_kk = len(_NOT_KK_WORD.findall(text))
     shared = len(_KK_SHARED_WORD.findall(text))
-    uz_words = sum(1 for w in words if w in _UZ_WORDS)
-    kk_words = sum(1 for w in words if w in _KK_WORDS)
+    uz_words = _count_in(_UZ_WORDS, words)
+    kk_words = _count_in(_KK_WORDS, words)
     uz_score = not_kk + uz_words
     kk_score = kk_strict + kk_words + 0.5 * shared
     if uz_score >= 2 and uz_score > kk_score:
@@ -141,7 +152,7 @@ def _cyrillic(text: str, words: list[str]) -> str:
     if not_kk == 0 and kk_words == 0 and kk_strict + shared < 0.2 * n and n >= 6:
         # These Russian function words do not occur in Kazakh ("он" and "не" do, so they are not listed);
         # a Kazakh name or hashtag may occur in Russian.
-        ru = sum(1 for w in words if w in _RU_WORDS)
+        ru = _count_in(_RU_WORDS, words)
         if ru >= 0.12 * n:
             return "ru"
     return _model(text, ours_only=n <= 2 and uz_score == 0)
@@ -152,16 +163,16 @@ def _latin(text: str, words: list[str]) -> str:
     if not words:
         return ""
     n = len(words)
-    kk_letters = sum(1 for w in words if _KK_LATIN.search(w))
-    en = sum(1 for w in words if w in EN_WORDS)
+    kk_letters = _count_matching(_KK_LATIN, words)
+    en = _count_in(EN_WORDS, words)
     if kk_letters >= 1 and kk_letters >= 0.1 * n and kk_letters >= en:
         return "kk"
-    kk_words = sum(1 for w in words if w in _KK_LATIN_WORDS)
+    kk_words = _count_in(_KK_LATIN_WORDS, words)
     if kk_letters + kk_words >= max(1, 0.2 * n) and kk_letters + kk_words > en:
         return "kk"
     if en >= 0.1 * n and en >= 1:
         return "en"
-    qaz = sum(1 for w in words if _ASCII_KAZAKH.search(w))
+    qaz = _count_matching(_ASCII_KAZAKH, words)
     if qaz >= max(1, 0.3 * n):
         return "kk"
     lang = _model(text)

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
 from typing import Any, Generic, TypeVar, overload
 
@@ -26,6 +27,7 @@ LATIN_RE = re.compile(r"[a-zA-Z\u00c0-\u024f]")
 MAX_MENTIONS = 2000  # mentions one extractor collects from one text: enough to rank, bounded for junk
 MAX_TEXT = 400_000  # characters analysed; a longer "article" is cut here so one page cannot stall enrichment
 CACHE_SIZE = 200_000  # folded words remembered per lexicon
+HEAD = 3  # a `Lexicon` indexes its stems by this many first letters
 
 _FOLD = str.maketrans(
     {
@@ -113,7 +115,7 @@ def positions(keys: list[str], hits: set[str]) -> list[int]:
     """Indices of the tokens whose key is in `hits`."""
     if not hits:
         return []
-    return [i for i, key in enumerate(keys) if key in hits]
+    return list(compress(range(len(keys)), map(hits.__contains__, keys)))  # in C: this runs over every word
 
 
 def tokenize(text: str) -> Tokens:
@@ -236,17 +238,23 @@ class Lexicon(Generic[T]):
     """Stems with their allowed endings; `lookup` answers every payload whose stem + ending spells the word."""
 
     stems: dict[str, list[tuple[frozenset[str], T]]] = field(default_factory=dict)
-    lengths: list[int] = field(default_factory=list)
     cache: dict[str, list[T]] = field(default_factory=dict)
     hits: set[str] = field(default_factory=set)  # the keys of `cache` with a payload
+    # Stem lengths to try for a word, longest first: by the word's first HEAD letters for stems that long, and
+    # the shorter ones for every word. A word no stem starts like (most of them) costs one dict read, not a
+    # slice and a read per stem length.
+    heads: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    short: tuple[int, ...] = ()
 
     def add(self, stem: str, endings: frozenset[str], payload: T) -> None:
         if not stem:
             return
         self.stems.setdefault(stem, []).append((endings, payload))
-        if len(stem) not in self.lengths:
-            self.lengths.append(len(stem))
-            self.lengths.sort(reverse=True)
+        size = len(stem)
+        if size >= HEAD:
+            self.heads[stem[:HEAD]] = tuple(sorted({size, *self.heads.get(stem[:HEAD], ())}, reverse=True))
+        else:
+            self.short = tuple(sorted({size, *self.short}, reverse=True))
         self.cache.clear()
         self.hits.clear()
 
@@ -260,7 +268,8 @@ class Lexicon(Generic[T]):
             return hit
         found: list[T] = []
         n = len(word)
-        for size in self.lengths:
+        # every stem length, longest first, except those no stem of the word's first HEAD letters has
+        for size in self.heads.get(word[:HEAD], ()) + self.short:
             if size > n:
                 continue
             entries = self.stems.get(word[:size])

@@ -1,0 +1,65 @@
+"""`Lexicon.lookup` finds stems through an index of their first letters: it must answer exactly what trying every
+stem length, longest first, answers (the order of payloads decides which code an extractor takes first)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index.facets import countries, regions, sectors
+from index.facets.text import EXACT, KK, PREFIX, PREFIX_MAX, RU_NOUN_A, Lexicon, positions, tokenize
+
+_ENDINGS = [EXACT, KK, PREFIX, RU_NOUN_A]
+
+
+def _every_length(lex: Lexicon[str], word: str) -> list[str]:
+    """The answer by brute force: every stem length, longest first, and each stem's entries in order."""
+    found: list[str] = []
+    for size in sorted({len(stem) for stem in lex.stems}, reverse=True):
+        for endings, payload in lex.stems.get(word[:size], []) if size <= len(word) else []:
+            rest = word[size:]
+            ok = len(rest) <= PREFIX_MAX and "-" not in rest if endings is PREFIX else rest in endings
+            if ok and payload not in found:
+                found.append(payload)
+    return found
+
+
+_letters = st.text(alphabet="абвгкнсты-", min_size=1, max_size=9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    stems=st.lists(st.tuples(_letters, st.integers(0, len(_ENDINGS) - 1), st.sampled_from("xyz")), max_size=30),
+    words=st.lists(st.text(alphabet="абвгкнсты-", max_size=14), max_size=30),
+)
+def test_lookup_answers_what_every_stem_length_answers(stems: list[tuple[str, int, str]], words: list[str]) -> None:
+    lex: Lexicon[str] = Lexicon()
+    for stem, ending, payload in stems:
+        lex.add(stem, _ENDINGS[ending], payload)
+    for word in words + [stem + "ы" for stem, _e, _p in stems] + [stem for stem, _e, _p in stems]:
+        assert lex.lookup(word) == _every_length(lex, word), word
+
+
+def test_the_product_lexicons_answer_as_every_stem_length_does() -> None:
+    text = (
+        "Қарағанды облысында, Шымкентте және Түркістан облысының Сарыағаш ауданында Қытай мен Ресейдің "
+        "инвесторлары металлургия зауытын, жылыжай кешенін салады. В Карагандинской области и в Алматы "
+        "строят птицефабрику; Túrkistan oblysynda qytaılyq kásipkerler. Ал-Фараби ауданы, ШҚО-да, США."
+    )
+    keys = set(tokenize(text).keys) | {"к", "ка", "кар", "а", "аб"}
+    lexicons = [regions.gazetteer().cyr, regions.gazetteer().lat, countries.lexicon()[0], *sectors.lexicon()[::2]]
+    for lex in lexicons:
+        fresh: Lexicon[object] = Lexicon()
+        for stem, entries in lex.stems.items():
+            for endings, payload in entries:
+                fresh.add(stem, endings, payload)
+        for key in keys:
+            assert fresh.lookup(key) == _every_length(fresh, key), key  # type: ignore[arg-type]
+        assert any(fresh.lookup(key) for key in keys)
+
+
+def test_positions_are_the_indices_of_hit_keys_in_order() -> None:
+    keys = ["a", "b", "a", "c", "b"]
+    assert positions(keys, {"a", "b"}) == [0, 1, 2, 4]
+    assert positions(keys, {"z"}) == []
+    assert positions(keys, set()) == []
