@@ -628,7 +628,7 @@ class _Evaluation:
             candidates: np.ndarray | None = None
             for word in words:
                 docs, _ = self.cache.postings(reader, q.fieldname, word, False)
-                candidates = docs if candidates is None else np.intersect1d(candidates, docs, assume_unique=True)
+                candidates = docs if candidates is None else _intersect_sorted(candidates, docs)
                 if not candidates.size:
                     break
             if candidates is None or not candidates.size:
@@ -637,15 +637,44 @@ class _Evaluation:
                 keys: np.ndarray | None = None
                 for k, word in enumerate(words):
                     wkeys = _position_keys(reader, q.fieldname, word, candidates, fmt) - k
-                    keys = wkeys if keys is None else np.intersect1d(keys, wkeys, assume_unique=True)
+                    keys = wkeys if keys is None else _intersect_sorted(keys, wkeys)
                     if not keys.size:
                         break
-                candidates = np.unique(keys >> _POS_BITS) if keys is not None else candidates[:0]
+                candidates = _distinct_sorted(keys >> _POS_BITS) if keys is not None else candidates[:0]
             mask[candidates + offset] = True
         return mask
 
 
 _POS_BITS = 32
+
+
+def _intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values in both of two ascending arrays of distinct values: a binary search of the shorter in the
+    longer (`np.intersect1d` sorts both together again: most of a phrase's time at 1M articles)."""
+    if a.size > b.size:
+        a, b = b, a
+    if not a.size:
+        return a
+    at = np.minimum(np.searchsorted(b, a), b.size - 1)
+    return a[b[at] == a]
+
+
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """An ascending array without its repeats."""
+    if values.size < 2:
+        return values
+    keep = np.empty(values.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+def _ascending(keys: np.ndarray) -> np.ndarray:
+    """Position keys in order without repeats. Read from blocks they come that way (documents ascending, a
+    document's positions ascending): checked in one pass, sorted only if not."""
+    if keys.size > 1 and not bool(np.all(keys[1:] > keys[:-1])):
+        return np.unique(keys)
+    return keys
 
 
 def _position_keys(reader: Any, fieldname: str, text: bytes, docs: np.ndarray, fmt: Any) -> np.ndarray:
@@ -717,7 +746,7 @@ def _block_position_keys(blocks: list[_Block], docs: np.ndarray, fmt: Any) -> np
     if got is None:
         return _decoded_keys(blocks, docs, fmt)
     n, pos = got
-    return np.unique((np.repeat(ids[wanted], n) << _POS_BITS) + pos)
+    return _ascending((np.repeat(ids[wanted], n) << _POS_BITS) + pos)
 
 
 def _decoded_keys(blocks: list[_Block], docs: np.ndarray, fmt: Any) -> np.ndarray:
