@@ -79,9 +79,10 @@ def simhash(text: str) -> int:
                 shingles = _mix(shingles * np.uint64(31 + 2 * j) + hashes[j : j + n])
             if UNIGRAMS:
                 shingles = np.concatenate([_mix(hashes), shingles])
-    n = len(shingles)
-    bits = np.unpackbits(shingles.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
-    majority = bits.sum(axis=0, dtype=np.int64) * 2 > n
+    # One row of 64 bits per shingle (unpacked flat: twice as fast as along an axis), summed per column in
+    # int32 (a count cannot reach 2**31: that many shingles would not fit in memory).
+    bits = np.unpackbits(shingles.view(np.uint8), bitorder="little").reshape(-1, 64)
+    majority = bits.sum(axis=0, dtype=np.int32) > len(shingles) // 2
     return int.from_bytes(np.packbits(majority, bitorder="little").tobytes(), "little")
 
 

@@ -32,12 +32,16 @@ _LAT_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 _MIXED = re.compile(r"[\u0400-\u04ff][a-z]|[a-z][\u0400-\u04ff]")  # a Latin letter touching a Cyrillic one
 # Letters of Kazakh Cyrillic that Russian lacks and Uzbek lacks too (ғ, қ are Uzbek as well).
 _KK_STRICT = re.compile(r"[әұіңөүһӘҰІҢӨҮҺ]")
-# One match per word that holds the letter: from its first such letter to the end of the word.
-_KK_STRICT_WORD = re.compile(r"[әұіңөүһ][\u0400-\u04ff]*")
-_KK_SHARED_WORD = re.compile(r"[ғқ][\u0400-\u04ff]*")  # words with ғ or қ (with other Kazakh letters too)
+_KK_LETTERS = "әұіңөүһ"
+_SHARED_LETTERS = "ғқ"  # Kazakh and Uzbek
 # Letters that rule Kazakh out: Uzbek (ў ҳ), Ukrainian and Belarusian (ї є ґ ў), Tatar and Bashkir (җ ҙ ҫ ҡ),
 # Tajik (ӣ ӯ ҷ). (Kyrgyz has only ө ү ң, which Kazakh shares.)
-_NOT_KK_WORD = re.compile(r"[ўҳїєґҗҙҫҡӣӯҷ][\u0400-\u04ff]*")
+_NOT_KK_LETTERS = "ўҳїєґҗҙҫҡӣӯҷ"
+# One match per word that holds the letter: from its first such letter to the end of the word.
+_KK_STRICT_WORD = re.compile(f"[{_KK_LETTERS}][\u0400-\u04ff]*")
+_KK_SHARED_WORD = re.compile(f"[{_SHARED_LETTERS}][\u0400-\u04ff]*")  # words with ғ or қ (other Kazakh ones too)
+_NOT_KK_WORD = re.compile(f"[{_NOT_KK_LETTERS}][\u0400-\u04ff]*")
+_MARKED = re.compile(f"[{_KK_LETTERS}{_SHARED_LETTERS}{_NOT_KK_LETTERS}]")  # where any of those three can match
 # Latin Kazakh: 2018 acute alphabet and 2021 alphabet letters. Dotless ı is the commonest of them.
 _KK_LATIN = re.compile(r"[ıáǵńóúýäğñöşūüİÁǴŃÓÚÝÄĞÑÖŞŪÜ]")
 
@@ -138,9 +142,13 @@ def _cyrillic(text: str, words: list[str]) -> str:
         return ""
     n = len(words)
     # One regex pass over the text per letter class (in C), not a test per word: this runs per paragraph.
-    kk_strict = len(_KK_STRICT_WORD.findall(text))
-    not_kk = len(_NOT_KK_WORD.findall(text))
-    shared = len(_KK_SHARED_WORD.findall(text))
+    # Most paragraphs (Russian ones) have none of the letters counted below: one pass tells, not three.
+    if _MARKED.search(text) is None:
+        kk_strict = not_kk = shared = 0
+    else:
+        kk_strict = len(_KK_STRICT_WORD.findall(text))
+        not_kk = len(_NOT_KK_WORD.findall(text))
+        shared = len(_KK_SHARED_WORD.findall(text))
     uz_words = _count_in(_UZ_WORDS, words)
     kk_words = _count_in(_KK_WORDS, words)
     uz_score = not_kk + uz_words
