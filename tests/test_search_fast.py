@@ -265,3 +265,16 @@ def test_phrases_over_many_blocks_are_whooshs(tmp_path: pytest.TempPathFactory) 
     assert found >= 0.9 * len(phrases)  # taken from the articles (a stop word or a hyphen can break one)
     assert multi_block > 10
     ix.close()
+
+
+def test_a_lower_amount_bound_reads_the_column_and_finds_what_the_range_finds(index: WhooshIndex) -> None:
+    searcher = index._searcher()
+    cols = index._cols(searcher)
+    tried = 0
+    for low in (1.0, 3.5e6, 1e8, 2.5e9, 4e10):
+        request = SearchRequest(amount_min=low, per_page=500, group=False, facets=False)
+        _parsed, _qmask, base, _filters = index._matches(request, searcher, cols)
+        by_terms = query_mask(wq.NumericRange("amount", low, None), searcher, cols.size) & cols.live
+        assert np.array_equal(base, by_terms), low
+        tried += int(by_terms.any())
+    assert tried >= 3
