@@ -444,38 +444,59 @@ class WhooshIndex(SearchIndex):
         """
         scored = scored and request.sort == "relevance"
         parsed = self._queries.parse(request.q)
-        qmask = self._query_mask(parsed, searcher, cols, scored)
-        if parsed.query is not None and not qmask.any() and parsed.plain and parsed.words > 1:
-            # No article has all the words: fall back to any of them, and say so.
-            anyword = self._queries.parse(request.q, any_word=True)
-            qmask = self._query_mask(anyword, searcher, cols, scored)
-            anyword.notice = anyword.notice or NOTICE_ANY
-            parsed = anyword
-        base = qmask.copy()
-        if request.date_from:
-            base &= cols.day >= day_number(request.date_from)
-        if request.date_to:
-            base &= (cols.day <= day_number(request.date_to)) & (cols.day > day_number("0001-01-02"))
-        if request.amount_max is None and request.amount_min is not None and request.amount_min > 0:
-            # "An amount of at least X" is "the largest amount is at least X": one comparison over the column,
-            # where the range's terms are hundreds of posting lists at a million articles.
-            base &= cols.amount_top >= request.amount_min
-        elif request.amount_min is not None or request.amount_max is not None:
-            amount_query = wq.NumericRange("amount", request.amount_min, request.amount_max)
-            base &= query_mask(amount_query, searcher, cols.size, cols.cache)
+        bounds = self._bounds(request, searcher, cols)
         filters = {
             name: cols.facets[name].mask(values, cols.size)
             for name, values in request.filters().items()
             if values and name in cols.facets
         }
+        # The documents any count or hit can come from: within the dates and amounts, and failing at most one
+        # facet filter (a facet's own counts leave its filter out). Phrases check positions only there.
+        within = bounds
+        if len(filters) > 1:
+            failed = np.zeros(cols.size, dtype=np.int8)
+            for selected in filters.values():
+                failed += ~selected
+            within = failed <= 1 if within is None else within & (failed <= 1)
+        qmask = self._query_mask(parsed, searcher, cols, scored, within)
+        if parsed.query is not None and not qmask.any() and parsed.plain and parsed.words > 1:
+            # No article has all the words: fall back to any of them, and say so.
+            anyword = self._queries.parse(request.q, any_word=True)
+            qmask = self._query_mask(anyword, searcher, cols, scored, within)
+            anyword.notice = anyword.notice or NOTICE_ANY
+            parsed = anyword
+        base = qmask if bounds is None else qmask & bounds
         return parsed, qmask, base, filters
 
-    def _query_mask(self, parsed: ParsedQuery, searcher: Any, cols: Columns, scored: bool) -> np.ndarray:
+    def _bounds(self, request: SearchRequest, searcher: Any, cols: Columns) -> np.ndarray | None:
+        """The documents within the request's dates and amounts; None when it has neither."""
+        bounds: np.ndarray | None = None
+
+        def narrow(mask: np.ndarray) -> None:
+            nonlocal bounds
+            bounds = mask if bounds is None else bounds & mask
+
+        if request.date_from:
+            narrow(cols.day >= day_number(request.date_from))
+        if request.date_to:
+            narrow((cols.day <= day_number(request.date_to)) & (cols.day > day_number("0001-01-02")))
+        if request.amount_max is None and request.amount_min is not None and request.amount_min > 0:
+            # "An amount of at least X" is "the largest amount is at least X": one comparison over the column,
+            # where the range's terms are hundreds of posting lists at a million articles.
+            narrow(cols.amount_top >= request.amount_min)
+        elif request.amount_min is not None or request.amount_max is not None:
+            amount_query = wq.NumericRange("amount", request.amount_min, request.amount_max)
+            narrow(query_mask(amount_query, searcher, cols.size, cols.cache))
+        return bounds
+
+    def _query_mask(
+        self, parsed: ParsedQuery, searcher: Any, cols: Columns, scored: bool, within: np.ndarray | None = None
+    ) -> np.ndarray:
         if parsed.query is None:
             return cols.live.copy()
         if not scored:
-            return query_mask(parsed.query, searcher, cols.size, cols.cache) & cols.live
-        mask, parsed.scores = query_scores(parsed.query, searcher, cols.size, cols.cache)
+            return query_mask(parsed.query, searcher, cols.size, cols.cache, within) & cols.live
+        mask, parsed.scores = query_scores(parsed.query, searcher, cols.size, cols.cache, within)
         return mask & cols.live
 
     def search(self, request: SearchRequest) -> SearchResult:

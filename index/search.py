@@ -465,7 +465,12 @@ class QueryCache:
 class _Evaluation:
     """What evaluating one query tree needs: the searcher, its size, and the generation's `QueryCache`."""
 
-    def __init__(self, searcher: Any, size: int, cache: QueryCache | None, scored: bool) -> None:
+    def __init__(
+        self, searcher: Any, size: int, cache: QueryCache | None, scored: bool, within: np.ndarray | None = None
+    ) -> None:
+        # `within`: the documents whose answer counts (the rest pass no filter anyway); phrases are checked on
+        # positions only there. Outside it a mask may say anything.
+        self.within = within
         self.searcher = searcher
         self.size = size
         self.leaves = searcher.leaf_searchers()
@@ -553,13 +558,13 @@ class _Evaluation:
             return found, _boosted(scores, q.boost)
         if isinstance(q, wq.AndNot):
             amask, ascores = self.run(q.a)
-            bmask, _ = _Evaluation(self.searcher, size, self.cache, scored=False).run(q.b)
+            bmask, _ = _Evaluation(self.searcher, size, self.cache, scored=False, within=self.within).run(q.b)
             mask = amask & ~bmask
             if ascores is not None:
                 ascores[~mask] = 0.0
             return mask, ascores
         if isinstance(q, wq.Not):
-            inner, _ = _Evaluation(self.searcher, size, self.cache, scored=False).run(q.query)
+            inner, _ = _Evaluation(self.searcher, size, self.cache, scored=False, within=self.within).run(q.query)
             mask = ~inner
             # Whoosh's InverseMatcher scores every document it matches 1.0
             return mask, (mask * q.boost).astype(np.float64) if self.scored else None
@@ -571,7 +576,7 @@ class _Evaluation:
             if isinstance(simple, wq.ConstantScoreQuery):
                 simple = simple.child
             if not isinstance(simple, wq.NumericRange):
-                mask, _ = _Evaluation(self.searcher, size, self.cache, scored=False).run(simple)
+                mask, _ = _Evaluation(self.searcher, size, self.cache, scored=False, within=self.within).run(simple)
                 self.scorable = False  # a range is scored by Whoosh
                 return mask, None
         if isinstance(q, wq.Phrase) and q.slop == 1:
@@ -637,6 +642,8 @@ class _Evaluation:
                 candidates = docs if candidates is None else _intersect_sorted(candidates, docs)
                 if not candidates.size:
                     break
+            if candidates is not None and self.within is not None:
+                candidates = candidates[self.within[candidates + offset]]
             if candidates is None or not candidates.size:
                 continue
             if len(words) > 1:
@@ -883,17 +890,19 @@ def _length_codes(reader: Any, fieldname: str) -> np.ndarray:
     return np.fromiter((int(v) for v in column), dtype=np.uint8, count=size)
 
 
-def query_mask(q: wq.Query, searcher: Any, size: int, cache: QueryCache | None = None) -> np.ndarray:
+def query_mask(
+    q: wq.Query, searcher: Any, size: int, cache: QueryCache | None = None, within: np.ndarray | None = None
+) -> np.ndarray:
     """The documents `q` matches as a bool array over the searcher's document numbers (deleted ones included).
 
     Terms, And, Or (without minmatch), AndNot and Not are combined with numpy from the postings; phrases,
     prefixes, ranges and the rest go through Whoosh's matchers.
     """
-    return _Evaluation(searcher, size, cache, scored=False).run(q)[0]
+    return _Evaluation(searcher, size, cache, scored=False, within=within).run(q)[0]
 
 
 def query_scores(
-    q: wq.Query, searcher: Any, size: int, cache: QueryCache | None = None
+    q: wq.Query, searcher: Any, size: int, cache: QueryCache | None = None, within: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """The mask of `q` and its BM25F scores (before the recency prior) as Whoosh would compute them.
 
@@ -901,7 +910,7 @@ def query_scores(
     multiplies, a phrase scores as its words); None when the tree has a part only Whoosh scores (prefixes,
     ranges, the any-word coordination bonus). `cache` is what the queries of this index generation share.
     """
-    evaluation = _Evaluation(searcher, size, cache, scored=True)
+    evaluation = _Evaluation(searcher, size, cache, scored=True, within=within)
     mask, scores = evaluation.run(q)
     return mask, (scores if evaluation.scorable else None)
 

@@ -278,3 +278,35 @@ def test_a_lower_amount_bound_reads_the_column_and_finds_what_the_range_finds(in
         assert np.array_equal(base, by_terms), low
         tried += int(by_terms.any())
     assert tried >= 3
+
+
+def test_phrases_under_two_filters_count_what_whoosh_finds(index: WhooshIndex) -> None:
+    """With two or more facet filters a phrase checks positions only in documents that fail at most one of
+    them: totals and every facet's counts (which leave their own filter out) stay what Whoosh's phrase gives."""
+    searcher = index._searcher()
+    cols = index._cols(searcher)
+    words = _words(index)
+    checked = 0
+    for lang in ("kk", "ru"):
+        for a, b in itertools.pairwise(words[lang][:24]):
+            parsed = index._queries.parse(f'"{a} {b}"').query
+            assert parsed is not None
+            slow = np.zeros(cols.size, dtype=bool)
+            slow[list(searcher.docs_for_query(parsed))] = True
+            slow &= cols.live
+            if not slow.any():
+                continue
+            doc = int(np.flatnonzero(slow)[0])
+            source = cols.facets["source"].values[cols.facets["source"].first_value(cols.size)[doc]]
+            request = SearchRequest(q=f'"{a} {b}"', lang=[lang], source=[source], group=False, per_page=50)
+            result = index.search(request)
+            lang_mask = cols.facets["lang"].mask([lang], cols.size)
+            source_mask = cols.facets["source"].mask([source], cols.size)
+            assert result.total == int((slow & lang_mask & source_mask).sum()) > 0
+            for name, other in (("lang", source_mask), ("source", lang_mask)):
+                arrays = cols.facets[name]
+                want = arrays.counts(slow & other)
+                got = {v.value: v.count for v in result.facets[name]}
+                assert got == {arrays.values[i]: int(c) for i, c in enumerate(want) if c > 0}, name
+            checked += 1
+    assert checked >= 4
