@@ -492,14 +492,20 @@ class _Evaluation:
     def term(self, fieldname: str, text: Any, boost: float) -> tuple[np.ndarray, np.ndarray | None]:
         mask = np.zeros(self.size, dtype=bool)
         scores = np.zeros(self.size) if self.scored else None
+        self.add_term(fieldname, text, boost, mask, scores)
+        return mask, scores
+
+    def add_term(self, fieldname: str, text: Any, boost: float, mask: np.ndarray, scores: np.ndarray | None) -> None:
+        """A term's documents into `mask` and its scores added to `scores`: an Or of terms (a word over eight
+        fields) fills one pair of arrays instead of a pair a term (at 1M articles 9 MB a pair)."""
         schema = self.searcher.schema
         if fieldname not in schema:
-            return mask, scores
+            return
         fieldtype = schema[fieldname]
         try:
             btext = fieldtype.to_bytes(text) if isinstance(text, str) else text
         except ValueError:
-            return mask, scores
+            return
         weighting = self.searcher.weighting
         bm25 = scores is not None and fieldtype.scorable
         if bm25 and not isinstance(weighting, BM25F):
@@ -522,8 +528,7 @@ class _Evaluation:
                 part = idf * ((freqs * (K1 + 1)) / (freqs + K1 * ((1 - B) + B * fl / avgfl)))
             else:  # an unscored field (keywords): the posting's weight
                 part = freqs
-            scores[docs] = part * boost if boost != 1.0 else part
-        return mask, scores
+            scores[docs] += part * boost if boost != 1.0 else part
 
     def run(self, q: wq.Query) -> tuple[np.ndarray, np.ndarray | None]:
         """The documents `q` matches, and their scores (None when not scored or not scorable here)."""
@@ -536,6 +541,9 @@ class _Evaluation:
             mask = np.zeros(size, dtype=bool)
             scores = np.zeros(size) if self.scored else None
             for child in q.subqueries:
+                if isinstance(child, wq.Term):
+                    self.add_term(child.fieldname, child.text, child.boost, mask, scores)
+                    continue
                 cmask, cscores = self.run(child)
                 mask |= cmask
                 if scores is not None and cscores is not None:
