@@ -48,9 +48,11 @@ def host_of(url: str) -> str:
 
 def ascii_host(host: str) -> str:
     """A host name in its ASCII (punycode) form: кітап.kz -> xn--80akp8a.kz. Raises CrawlerError when invalid."""
-    host = host.strip().rstrip(".").lower()
+    host = host.strip().rstrip(".").strip().lower()  # "kz ." is "kz", as a browser reads it
     if not host:
         raise CrawlerError("a URL without a host name")
+    if any(ch.isspace() for ch in host):
+        raise CrawlerError(f"not a valid host name: {host!r}")
     if host.startswith("[") or all(part.isdigit() for part in host.split(".")) or host.isascii():
         return host
     try:
