@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=_positive, default=8, help="server worker threads (default 8)")
     p.add_argument("--no-serve", action="store_true", help="skip the HTTP phase")
     p.add_argument("--no-keep", action="store_true", help="delete the scaled index afterwards")
+    p.add_argument("--reuse", action="store_true", help="measure again on the copy an earlier `scale` built")
 
     p = sub.add_parser("_phase", help=argparse.SUPPRESS)
     p.add_argument("phase", choices=("index", "query"))
@@ -138,7 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bench import scale
 
             work = args.work or args.out / f"work-{args.n}"
-            results = scale.verdicts(scale.run_scaled(work, args.n, args.seed, args.times, _options(args)))
+            opts = _options(args, reuse=("ours",) if args.reuse else ())
+            results = scale.verdicts(scale.run_scaled(work, args.n, args.seed, args.times, opts))
             path = scale.write(results, args.out)
             print(scale.summary(results))
             print(f"results: {path}")

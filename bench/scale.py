@@ -25,6 +25,7 @@ from bench import report, run
 from crawler.progress import Progress
 
 INDEX_PHASE_FILE = run.INDEX_PHASE_FILE
+SCALE_FILE = "scale.json"  # what building the copy took, beside it
 
 
 def replicate(source: Path, target: Path, times: int) -> dict[str, Any]:
@@ -91,7 +92,13 @@ def run_scaled(work: Path, n: int, seed: int, times: int, opts: run.SuiteOptions
     entry: dict[str, Any] = {}
     results["engines"]["ours"] = entry
     say = Progress("bench", enabled=True).say
-    entry["scale"] = replicate(source, target, times)
+    built = target / SCALE_FILE
+    if opts.reuse and built.exists():
+        say(f"bench: reusing the {n * times}-article copy built earlier in {target}")
+        entry["scale"] = {**json.loads(built.read_text(encoding="utf-8")), "reused": True}
+    else:
+        entry["scale"] = replicate(source, target, times)
+        built.write_text(json.dumps(entry["scale"]), encoding="utf-8")
     timeout = max(600.0, n * times * 0.01)
     try:
         say(f"bench: {opts.queries} queries, sort=date and histograms on {n * times} articles")

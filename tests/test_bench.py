@@ -111,6 +111,11 @@ def test_smoke_run_at_2000_articles_writes_its_json(tmp_path: Path) -> None:
         assert entry["scale"]["articles"] == 4000
         assert entry["query"]["mix"]["n"] == 20
         assert entry["serve"]["requests"] == 16 and entry["serve"]["errors"] == 0
+        again = ["scale", "--n", "2000", "--times", "2", "--queries", "20", "--no-serve", "--reuse"]
+        assert main([*again, "--out", str(tmp_path)]) == 0  # measured again on the copy already built
+        rerun = json.loads((tmp_path / "results-scaled-4000.json").read_text(encoding="utf-8"))
+        assert rerun["engines"]["ours"]["scale"]["reused"] is True
+        assert rerun["engines"]["ours"]["query"]["mix"]["n"] == 20
         from index.engine import WhooshIndex
         from index.models import SearchRequest
 
