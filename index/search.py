@@ -285,10 +285,9 @@ _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 class _Block:
     """One W3 posting block of a term, its data read but not decoded until asked (`data`)."""
 
-    __slots__ = ("compression", "count", "last", "raw")
+    __slots__ = ("compression", "last", "raw")
 
-    def __init__(self, count: int, last: int, compression: int, raw: bytes) -> None:
-        self.count = count
+    def __init__(self, last: int, compression: int, raw: bytes) -> None:
         self.last = last
         self.compression = compression
         self.raw = raw
@@ -328,8 +327,8 @@ def _raw_blocks(reader: Any, fieldname: str, btext: bytes) -> list[_Block] | Non
         begin = pos + _INT_SIZE
         end = begin + abs(unpack_int(raw[pos:begin])[0])
         head = io.BytesIO(raw[begin:end])
-        count, last, _max_weight, compression, _min_length, _max_length = pickle.load(head)
-        blocks.append(_Block(count, last, compression, raw[begin + head.tell() : end]))
+        _count, last, _max_weight, compression, _min_length, _max_length = pickle.load(head)
+        blocks.append(_Block(last, compression, raw[begin + head.tell() : end]))
         pos = end
     return blocks
 
@@ -729,10 +728,7 @@ def _position_keys(reader: Any, fieldname: str, text: bytes, docs: np.ndarray, f
                 docnums.append(ids[wanted])
                 values.extend(block_values[i] for i in wanted.tolist())
         m._next_block()
-    if not values:
-        return np.zeros(0, dtype=np.int64)
-    counts, positions = _decode_positions(fmt, values)
-    return np.unique((np.repeat(np.concatenate(docnums), counts) << _POS_BITS) + positions)
+    return _keys_of_values(docnums, values, fmt)
 
 
 def _block_position_keys(blocks: list[_Block], docs: np.ndarray, fmt: Any) -> np.ndarray:
@@ -780,10 +776,15 @@ def _decoded_keys(blocks: list[_Block], docs: np.ndarray, fmt: Any) -> np.ndarra
         wanted = np.flatnonzero(np.isin(ids, docs, assume_unique=True))
         docnums.append(ids[wanted])
         values.extend(block_values[i] for i in wanted.tolist())
+    return _keys_of_values(docnums, values, fmt)
+
+
+def _keys_of_values(docnums: list[np.ndarray], values: list[bytes], fmt: Any) -> np.ndarray:
+    """Position keys of postings given value by value (`docnums` in runs, one value per document)."""
     if not values:
         return np.zeros(0, dtype=np.int64)
-    n, pos = _decode_positions(fmt, values)
-    return np.unique((np.repeat(np.concatenate(docnums), n) << _POS_BITS) + pos)
+    counts, positions = _decode_positions(fmt, values)
+    return np.unique((np.repeat(np.concatenate(docnums), counts) << _POS_BITS) + positions)
 
 
 def _varints(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
