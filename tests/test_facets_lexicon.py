@@ -3,11 +3,13 @@ stem length, longest first, answers (the order of payloads decides which code an
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.facets import countries, regions, sectors
-from index.facets.text import EXACT, KK, PREFIX, PREFIX_MAX, RU_NOUN_A, Lexicon, positions, tokenize
+from index.facets.text import EXACT, KK, PREFIX, PREFIX_MAX, RU_NOUN_A, Lexicon, Memo, positions, tokenize
 
 _ENDINGS = [EXACT, KK, PREFIX, RU_NOUN_A]
 
@@ -47,7 +49,12 @@ def test_the_product_lexicons_answer_as_every_stem_length_does() -> None:
         "строят птицефабрику; Túrkistan oblysynda qytaılyq kásipkerler. Ал-Фараби ауданы, ШҚО-да, США."
     )
     keys = set(tokenize(text).keys) | {"к", "ка", "кар", "а", "аб"}
-    lexicons = [regions.gazetteer().cyr, regions.gazetteer().lat, countries.lexicon()[0], *sectors.lexicon()[::2]]
+    lexicons: list[Lexicon[Any]] = [
+        regions.gazetteer().cyr,
+        regions.gazetteer().lat,
+        countries.lexicon()[0],
+        *sectors.lexicon()[::2],
+    ]
     for lex in lexicons:
         fresh: Lexicon[object] = Lexicon()
         for stem, entries in lex.stems.items():
@@ -63,3 +70,39 @@ def test_positions_are_the_indices_of_hit_keys_in_order() -> None:
     assert positions(keys, {"a", "b"}) == [0, 1, 2, 4]
     assert positions(keys, {"z"}) == []
     assert positions(keys, set()) == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    stems=st.lists(st.tuples(_letters, st.integers(0, len(_ENDINGS) - 1), st.integers(0, 2)), max_size=30),
+    texts=st.lists(st.lists(st.text(alphabet="абвгкнсты-", min_size=1, max_size=12), max_size=20), max_size=4),
+    late=st.tuples(_letters, st.integers(0, 2)),
+)
+def test_a_shared_memo_fills_every_lexicon_as_lookup_would(
+    stems: list[tuple[str, int, int]], texts: list[list[str]], late: tuple[str, int]
+) -> None:
+    """After `Memo.known(keys)`, a key is among a lexicon's hits exactly when `lookup` finds it something; a
+    stem added later (or a cache emptied) makes the memo start again."""
+    group = [Lexicon[str]() for _ in range(3)]
+    memo = Memo()
+    for lex in group:
+        memo.join(lex)
+    for stem, ending, which in stems:
+        group[which].add(stem, _ENDINGS[ending], stem)
+
+    def check(keys: set[str]) -> None:
+        memo.known(keys)
+        for lex in group:
+            for key in keys:
+                assert (key in lex.hits) == bool(lex.find(key)), key
+                assert lex.lookup(key) == _every_length(lex, key), key
+
+    for words in texts:
+        check(set(words))
+    keys = {w for words in texts for w in words} | {late[0] + "ы"}
+    check(keys)
+    group[late[1]].add(late[0], PREFIX, "late")
+    check(keys)
+    memo.known(keys)  # the same set again: nothing to do, and the answers stay right
+    group[0].clear()
+    check(keys)

@@ -18,6 +18,7 @@ from index.facets.text import (
     MAX_MENTIONS,
     RU_ADJ,
     RU_NOUN_A,
+    SHARED,
     Lexicon,
     Tokens,
     data_lines,
@@ -73,6 +74,7 @@ def lexicon() -> tuple[Lexicon[tuple[str, str]], dict[str, list[tuple[str, str]]
         for noun in kk_nouns:
             if " " not in noun and not noun.isupper():
                 lex.add(latin_key(fold(noun)), latin_endings(KK), (code, "noun"))
+    SHARED.join(lex)
     return lex, multi
 
 

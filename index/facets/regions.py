@@ -22,6 +22,7 @@ from index.facets.text import (
     KK,
     KK_PLACE_CASE,
     RU_ADJ,
+    SHARED,
     Lexicon,
     Token,
     Tokens,
@@ -183,6 +184,7 @@ def gazetteer() -> Gazetteer:
                 _add_name(gaz, alias["form"], idx, "cityadj" if kind == "cityadj" else "adj")
             else:
                 _add_name(gaz, alias["form"], idx, "noun", latin=alias["form"].isascii())
+    SHARED.join(gaz.cyr)
     return gaz
 
 

@@ -22,6 +22,7 @@ from index.facets.text import (
     PREFIX,
     RU_ADJ,
     RU_NOUN_HARD,
+    SHARED,
     Lexicon,
     Tokens,
     data_lines,
@@ -81,6 +82,8 @@ def lexicon() -> tuple[Lexicon[str], dict[str, list[tuple[str, str]]], Lexicon[s
                         pairs.setdefault(first, []).append((second, code))
                     else:
                         single.add(form, latin_endings(endings) if latin else endings, code)
+    SHARED.join(single)
+    SHARED.join(firsts)
     return single, pairs, firsts
 
 

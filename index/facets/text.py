@@ -3,8 +3,9 @@
 Every extractor (regions, sectors, countries) matches words by stem + an allowed ending, not with a full stemmer:
 a word is folded (lower case, Kazakh letters to their Russian-keyboard look-alikes, so "Қарағанды" and a
 hurried "Караганды" meet), then its prefixes are looked up in a `Lexicon` of stems, and the rest of the word
-must be one of the endings that stem's table allows. Lookups are cached per folded word, which is what keeps
-all extractors together above 500 articles a second.
+must be one of the endings that stem's table allows. Lookups are cached per folded word, and the lexicons every
+text meets (gazetteer, sectors, countries) share one `Memo` of the words already looked up: an article's words
+are checked against it once, not once per lexicon.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ MAX_MENTIONS = 2000  # mentions one extractor collects from one text: enough to 
 MAX_TEXT = 400_000  # characters analysed; a longer "article" is cut here so one page cannot stall enrichment
 CACHE_SIZE = 200_000  # folded words remembered per lexicon
 HEAD = 3  # a `Lexicon` indexes its stems by this many first letters
+RECENT = 4  # key sets a `Memo` remembers as filled: a text's and its title's
 
 _FOLD = str.maketrans(
     {
@@ -245,6 +247,7 @@ class Lexicon(Generic[T]):
     # slice and a read per stem length.
     heads: dict[str, tuple[int, ...]] = field(default_factory=dict)
     short: tuple[int, ...] = ()
+    epoch: int = 0  # counts the times `cache` was emptied: a `Memo` over this lexicon then starts again
 
     def add(self, stem: str, endings: frozenset[str], payload: T) -> None:
         if not stem:
@@ -255,17 +258,19 @@ class Lexicon(Generic[T]):
             self.heads[stem[:HEAD]] = tuple(sorted({size, *self.heads.get(stem[:HEAD], ())}, reverse=True))
         else:
             self.short = tuple(sorted({size, *self.short}, reverse=True))
-        self.cache.clear()
-        self.hits.clear()
+        self.clear()
 
     def add_all(self, stems: Iterable[str], endings: frozenset[str], payload: T) -> None:
         for stem in stems:
             self.add(stem, endings, payload)
 
-    def lookup(self, word: str) -> list[T]:
-        hit = self.cache.get(word)
-        if hit is not None:
-            return hit
+    def clear(self) -> None:
+        self.cache.clear()
+        self.hits.clear()
+        self.epoch += 1
+
+    def find(self, word: str) -> list[T]:
+        """`lookup` without the cache."""
         found: list[T] = []
         n = len(word)
         # every stem length, longest first, except those no stem of the word's first HEAD letters has
@@ -279,9 +284,15 @@ class Lexicon(Generic[T]):
                     ok = len(rest) <= PREFIX_MAX and "-" not in rest if endings is PREFIX else rest in endings
                     if ok and payload not in found:
                         found.append(payload)
+        return found
+
+    def lookup(self, word: str) -> list[T]:
+        hit = self.cache.get(word)
+        if hit is not None:
+            return hit
+        found = self.find(word)
         if len(self.cache) > 2 * CACHE_SIZE:  # `known` keeps it under CACHE_SIZE; direct calls under twice that
-            self.cache.clear()
-            self.hits.clear()
+            self.clear()
         if found:
             self.cache[word] = found
             self.hits.add(word)
@@ -290,13 +301,90 @@ class Lexicon(Generic[T]):
         return found
 
 
+class Memo:
+    """The words already looked up in a group of lexicons that every text is matched against (the gazetteer's
+    Cyrillic names, the sector and country terms), kept once for all of them. A text's words are checked
+    against it once, not once per lexicon, and a new word is looked up only in the lexicons that have a stem
+    starting like it (most words have none). Each lexicon's `cache` then holds its hits only: a word in
+    `seen` and not in a lexicon's `hits` matches nothing in it."""
+
+    __slots__ = ("_by_head", "_by_short", "_epochs", "_recent", "_short", "lexicons", "seen")
+
+    def __init__(self) -> None:
+        self.lexicons: list[Lexicon[Any]] = []
+        self.seen: set[str] = set()
+        self._epochs: tuple[int, ...] = ()
+        # the key sets filled last (a text's and its title's): the extractors of one text share them
+        self._recent: tuple[set[str], ...] = ()
+        self._by_head: dict[str, tuple[Lexicon[Any], ...]] = {}
+        self._by_short: dict[str, tuple[Lexicon[Any], ...]] = {}
+        self._short: tuple[int, ...] = ()
+
+    def join(self, lex: Lexicon[Any]) -> None:
+        if all(lex is not other for other in self.lexicons):
+            self.lexicons.append(lex)
+            self._epochs = ()
+
+    def _start_again(self) -> None:
+        """Forget what was seen: a lexicon changed or emptied its cache."""
+        self.seen.clear()
+        self._recent = ()
+        by_head: dict[str, list[Lexicon[Any]]] = {}
+        by_short: dict[str, list[Lexicon[Any]]] = {}
+        for lex in self.lexicons:
+            for head in lex.heads:
+                by_head.setdefault(head, []).append(lex)
+            for stem in lex.stems:
+                if len(stem) < HEAD:
+                    by_short.setdefault(stem, []).append(lex)
+        self._by_head = {k: tuple(v) for k, v in by_head.items()}
+        self._by_short = {k: tuple(v) for k, v in by_short.items()}
+        self._short = tuple(sorted({len(stem) for stem in by_short}))
+        self._epochs = tuple(lex.epoch for lex in self.lexicons)
+
+    def known(self, keys: set[str]) -> None:
+        """Fill the hits of every lexicon of the group for `keys` (read-only: the same set is not filled twice)."""
+        if self._epochs != tuple(lex.epoch for lex in self.lexicons):
+            self._start_again()
+        elif any(keys is done for done in self._recent):
+            return
+        missing = keys.difference(self.seen)  # in C: most words of an article were seen before (Zipf)
+        if missing:
+            if len(self.seen) + len(missing) > CACHE_SIZE:
+                for lex in self.lexicons:
+                    lex.clear()
+                self._start_again()
+                missing = keys
+            by_head, by_short, short = self._by_head, self._by_short, self._short
+            for word in missing:
+                lexicons = by_head.get(word[:HEAD], ())
+                for size in short:
+                    more = by_short.get(word[:size])
+                    if more:
+                        lexicons += tuple(lex for lex in more if all(lex is not other for other in lexicons))
+                for lex in lexicons:
+                    if word not in lex.cache:
+                        found = lex.find(word)
+                        if found:
+                            lex.cache[word] = found
+                            lex.hits.add(word)
+            self.seen |= missing
+        self._recent = (keys, *self._recent[: RECENT - 1])
+
+
+# The lexicons every text is matched against share one memo; `known` uses it for those that joined it.
+SHARED = Memo()
+
+
 def known(lex: Lexicon[T], keys: set[str]) -> dict[str, list[T]]:
-    """`lex`'s cache, filled for every key in `keys`: then `cache[key]` is a plain dict read per token."""
+    """Fill `lex.hits` for every key in `keys`: then a key not in `hits` matches nothing in `lex`."""
+    if any(lex is other for other in SHARED.lexicons):
+        SHARED.known(keys)
+        return lex.cache
     missing = keys.difference(lex.cache)  # in C, a set against a dict: most words of an article were seen before
     if missing:
         if len(lex.cache) + len(missing) > CACHE_SIZE:
-            lex.cache.clear()
-            lex.hits.clear()
+            lex.clear()
             missing = keys
         for key in missing:
             lex.lookup(key)
