@@ -7,8 +7,10 @@ of the 19 ms an article cost to index (issue #9, bench/out profiles). `FastSegme
 segment format, table of contents, locking, deletions and per-document files (stored fields, columns, field
 lengths), and replaces the posting path:
 
-- text fields analysed by `index.analysis.MemoAnalyzer` give their terms as one list (`MemoAnalyzer.terms`);
-  a document's postings go straight into per-term arrays in memory (other fields go through `field.index()`);
+- text fields analysed by `index.analysis.MemoAnalyzer` give a document's terms as one numpy array of term ids
+  (`MemoAnalyzer.term_ids`, a dict lookup in C per word), kept as it is; at flush one stable sort of all of a
+  field's tokens makes its postings, frequencies and position varints at once (`_array_terms`). Other fields
+  go through `field.index()` into per-posting arrays;
 - at commit, each field's terms are written in byte order, block by block, in the W3 codec's layout (the same
   pickled block tuples, block headers and term infos that `whoosh.codec.whoosh3.W3PostingsWriter` writes);
 - a merge of older segments (Whoosh's merge policy on commit) streams their posting blocks term by term into
@@ -100,11 +102,48 @@ class _Field:
             if self.kind == "Positions":
                 self.encode = fmt.encode
                 self.single = [fmt.encode([p]) for p in range(_SMALL_POSITIONS)]
+        # Token arrays (`push`) instead of postings: a memo field whose values the flush can encode in bulk,
+        # CompactPositions varints or Frequency's 4-byte counts (`_array_terms`).
+        self.tokens = self.memo is not None and (
+            isinstance(fmt, CompactPositions) or (self.kind == "Frequency" and self.fixed == _INT_SIZE)
+        )
         self.vocab: dict[Any, int] = {}
         self.tids = array("I")
         self.docs = array("I")
         self.weights = array("f")
         self.values: list[bytes] | None = [] if self.fixed != 0 else None
+        # With `tokens`: each run of tokens (a document's field, or one replayed posting) as its term ids into
+        # `names` (the analysis chain's list of terms), and per run its docnum, its length and the position of
+        # its first token (the rest follow one by one), or its positions given (`spread`, by run). Runs of a
+        # chain's earlier list of terms (it starts another when full) wait in `older`.
+        self.runs: list[np.ndarray] = []
+        self.names: list[str] | None = None
+        self.older: list[tuple[list[str], list[np.ndarray]]] = []
+        self.run_docs = array("I")
+        self.run_lens = array("I")
+        self.run_firsts = array("I")
+        self.spread: dict[int, list[int]] = {}
+
+    def has_postings(self) -> bool:
+        return bool(self.runs or self.older) if self.tokens else bool(self.vocab)
+
+    def push(
+        self, docnum: int, tids: np.ndarray, first: int, names: list[str], positions: list[int] | None = None
+    ) -> None:
+        """A run of tokens of document `docnum` (ids of terms in `names`) at positions `first`, `first + 1`,
+        ... or at `positions`."""
+        if names is not self.names:
+            if self.runs:
+                assert self.names is not None
+                self.older.append((self.names, self.runs))
+                self.runs = []
+            self.names = names
+        if positions is not None:
+            self.spread[len(self.run_lens)] = positions
+        self.runs.append(tids)
+        self.run_docs.append(docnum)
+        self.run_lens.append(len(tids))
+        self.run_firsts.append(first)
 
     def add(self, docnum: int, terms: list[Any], weights: list[float], values: list[bytes] | None) -> None:
         vocab = self.vocab
@@ -216,6 +255,11 @@ class FastSegmentWriter(SegmentWriter):
     def _add_text(self, field: _Field, docnum: int, value: Any) -> int:
         assert field.memo is not None
         text = value if isinstance(value, str) else " ".join(value)
+        if field.tokens:
+            tids, first, names = field.memo.term_ids(text)
+            if len(tids):
+                field.push(docnum, tids, first, names)
+            return len(tids)
         terms, first = field.memo.terms(text)
         boost = field.boost
         if field.kind == "Frequency":
@@ -266,7 +310,19 @@ class FastSegmentWriter(SegmentWriter):
             for fieldname, btext, docnum, weight, vbytes in reader.iter_postings():
                 if fieldname in self.schema:
                     newdoc = docmap[docnum] if docmap is not None else basedoc + docnum
-                    self._field(fieldname).add(newdoc, [btext], [weight], [vbytes or b""])
+                    field = self._field(fieldname)
+                    if field.tokens:  # as tokens again: the term `freq` times, at its positions if it has them
+                        assert field.memo is not None
+                        tid, terms = field.memo.term_id(btext.decode("utf-8"))
+                        fmt = field.fieldobj.format
+                        if field.kind == "Frequency":
+                            freq = fmt.decode_frequency(vbytes)
+                            field.push(newdoc, np.full(freq, tid, dtype=np.int32), 0, terms)
+                        else:
+                            positions = fmt.decode_positions(vbytes)
+                            field.push(newdoc, np.full(len(positions), tid, dtype=np.int32), 0, terms, positions)
+                    else:
+                        field.add(newdoc, [btext], [weight], [vbytes or b""])
             self._added = True
             return
         self._check_state()
@@ -300,7 +356,7 @@ class FastSegmentWriter(SegmentWriter):
         fw = self.fieldwriter
         postfile = fw._postfile
         tindex = fw._tindex
-        names: set[str] = {name for name, field in self._fields.items() if field.vocab}
+        names: set[str] = {name for name, field in self._fields.items() if field.has_postings()}
         for reader in readers:
             names.update(n for n in reader._terms.indexed_field_names() if n in self.schema)
         doccount = self.docnum
@@ -311,8 +367,8 @@ class FastSegmentWriter(SegmentWriter):
             lengths = _length_bytes(pdr, name, doccount) if fieldobj.scorable else None
             field = self._fields.get(name)
             sources: list[Iterator[tuple[bytes, int, Any]]] = []
-            if field is not None and field.vocab:
-                sources.append(_memory_terms(field, -1))
+            if field is not None and field.has_postings():
+                sources.append(_array_terms(field, -1) if field.tokens else _memory_terms(field, -1))
             for index, (reader, (_segment, basedoc, docmap)) in enumerate(zip(readers, self._merged, strict=True)):
                 sources.append(_segment_terms(reader, name, basedoc, docmap, index))
             fixed = fieldobj.format.fixed_value_size()
@@ -370,6 +426,116 @@ def _memory_terms(field: _Field, order: int) -> Iterator[tuple[bytes, int, Any]]
             order,
             (docs[start:end].tolist(), weights[start:end].tolist(), values[start:end] if values is not None else None),
         )
+
+
+def _varints(numbers: np.ndarray) -> tuple[bytes, np.ndarray]:
+    """Non-negative `numbers` as LEB128 varints (`index.schema._varint`), one string, and where each starts."""
+    sizes = np.ones(len(numbers), dtype=np.int64)
+    for bits in range(7, 64, 7):
+        more = numbers >= (1 << bits)
+        if not more.any():
+            break
+        sizes += more
+    starts = np.cumsum(sizes) - sizes
+    out = np.zeros(int(sizes.sum()), dtype=np.uint8)
+    for k in range(int(sizes.max(initial=0))):
+        has = sizes > k
+        at = starts[has] + k
+        part = (numbers[has] >> (7 * k)) & 0x7F
+        out[at] = part | np.where(sizes[has] > k + 1, 0x80, 0)
+    return out.tobytes(), starts
+
+
+class _Joined:
+    """The values of postings `a`..`b` of one string cut at `offsets`: a slice gives the slice's values
+    already joined, as a one-item list (what `_write_term` joins into a block)."""
+
+    __slots__ = ("a", "b", "data", "offsets")
+
+    def __init__(self, data: bytes, offsets: list[int], a: int, b: int) -> None:
+        self.data = data
+        self.offsets = offsets
+        self.a = a
+        self.b = b
+
+    def __len__(self) -> int:
+        return self.b - self.a
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            s, e, _ = index.indices(self.b - self.a)
+            return [self.data[self.offsets[self.a + s] : self.offsets[self.a + e]]]
+        i = self.a + range(self.b - self.a)[index]
+        return self.data[self.offsets[i] : self.offsets[i + 1]]
+
+    def __iter__(self) -> Iterator[bytes]:
+        for i in range(self.a, self.b):
+            yield self.data[self.offsets[i] : self.offsets[i + 1]]
+
+
+def _unified(field: _Field) -> tuple[np.ndarray, list[str]]:
+    """All of a field's token runs as one array of ids into one list of terms."""
+    assert field.names is not None
+    if not field.older:
+        return np.concatenate(field.runs), field.names
+    ids: dict[str, int] = {}
+    parts = []
+    for names, runs in [*field.older, (field.names, field.runs)]:
+        if not runs:
+            continue
+        tids = np.concatenate(runs)
+        present = np.flatnonzero(np.bincount(tids, minlength=len(names)))
+        lut = np.full(len(names), -1, dtype=np.int32)
+        lut[present] = [ids.setdefault(names[tid], len(ids)) for tid in present.tolist()]
+        parts.append(lut[tids])
+    return np.concatenate(parts), list(ids)
+
+
+def _array_terms(field: _Field, order: int) -> Iterator[tuple[bytes, int, Any]]:
+    """`_memory_terms` of a field kept as token runs: every posting, its frequency and its positions' varints
+    made at once with numpy; the same postings and value bytes as a posting at a time (tests/test_writer.py)."""
+    lens = np.frombuffer(field.run_lens, dtype=np.uint32).astype(np.int64)
+    tids, names = _unified(field)
+    starts = np.cumsum(lens) - lens
+    docs = np.repeat(np.frombuffer(field.run_docs, dtype=np.uint32), lens)
+    positions = np.arange(len(tids), dtype=np.int64) - np.repeat(
+        starts - np.frombuffer(field.run_firsts, dtype=np.uint32), lens
+    )
+    for run, spread in field.spread.items():
+        positions[starts[run] : starts[run] + lens[run]] = spread
+    grouping = np.argsort(tids, kind="stable")  # stable: a term's tokens stay in docnum, then position, order
+    tids = tids[grouping]
+    docs = docs[grouping]
+    positions = positions[grouping]
+    n = len(tids)
+    posting = np.ones(n, dtype=bool)
+    posting[1:] = (tids[1:] != tids[:-1]) | (docs[1:] != docs[:-1])
+    heads = np.flatnonzero(posting)  # each posting's first token
+    freqs = np.diff(np.append(heads, n))
+    post_tids = tids[heads]
+    if field.kind == "Frequency":
+        data = freqs.astype(">u4").tobytes()
+        offsets = (np.arange(len(heads) + 1) * _INT_SIZE).tolist()
+    else:
+        # CompactPositions.encode of each posting: its count, then its positions as gaps from 0
+        gaps = positions.copy()
+        gaps[1:] -= positions[:-1]
+        gaps[heads] = positions[heads]
+        data, at = _varints(np.insert(gaps, heads, freqs))
+        offsets = np.append(at[heads + np.arange(len(heads))], len(data)).tolist()
+    weights: np.ndarray = freqs.astype(np.float32) * np.float32(field.boost)
+    if np.array_equal(weights, np.floor(weights)):
+        weights = weights.astype(np.int64)  # as `_memory_terms` gives them
+    term_heads = np.flatnonzero(np.append(True, post_tids[1:] != post_tids[:-1]))
+    term_ends = np.append(term_heads[1:], len(heads)).tolist()
+    keys = sorted(
+        (names[tid].encode("utf-8"), a, b)
+        for tid, a, b in zip(post_tids[term_heads].tolist(), term_heads.tolist(), term_ends, strict=True)
+    )
+    doc_list = docs[heads].tolist()
+    weight_list = weights.tolist()
+    for btext, a, b in keys:
+        yield btext, order, (doc_list[a:b], weight_list[a:b], _Joined(data, offsets, a, b))
 
 
 _READ_CHUNK = 1 << 20  # bytes of a segment's term table read at a time in a merge

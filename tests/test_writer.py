@@ -182,3 +182,78 @@ def test_copied_blocks_merge_to_the_same_postings(tmp_path: Path, documents: lis
     assert stock[0]["lengths"] == copied[0]["lengths"]
     # Where segments met, a block is cut short: the copy really copied.
     assert any(len(blocks) > 1 and blocks[0][0][0] < 128 for *_x, blocks in copied[0]["items"])
+
+
+def test_a_full_term_table_midway_changes_nothing(
+    tmp_path: Path, documents: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An analysis chain starts a new term table when its memo is full (`index.analysis._MEMO_MAX`): a field's
+    token runs then index two lists of terms, which the flush unifies by term."""
+    import index.analysis as analysis
+
+    stock = _build(tmp_path / "stock", SegmentWriter, documents)
+    monkeypatch.setattr(analysis, "_MEMO_MAX", 5000)  # full every few documents
+    before = {name: id(table) for name, table in analysis._tables.items()}
+    fast = _build(tmp_path / "fast", FastSegmentWriter, documents)
+    assert all(id(table) != before[name] for name, table in analysis._tables.items())
+    expected, got = _segments(stock), _segments(fast)
+    assert [s["docs"] for s in got] == [s["docs"] for s in expected]
+    for want, have in zip(expected, got, strict=True):
+        assert have["items"] == want["items"]
+        assert have["lengths"] == want["lengths"]
+
+
+def test_postings_of_another_kind_of_reader_are_replayed(tmp_path: Path, documents: list[dict[str, Any]]) -> None:
+    """`add_reader` of a reader that is not one segment (here a MultiReader of two) replays its postings: as
+    tokens again in the fields kept as token runs. The result holds the same postings as Whoosh's replay.
+
+    A schema without sortable columns: Whoosh's own `write_per_doc` cannot copy a sortable ID column from a
+    MultiReader (it writes str where the column wants bytes), with either writer."""
+    from whoosh.fields import ID, Schema
+    from whoosh.reading import MultiReader
+
+    full = build_schema()
+    names = ("body_kk", "body_ru", "fold_kk", "fold_ru")
+
+    def schema() -> Any:
+        return Schema(id=ID(stored=True), **{name: full[name] for name in names})
+
+    def doc(number: int) -> dict[str, Any]:
+        return {"id": documents[number]["id"], **{n: documents[number][n] for n in names if n in documents[number]}}
+
+    source = tmp_path / "source"
+    source.mkdir()
+    ix = whoosh_index.create_in(str(source), schema(), indexname="MAIN")
+    for start in (0, 30):
+        writer = FastSegmentWriter(ix, compound=False)
+        for number in range(start, start + 30):
+            writer.add_document(**doc(number))
+        writer.commit(merge=False)
+    built = {}
+    for name, writer_class in (("stock", SegmentWriter), ("fast", FastSegmentWriter)):
+        (tmp_path / name).mkdir()
+        target = whoosh_index.create_in(str(tmp_path / name), schema(), indexname="MAIN")
+        writer = writer_class(target, compound=False)
+        for number in range(100, 110):
+            writer.add_document(**doc(number))
+        with ix.reader() as reader:
+            assert isinstance(reader, MultiReader)
+            writer.add_reader(reader)
+        for number in range(110, 115):
+            writer.add_document(**doc(number))
+        writer.commit(merge=False)
+        with target.reader() as reader:
+            leaf = reader.leaf_readers()[0][0] if hasattr(reader, "leaf_readers") else reader
+            terms = leaf._terms
+            built[name] = [
+                (fieldname, btext, _blocks(terms._postfile.get(*_extent(info))))
+                for (fieldname, btext), info in terms.items()
+            ]
+    assert len(built["stock"]) == len(built["fast"]) > 1000
+    for a, b in zip(built["stock"], built["fast"], strict=True):
+        assert a == b, f"term {a[0]}:{a[1]!r} differs"
+
+
+def _extent(terminfo: Any) -> tuple[int, int]:
+    start, length = terminfo.extent()
+    return start, length[0] if isinstance(length, tuple) else length

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from itertools import repeat
 from typing import Any
 
+import numpy as np
 from whoosh.analysis import (
     Analyzer,
     Filter,
@@ -141,7 +143,32 @@ _CHAINS: dict[str, tuple[Callable[[], Analyzer], bool]] = {
     "fold_ru": (_folded_russian_chain, False),
 }
 _MEMO_MAX = 300_000  # words remembered per chain; cleared when full (Zipf: the common words come back at once)
-_memos: dict[str, dict[str, tuple[str, bool]]] = {name: {} for name in _CHAINS}
+
+
+class _Table:
+    """What one chain made of the words it met: word -> term id (-1 for a stop word) and the terms by id.
+
+    Full at `_MEMO_MAX` words, when the chain starts a new table (Zipf: the common words come back at once);
+    whoever holds ids keeps the `names` list they index.
+    """
+
+    __slots__ = ("ids", "memo", "names")
+
+    def __init__(self) -> None:
+        self.memo: dict[str, int] = {}
+        self.ids: dict[str, int] = {}
+        self.names: list[str] = []
+
+    def intern(self, term: str) -> int:
+        tid = self.ids.get(term)
+        if tid is None:
+            tid = self.ids[term] = len(self.names)
+            self.names.append(term)
+        return tid
+
+
+_tables: dict[str, _Table] = {name: _Table() for name in _CHAINS}
+_NO_IDS = np.zeros(0, dtype=np.int32)
 _chains: dict[str, Analyzer] = {}
 _WORD = re.compile(TOKEN_PATTERN)
 
@@ -203,29 +230,60 @@ class MemoAnalyzer(Analyzer):
     def _term(self, word: str) -> tuple[str, bool]:
         return _TERMS[self.chain](word)
 
+    def _table(self, room: int = 1) -> _Table:
+        """The chain's table, a new one if it has no room for `room` more words."""
+        table = _tables[self.chain]
+        if len(table.memo) + room > _MEMO_MAX:
+            table = _tables[self.chain] = _Table()
+        return table
+
+    def _learn(self, word: str, table: _Table) -> int:
+        tid = table.memo.get(word)
+        if tid is None:
+            text, stopped = self._term(word)
+            tid = table.memo[word] = -1 if stopped else table.intern(text)
+        return tid
+
+    def _word_term(self, word: str) -> str | None:
+        """The term of `word`, None for a stop word."""
+        table = self._table()
+        tid = self._learn(word, table)
+        return None if tid < 0 else table.names[tid]
+
     def terms(self, value: str) -> tuple[list[str], int]:
         """The terms of `value` in order, stop words removed, and the position of the first.
 
-        What indexing with positions needs, without a Token per word: term i sits at position `first + i`,
-        as the tokens of `__call__(value, positions=True)` do (`index.writer` uses this).
+        Term i sits at position `first + i`, as the tokens of `__call__(value, positions=True)` do.
+        """
+        found = [self._word_term(word) for word in _WORD.findall(value)]
+        first = next((i for i, term in enumerate(found) if term is not None), 0)
+        return [term for term in found if term is not None], first
+
+    def term_ids(self, value: str) -> tuple[np.ndarray, int, list[str]]:
+        """`terms(value)` as term ids, the position of the first, and the list of terms the ids index.
+
+        What indexing needs (`index.writer`, issue #9): each word costs one dict lookup in C (`map` of
+        `dict.get` into `np.fromiter`); only words not met before go through Python.
         """
         words = _WORD.findall(value)
-        memo = _memos[self.chain]
-        missing = set(words).difference(memo)
-        if missing:
-            if len(memo) + len(missing) > _MEMO_MAX:
-                memo.clear()
-                missing = set(words)
-            for word in missing:
-                memo[word] = self._term(word)
-        found = list(map(memo.__getitem__, words))
-        if not _CHAINS[self.chain][1]:
-            return [text for text, _stopped in found], 0
+        table = self._table(len(words))
+        if not words:
+            return _NO_IDS, 0, table.names
+        ids = np.fromiter(map(table.memo.get, words, repeat(-2, len(words))), dtype=np.int32, count=len(words))
+        for i in np.flatnonzero(ids == -2).tolist():
+            ids[i] = self._learn(words[i], table)
         first = 0
-        for first, (_text, stopped) in enumerate(found):  # noqa: B007 (the index is the result)
-            if not stopped:
-                break
-        return [text for text, stopped in found if not stopped], first
+        if _CHAINS[self.chain][1]:
+            kept = ids >= 0
+            if not kept.all():
+                first = int(kept.argmax())
+                ids = ids[kept]
+        return ids, first, table.names
+
+    def term_id(self, term: str) -> tuple[int, list[str]]:
+        """The id of a term (not a word: what an index already holds), and the list it indexes."""
+        table = self._table()
+        return table.intern(term), table.names
 
     def __call__(
         self,
@@ -255,18 +313,14 @@ class MemoAnalyzer(Analyzer):
                 **kwargs,
             )
             return
-        memo = _memos[self.chain]
         renumber = _CHAINS[self.chain][1] and positions
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         kept: int | None = None  # StopFilter's renumbering: the first kept token keeps its position
         for pos, match in enumerate(_WORD.finditer(value), start_pos):
             word = match.group(0)
-            found = memo.get(word)
-            if found is None:
-                if len(memo) >= _MEMO_MAX:
-                    memo.clear()
-                found = memo[word] = self._term(word)
-            text, stopped = found
+            found = self._word_term(word)
+            stopped = found is None
+            text = _lower(word) if found is None else found
             if stopped and removestops:
                 continue
             t.text = text
