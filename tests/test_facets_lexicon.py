@@ -9,7 +9,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.facets import countries, regions, sectors
-from index.facets.text import EXACT, KK, PREFIX, PREFIX_MAX, RU_NOUN_A, Lexicon, Memo, positions, tokenize
+from index.facets.text import (
+    _FOLD,
+    CYRILLIC_RE,
+    EXACT,
+    KK,
+    PREFIX,
+    PREFIX_MAX,
+    RU_NOUN_A,
+    TOKEN_RE,
+    Lexicon,
+    Memo,
+    fold,
+    latin_fold,
+    positions,
+    tokenize,
+)
 
 _ENDINGS = [EXACT, KK, PREFIX, RU_NOUN_A]
 
@@ -106,3 +121,36 @@ def test_a_shared_memo_fills_every_lexicon_as_lookup_would(
     memo.known(keys)  # the same set again: nothing to do, and the answers stay right
     group[0].clear()
     check(keys)
+
+
+def _tokens_by_regex(text: str) -> tuple[list[tuple[int, int]], list[str], set[int]]:
+    """Spans, keys and Latin words of `text` the plain way: every match of TOKEN_RE, keys cut from the text folded
+    whole (each word folded alone when lower case changes the text's length)."""
+    low = text.lower()
+    spans = [m.span() for m in TOKEN_RE.finditer(text)]
+    if len(low) == len(text):
+        folded = low.translate(_FOLD)
+        keys = [folded[s:e] for s, e in spans]
+    else:
+        keys = [fold(text[s:e]) for s, e in spans]
+    latin = set()
+    for i, (s, e) in enumerate(spans):
+        if not "\u0400" <= text[s] <= "\u04ff":
+            word = text[s:e]
+            if not word.isascii() and CYRILLIC_RE.search(word) is not None:
+                keys[i] = fold(word)
+            else:
+                latin.add(i)
+                keys[i] = latin_fold(word)
+    return spans, keys, latin
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="АаӘәҚқІіЁёOoIiİıΣσςΟAa-‐‑ '’.,«»1_\n\u00a0\u0301", max_size=60))
+def test_tokenize_cuts_the_words_and_keys_the_plain_way_does(text: str) -> None:
+    tokens = tokenize(text)
+    spans, keys, latin = _tokens_by_regex(text)
+    assert list(zip(tokens.starts, tokens.ends, strict=True)) == spans
+    assert [tok.text for tok in tokens] == [text[s:e] for s, e in spans]
+    assert tokens.keys == keys
+    assert tokens.latin_at == latin

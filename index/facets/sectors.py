@@ -100,7 +100,7 @@ def find_sectors(tokens: Tokens) -> list[tuple[str, int, int]]:
     keys, keyset = tokens.keys, tokens.keyset
     known(single, keyset)
     known(firsts, keyset)
-    spans = tokens.spans  # keys and spans read directly: no Token objects for the many candidates
+    starts, ends = tokens.starts, tokens.ends  # read directly: no Token objects for the many candidates
     for i in positions(keys, (keyset & single.hits) | (keyset & firsts.hits)):
         if i <= skip:
             continue
@@ -116,7 +116,7 @@ def find_sectors(tokens: Tokens) -> list[tuple[str, int, int]]:
                 if all(keys[i + 1 + k].startswith(w) for k, w in enumerate(words)):
                     last = i + len(words)
                     if len(keys[last]) - len(words[-1]) <= 8:
-                        out.append((code, spans[i][0], spans[last][1]))
+                        out.append((code, starts[i], ends[last]))
                         skip = last
                         matched = True
                         break
@@ -125,7 +125,7 @@ def find_sectors(tokens: Tokens) -> list[tuple[str, int, int]]:
         if matched:
             continue
         for code in single.lookup(key):
-            out.append((code, spans[i][0], spans[i][1]))
+            out.append((code, starts[i], ends[i]))
             break
     return out
 

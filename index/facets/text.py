@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import compress
+from itertools import accumulate, compress
 from pathlib import Path
 from typing import Any, Generic, TypeVar, overload
 
@@ -79,19 +79,20 @@ class Tokens(Sequence[Token]):
     """The words of a text: keys as a list and a set for all extractors at once, and `Token` objects made
     only for the few words an extractor looks at closely (most words of an article are never needed)."""
 
-    __slots__ = ("_made", "keys", "keyset", "latin", "latin_at", "spans", "text")
+    __slots__ = ("_made", "ends", "keys", "keyset", "latin", "latin_at", "starts", "text")
 
-    def __init__(self, text: str, spans: list[tuple[int, int]], keys: list[str], latin_at: set[int]) -> None:
+    def __init__(self, text: str, starts: list[int], ends: list[int], keys: list[str], latin_at: set[int]) -> None:
         self.text = text
-        self.spans = spans
+        self.starts = starts
+        self.ends = ends
         self.keys = keys
-        self.keyset = set(keys)
+        self.keyset = set(keys)  # read only: a `Memo` knows the sets it has filled by their identity
         self.latin_at = latin_at
         self.latin = bool(latin_at)
         self._made: dict[int, Token] = {}
 
     def __len__(self) -> int:
-        return len(self.spans)
+        return len(self.starts)
 
     @overload
     def __getitem__(self, index: int) -> Token: ...
@@ -101,12 +102,12 @@ class Tokens(Sequence[Token]):
 
     def __getitem__(self, index: int | slice) -> Token | list[Token]:
         if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self.spans)))]
+            return [self[i] for i in range(*index.indices(len(self.starts)))]
         if index < 0:
-            index += len(self.spans)
+            index += len(self.starts)
         tok = self._made.get(index)
         if tok is None:
-            start, end = self.spans[index]  # IndexError ends iteration
+            start, end = self.starts[index], self.ends[index]  # IndexError ends iteration
             word = self.text[start:end]
             tok = Token(start, end, word, self.keys[index], index in self.latin_at, word[0].isupper())
             self._made[index] = tok
@@ -120,28 +121,40 @@ def positions(keys: list[str], hits: set[str]) -> list[int]:
     return list(compress(range(len(keys)), map(hits.__contains__, keys)))  # in C: this runs over every word
 
 
+_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")  # split() alternates what lies between words and the words
+_NOT_CYRILLIC_RE = re.compile(r"[^\u0400-\u04ff]")
+
+
 def tokenize(text: str) -> Tokens:
-    """Words of `text` with their folded keys. The whole text is folded once (lower case and the letter fold
-    keep its length for all but exotic letters) and keys are cut from it in one comprehension: most of the
-    speed of the extractors is here."""
+    """Words of `text` with their folded keys: most of the speed of the extractors is here, so every step over
+    all words runs in C. The whole text is folded at once (lower case and the letter fold keep its length and
+    which characters are letters, for all but one exotic letter) and split into keys and what lies between
+    them, whose lengths summed give the words' offsets."""
     low = text.lower()
-    folded = low
-    if len(low) == len(text):
+    if len(low) != len(text):  # İ lower-cases to two characters: each word is folded alone
+        spans = [m.span() for m in TOKEN_RE.finditer(text)]
+        starts, ends = [s for s, _e in spans], [e for _s, e in spans]
+        keys = [fold(text[s:e]) for s, e in spans]
+    else:
         for a, b in _FOLD_PAIRS:  # chained replace is several times faster than str.translate with a dict
-            if a in folded:
-                folded = folded.replace(a, b)
-    spans = [m.span() for m in TOKEN_RE.finditer(text)]
-    keys = [folded[s:e] for s, e in spans] if len(low) == len(text) else [fold(text[s:e]) for s, e in spans]
-    latin_at = {i for i, (s, _e) in enumerate(spans) if not "\u0400" <= text[s] <= "\u04ff"}
+            if a in low:
+                low = low.replace(a, b)
+        parts = _SPLIT_RE.split(low)
+        keys = parts[1::2]
+        offsets = list(accumulate(map(len, parts)))
+        starts, ends = offsets[0 : 2 * len(keys) : 2], offsets[1::2]
+    latin_at: set[int] = set()
+    firsts = "".join(map(text.__getitem__, starts))  # each word's first letter, as written
+    if _NOT_CYRILLIC_RE.search(firsts) is not None:
+        latin_at = {i for i, first in enumerate(firsts) if not "\u0400" <= first <= "\u04ff"}
     for i in list(latin_at):
-        s, e = spans[i]
-        word = text[s:e]
+        word = text[starts[i] : ends[i]]
         if not word.isascii() and CYRILLIC_RE.search(word) is not None:
             latin_at.discard(i)  # a Cyrillic word behind a Latin look-alike first letter
             keys[i] = fold(word)
         else:
             keys[i] = latin_fold(word)
-    return Tokens(text, spans, keys, latin_at)
+    return Tokens(text, starts, ends, keys, latin_at)
 
 
 def sentence_start(text: str, pos: int) -> bool:
