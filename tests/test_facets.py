@@ -339,3 +339,15 @@ def test_rivers_and_common_words_are_not_districts() -> None:
     assert extract_facts("Ол — Ертісте жүк тасымалын дамыту.").regions == []
     assert extract_facts("Ертіс ауданында егін орылды.").regions == ["KZ-55", "554600000"]
     assert regions("Алматылықтар мен шымкенттіктер жиналды.") == ["KZ-75", "KZ-79"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0129 a-\u0661", max_size=30))
+def test_years_are_found_as_the_plain_look_behind_finds_them(text: str) -> None:
+    """`_YEAR` puts its look-behind after the literal digits (for speed): the matches are the plain form's."""
+    import re
+
+    from index.facets import _YEAR
+
+    plain = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+    assert [m.span() for m in _YEAR.finditer(text)] == [m.span() for m in plain.finditer(text)]

@@ -11,6 +11,7 @@ mapped at all, and Korea is KR unless North Korea or КНДР is written.
 from __future__ import annotations
 
 from functools import lru_cache
+from operator import itemgetter
 
 from index.facets.text import (
     EXACT,
@@ -40,6 +41,7 @@ _NOT_PARTNER = (
     "асхана", "фильм", "песн", "литератур", "алфавит", "иероглиф",
 )  # fmt: skip
 _CURRENCY_NEAR = ("доллар", "долл")
+_HEAD4 = itemgetter(slice(4))  # a key's first four letters, the index of two-word names
 
 
 @lru_cache(maxsize=1)
@@ -87,7 +89,7 @@ def find_countries(tokens: Tokens, text: str) -> list[tuple[str, int, int]]:
     keys, keyset = tokens.keys, tokens.keyset
     known(lex, keyset)
     wanted = keyset & lex.hits
-    if multi.keys() & {k[:4] for k in keyset}:
+    if not multi.keys().isdisjoint(map(_HEAD4, keyset)):  # in C: this runs over every word
         wanted |= {k for k in keyset if k[:4] in multi}
     for i in positions(keys, wanted):
         tok = tokens[i]
