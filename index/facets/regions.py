@@ -317,12 +317,21 @@ def _scan(text: str, base: float, tokens: Tokens | None = None) -> list[Mention]
         abbr_at = [i for i, k in enumerate(keys) if k[:3] in abbr_keys and tokens[i].text[:3] in abbrs]
     if abbr_at:
         candidates = sorted(set(candidates) | set(abbr_at))
+    starts, ends = tokens.starts, tokens.ends
     for i in candidates:
-        tok = tokens[i]
         if i < skip_until:
             continue
         if len(out) >= MAX_MENTIONS:
             break
+        key = keys[i]
+        if (
+            not text[starts[i]].isupper()
+            and "ск" not in key[-6:]
+            and not any(d in key for d in _DERIVATION)
+            and text[starts[i] : ends[i]].split("-", 1)[0] not in abbrs
+        ):
+            continue  # what the first-letter test below refuses, told before a `Token` is made (most candidates)
+        tok = tokens[i]
         cands: list[tuple[Place, str]] = []
         last = i
         place_case = False
