@@ -52,11 +52,11 @@ SUPPLIERS = {"C": "ABF", "D": "BF"}
 
 
 @lru_cache(maxsize=1)
-def lexicon() -> tuple[Lexicon[str], dict[str, list[tuple[str, str]]], Lexicon[str]]:
+def lexicon() -> tuple[Lexicon[str], dict[str, list[tuple[tuple[str, ...], str]]], Lexicon[str]]:
     """(single-word lexicon, two-word terms by first word stem, lexicon of first words of two-word terms)."""
     single: Lexicon[str] = Lexicon()
     firsts: Lexicon[str] = Lexicon()
-    pairs: dict[str, list[tuple[str, str]]] = {}
+    pairs: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # the words after the first, split once
     for line in data_lines("sectors.txt"):
         code, rest = line.split(":", 1)
         for n_part, part in enumerate(rest.split("|")):
@@ -74,7 +74,7 @@ def lexicon() -> tuple[Lexicon[str], dict[str, list[tuple[str, str]]], Lexicon[s
                     latin = form.isascii() and form != term
                     if "_" in form:
                         words = form.split("_")
-                        first, second = words[0], " ".join(words[1:])
+                        first, second = words[0], tuple(" ".join(words[1:]).split(" "))
                         # a short first word ("су", "ет", "газ", "жол") takes only real endings, or it would
                         # start a two-word check on every "сумма", "етеді", "газета"
                         first_endings = PREFIX if len(first) >= 5 else SHORT_ENDINGS
@@ -109,17 +109,19 @@ def find_sectors(tokens: Tokens) -> list[tuple[str, int, int]]:
         key = keys[i]
         matched = False
         for first in firsts.lookup(key):
-            for second, code in pairs[first]:
-                words = second.split(" ")
-                if i + len(words) >= n:
+            for words, code in pairs[first]:
+                last = i + len(words)
+                if last >= n:
                     continue
-                if all(keys[i + 1 + k].startswith(w) for k, w in enumerate(words)):
-                    last = i + len(words)
-                    if len(keys[last]) - len(words[-1]) <= 8:
-                        out.append((code, starts[i], ends[last]))
-                        skip = last
-                        matched = True
-                        break
+                if (
+                    keys[i + 1].startswith(words[0])  # most fail here: no generator for them
+                    and all(keys[i + 1 + k].startswith(w) for k, w in enumerate(words[1:], 1))
+                    and len(keys[last]) - len(words[-1]) <= 8
+                ):
+                    out.append((code, starts[i], ends[last]))
+                    skip = last
+                    matched = True
+                    break
             if matched:
                 break
         if matched:
