@@ -26,7 +26,8 @@ def paragraph_languages(article: Article) -> list[str]:
 
     out = []
     for paragraph in article.paragraphs:
-        lang = detect(paragraph.text) if len(paragraph.text.split()) >= 3 else ""
+        # three words or more (split stops after the third: no list of every word of the paragraph)
+        lang = detect(paragraph.text) if len(paragraph.text.split(None, 2)) >= 3 else ""
         out.append(lang or paragraph.lang or article.lang)
     return out
 

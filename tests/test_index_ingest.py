@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from crawler.models import Article, Paragraph
 from index.engine import WhooshIndex
-from index.ingest import to_record
+from index.ingest import paragraph_languages, to_record
 from index.models import SearchRequest
 
 
@@ -47,3 +50,18 @@ def test_a_record_from_ingest_is_found_by_its_russian_quote_and_its_region(tmp_p
     assert [h.record.id for h in ix.search(SearchRequest(q="важного шага")).hits] == [article().id]
     assert ix.search(SearchRequest(region=["KZ-55"], amount_min=1e10)).total == 1
     ix.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" a\u00a0\n\tб.", max_size=12))
+def test_a_paragraph_is_asked_its_language_from_three_words(text: str) -> None:
+    """Under three words a paragraph keeps the language extraction gave it (the count stops at the third word)."""
+    langs = paragraph_languages(
+        Article(url="http://x.kz/a", source="x.kz", title="", paragraphs=[Paragraph(text, "zz")], lang="kk")
+    )
+    if len(text.split()) < 3:
+        assert langs == ["zz"]
+    else:
+        from crawler.langid import detect
+
+        assert langs == [detect(text) or "zz"]
