@@ -429,47 +429,50 @@ def _memory_terms(field: _Field, order: int) -> Iterator[tuple[bytes, int, Any]]
 
 
 def _varints(numbers: np.ndarray) -> tuple[bytes, np.ndarray]:
-    """Non-negative `numbers` as LEB128 varints (`index.schema._varint`), one string, and where each starts."""
-    sizes = np.ones(len(numbers), dtype=np.int64)
-    for bits in range(7, 64, 7):
+    """Non-negative `numbers` (below 2**32) as LEB128 varints (`index.schema._varint`), one string, and where
+    each starts."""
+    numbers = numbers.astype(np.uint32, copy=False)
+    sizes = np.ones(len(numbers), dtype=np.uint8)
+    for bits in (7, 14, 21, 28):
         more = numbers >= (1 << bits)
         if not more.any():
             break
         sizes += more
-    starts = np.cumsum(sizes) - sizes
-    out = np.zeros(int(sizes.sum()), dtype=np.uint8)
-    for k in range(int(sizes.max(initial=0))):
-        has = sizes > k
-        at = starts[has] + k
-        part = (numbers[has] >> (7 * k)) & 0x7F
-        out[at] = part | np.where(sizes[has] > k + 1, 0x80, 0)
+    del more
+    ends: np.ndarray = np.cumsum(sizes, dtype=np.int32 if len(numbers) < (1 << 31) // 5 else np.int64)
+    total = int(ends[-1]) if len(ends) else 0
+    starts = np.subtract(ends, sizes, out=ends)
+    out = np.empty(total, dtype=np.uint8)
+    out[starts] = numbers & 0x7F  # every number's first byte; longer ones get their continuation bit below
+    for k in range(1, int(sizes.max(initial=1))):
+        has = np.flatnonzero(sizes > k)
+        out[starts[has] + (k - 1)] |= 0x80
+        out[starts[has] + k] = (numbers[has] >> (7 * k)) & 0x7F
     return out.tobytes(), starts
 
 
 class _Joined:
-    """The values of postings `a`..`b` of one string cut at `offsets`: a slice gives the slice's values
-    already joined, as a one-item list (what `_write_term` joins into a block)."""
+    """The values of a term's postings, one string cut at `offsets` (one more than postings): a slice gives
+    the slice's values already joined, as a one-item list (what `_write_term` joins into a block)."""
 
-    __slots__ = ("a", "b", "data", "offsets")
+    __slots__ = ("data", "offsets")
 
-    def __init__(self, data: bytes, offsets: list[int], a: int, b: int) -> None:
+    def __init__(self, data: bytes, offsets: list[int]) -> None:
         self.data = data
         self.offsets = offsets
-        self.a = a
-        self.b = b
 
     def __len__(self) -> int:
-        return self.b - self.a
+        return len(self.offsets) - 1
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
-            s, e, _ = index.indices(self.b - self.a)
-            return [self.data[self.offsets[self.a + s] : self.offsets[self.a + e]]]
-        i = self.a + range(self.b - self.a)[index]
+            s, e, _ = index.indices(len(self))
+            return [self.data[self.offsets[s] : self.offsets[e]]]
+        i = range(len(self))[index]
         return self.data[self.offsets[i] : self.offsets[i + 1]]
 
     def __iter__(self) -> Iterator[bytes]:
-        for i in range(self.a, self.b):
+        for i in range(len(self)):
             yield self.data[self.offsets[i] : self.offsets[i + 1]]
 
 
@@ -496,46 +499,55 @@ def _array_terms(field: _Field, order: int) -> Iterator[tuple[bytes, int, Any]]:
     made at once with numpy; the same postings and value bytes as a posting at a time (tests/test_writer.py)."""
     lens = np.frombuffer(field.run_lens, dtype=np.uint32).astype(np.int64)
     tids, names = _unified(field)
-    starts = np.cumsum(lens) - lens
+    field.runs, field.older = [], []  # the flush is the field's last use: its memory goes as it is read
     docs = np.repeat(np.frombuffer(field.run_docs, dtype=np.uint32), lens)
-    positions = np.arange(len(tids), dtype=np.int64) - np.repeat(
-        starts - np.frombuffer(field.run_firsts, dtype=np.uint32), lens
-    )
-    for run, spread in field.spread.items():
-        positions[starts[run] : starts[run] + lens[run]] = spread
     grouping = np.argsort(tids, kind="stable")  # stable: a term's tokens stay in docnum, then position, order
     tids = tids[grouping]
     docs = docs[grouping]
-    positions = positions[grouping]
+    positions = None
+    if field.kind != "Frequency":
+        starts = np.cumsum(lens) - lens
+        positions = np.arange(len(tids), dtype=np.int32) - np.repeat(
+            (starts - np.frombuffer(field.run_firsts, dtype=np.uint32)).astype(np.int32), lens
+        )
+        for run, spread in field.spread.items():
+            positions[starts[run] : starts[run] + lens[run]] = spread
+        positions = positions[grouping]
+    del grouping
     n = len(tids)
     posting = np.ones(n, dtype=bool)
     posting[1:] = (tids[1:] != tids[:-1]) | (docs[1:] != docs[:-1])
-    heads = np.flatnonzero(posting)  # each posting's first token
-    freqs = np.diff(np.append(heads, n))
+    heads = np.flatnonzero(posting).astype(np.int32)  # each posting's first token
+    del posting
+    freqs = np.diff(heads, append=np.int32(n))
     post_tids = tids[heads]
-    if field.kind == "Frequency":
+    if positions is None:
         data = freqs.astype(">u4").tobytes()
-        offsets = (np.arange(len(heads) + 1) * _INT_SIZE).tolist()
+        offsets = np.arange(len(heads) + 1, dtype=np.int64) * _INT_SIZE
     else:
         # CompactPositions.encode of each posting: its count, then its positions as gaps from 0
-        gaps = positions.copy()
-        gaps[1:] -= positions[:-1]
+        gaps = np.diff(positions, prepend=0)
         gaps[heads] = positions[heads]
-        data, at = _varints(np.insert(gaps, heads, freqs))
-        offsets = np.append(at[heads + np.arange(len(heads))], len(data)).tolist()
+        del positions
+        numbers = np.insert(gaps, heads, freqs)
+        del gaps
+        data, at = _varints(numbers)
+        del numbers
+        offsets = np.append(at[heads + np.arange(len(heads))], len(data))
     weights: np.ndarray = freqs.astype(np.float32) * np.float32(field.boost)
     if np.array_equal(weights, np.floor(weights)):
-        weights = weights.astype(np.int64)  # as `_memory_terms` gives them
+        weights = weights.astype(np.int32)  # whole: as ints, as `_memory_terms` gives them
     term_heads = np.flatnonzero(np.append(True, post_tids[1:] != post_tids[:-1]))
     term_ends = np.append(term_heads[1:], len(heads)).tolist()
     keys = sorted(
         (names[tid].encode("utf-8"), a, b)
         for tid, a, b in zip(post_tids[term_heads].tolist(), term_heads.tolist(), term_ends, strict=True)
     )
-    doc_list = docs[heads].tolist()
-    weight_list = weights.tolist()
-    for btext, a, b in keys:
-        yield btext, order, (doc_list[a:b], weight_list[a:b], _Joined(data, offsets, a, b))
+    post_docs = docs[heads]
+    del tids, docs, heads
+    for btext, a, b in keys:  # lists a term at a time: Python ints for every posting would be 36 bytes each
+        values = _Joined(data, offsets[a : b + 1].tolist())
+        yield btext, order, (post_docs[a:b].tolist(), weights[a:b].tolist(), values)
 
 
 _READ_CHUNK = 1 << 20  # bytes of a segment's term table read at a time in a merge

@@ -257,3 +257,20 @@ def test_postings_of_another_kind_of_reader_are_replayed(tmp_path: Path, documen
 def _extent(terminfo: Any) -> tuple[int, int]:
     start, length = terminfo.extent()
     return start, length[0] if isinstance(length, tuple) else length
+
+
+def test_varints_in_bulk_are_compact_positions_varints() -> None:
+    import numpy as np
+
+    from index.schema import _varint
+    from index.writer import _varints
+
+    numbers = [0, 1, 127, 128, 300, 16383, 16384, 2**21 - 1, 2**21, 2**28 - 1, 2**28, 2**32 - 1, 5]
+    data, starts = _varints(np.array(numbers, dtype=np.int64))
+    want = bytearray()
+    offsets = []
+    for n in numbers:
+        offsets.append(len(want))
+        _varint(n, want)
+    assert data == bytes(want)
+    assert starts.tolist() == offsets
