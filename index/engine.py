@@ -5,7 +5,8 @@ Writes go through one writer at a time: `add` takes Whoosh's write lock, retryin
 deadline, writes the records to SQLite, then the documents to Whoosh, and commits SQLite before Whoosh, so
 that every document a reader can find has its record. Reprint groups are assigned here, at add time, from the
 SimHash of `crawler.dedup`. Postings are written by `index.writer.FastSegmentWriter` (Whoosh's segment format,
-without Whoosh's per-posting pool); a long load is cut into segments of `SEGMENT_DOCS`, committed together.
+without Whoosh's per-posting pool); a long load spills its postings to disk every `SEGMENT_DOCS` documents and
+ends as one segment.
 
 Readers keep one searcher per thread and refresh it when the index's generation changes; until a writer
 commits they keep seeing the old index (Whoosh segments are immutable, SQLite runs in WAL mode). Search itself
@@ -302,8 +303,8 @@ class WhooshIndex(SearchIndex):
         self.store.commit()  # records first: a document Whoosh shows always has its record
         writer.commit()
         if writer.rolled:
-            # A bulk load cut into segments (a reindex, the benchmark): one segment searches about twice as
-            # fast as ten (bench/, issue #9), and the closing merge copies their blocks.
+            # A bulk load cut into segments (only where the writer cannot spill: a storage without a folder):
+            # one segment searches about twice as fast as ten (bench/, issue #9).
             self.optimize()
         return written
 

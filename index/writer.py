@@ -13,6 +13,9 @@ lengths), and replaces the posting path:
   go through `field.index()` into per-posting arrays;
 - at commit, each field's terms are written in byte order, block by block, in the W3 codec's layout (the same
   pickled block tuples, block headers and term infos that `whoosh.codec.whoosh3.W3PostingsWriter` writes);
+- a long bulk load spills each `SEGMENT_DOCS` documents' postings to disk as flat sorted arrays (`_chunk`) and
+  writes one segment from all of them at the end, term by term (`_spill`, `_chunk_terms`): no segment is
+  written and then merged again, and memory holds one run of documents;
 - a merge of older segments (Whoosh's merge policy on commit) streams their posting blocks term by term into
   the new segment instead of replaying each posting through the pool.
 
@@ -27,10 +30,12 @@ import heapq
 import io
 import itertools
 import pickle
+import shutil
 import zlib
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from pickle import dumps, loads
 from typing import Any
 
@@ -62,8 +67,9 @@ COMPRESSION = 3  # W3Codec's zlib level
 # 160 the segment is 0.8% larger and written 14% faster (10k articles, issue #9).
 COMPRESS_FROM = 2 * COMPRESSION_MIN_SIZE
 _SMALL_POSITIONS = 4096  # single-position values are made once and shared
-# Documents a segment holds before the writer starts another. Postings in memory cost about 16 bytes each and
-# an article has about 700 (bench corpus): 10,000 articles are about 110 MB. Larger segments search faster.
+# Documents whose postings the writer holds in memory before it spills them (or, where it cannot spill, starts
+# another segment). A token costs 4 bytes in memory and an article has about 1,100 (bench corpus); the flush of
+# a run peaks at about 50 bytes a token of its largest field: some 150 MB at 10,000 articles.
 SEGMENT_DOCS = 10_000
 
 
@@ -183,6 +189,15 @@ class FastSegmentWriter(SegmentWriter):
         self._merged: list[tuple[Any, int, dict[int, int] | None]] = []  # (segment, first docnum, docmap)
         self._done: list[Any] = []  # segments written by this writer, committed with it
         self.rolled = False  # whether this writer cut its documents into more than one segment
+        # A long bulk load into a folder spills each `segment_docs` documents' postings to disk as flat arrays
+        # (`_spill`) and writes one segment from them at the end: no segment written and merged again.
+        folder = getattr(self.storage, "folder", None)
+        self._spill_root = Path(folder) / f"spill-{self.indexname}-{self.newsegment.segment_id()}" if folder else None
+        self._spills: list[Path] = []
+        self._run_start = 0  # the docnum the postings in memory start at
+        if folder:
+            for stale in Path(folder).glob(f"spill-{self.indexname}-*"):  # a killed writer's (we hold the lock)
+                shutil.rmtree(stale, ignore_errors=True)
 
     # ------------------------------------------------------------------------------------------ segments
     def _roll(self) -> None:
@@ -205,6 +220,46 @@ class FastSegmentWriter(SegmentWriter):
             segments = [s for s in segments if s is not self.newsegment] + self._done + current
         super()._commit_toc(segments)
 
+    def _spill(self) -> None:
+        """Write the postings in memory to a spill folder as `_chunk` arrays and start afresh."""
+        assert self._spill_root is not None
+        folder = self._spill_root / str(len(self._spills))
+        folder.mkdir(parents=True)
+        for name, field in self._fields.items():
+            if field.has_postings():
+                arrays = _token_chunk(field) if field.tokens else _posting_chunk(field)
+                for key, array in arrays.items():
+                    np.save(folder / f"{name}.{key}.npy", array)
+        self._spills.append(folder)
+        self._fields.clear()
+        self._run_start = self.docnum
+
+    def _spilled(self, name: str) -> list[dict[str, np.ndarray]]:
+        """The spilled chunks of a field, memory-mapped, in docnum order."""
+        out = []
+        for folder in self._spills:
+            if (folder / f"{name}.terms.npy").exists():
+                out.append(
+                    {
+                        # plain views of the mapped files: a memmap's slices cost a Python call each
+                        path.name[len(name) + 1 : -4]: np.load(path, mmap_mode="r").view(np.ndarray)
+                        for path in folder.glob(f"{name}.*.npy")
+                        if path.name.count(".") == 2
+                    }
+                )
+        return out
+
+    def _remove_spills(self) -> None:
+        if self._spill_root is not None:
+            shutil.rmtree(self._spill_root, ignore_errors=True)
+        self._spills.clear()
+
+    def cancel(self, **kwargs: Any) -> None:
+        try:
+            super().cancel(**kwargs)
+        finally:
+            self._remove_spills()
+
     # ------------------------------------------------------------------------------------------ adding
     def _field(self, name: str) -> _Field:
         field = self._fields.get(name)
@@ -221,8 +276,11 @@ class FastSegmentWriter(SegmentWriter):
             raise ValueError(f"FastSegmentWriter takes no special fields: {sorted(fields)}")
         self._check_state()
         self._check_fields(self.schema, fields)
-        if self.segment_docs and self.docnum >= self.segment_docs and not self._merged:
-            self._roll()
+        if self.segment_docs and self.docnum - self._run_start >= self.segment_docs and not self._merged:
+            if self._spill_root is not None:
+                self._spill()
+            else:
+                self._roll()
         perdoc = self.perdocwriter
         docnum = self.docnum
         perdoc.start_doc(docnum)
@@ -348,6 +406,7 @@ class FastSegmentWriter(SegmentWriter):
             for reader in readers:
                 reader.close()
             pdr.close()
+            self._remove_spills()
         self.fieldwriter.close()
         self._fields.clear()
         self._merged.clear()
@@ -357,6 +416,8 @@ class FastSegmentWriter(SegmentWriter):
         postfile = fw._postfile
         tindex = fw._tindex
         names: set[str] = {name for name, field in self._fields.items() if field.has_postings()}
+        for folder in self._spills:
+            names.update(path.name.split(".")[0] for path in folder.glob("*.terms.npy"))
         for reader in readers:
             names.update(n for n in reader._terms.indexed_field_names() if n in self.schema)
         doccount = self.docnum
@@ -366,7 +427,10 @@ class FastSegmentWriter(SegmentWriter):
             prefix = pack_ushort(fw._fieldid)
             lengths = _length_bytes(pdr, name, doccount) if fieldobj.scorable else None
             field = self._fields.get(name)
-            sources: list[Iterator[tuple[bytes, int, Any]]] = []
+            sources: list[Iterator[tuple[bytes, int, Any]]] = [
+                _chunk_terms(arrays, -1 - len(self._spills) + number)
+                for number, arrays in enumerate(self._spilled(name))
+            ]
             if field is not None and field.has_postings():
                 sources.append(_array_terms(field, -1) if field.tokens else _memory_terms(field, -1))
             for index, (reader, (_segment, basedoc, docmap)) in enumerate(zip(readers, self._merged, strict=True)):
@@ -451,7 +515,7 @@ def _varints(numbers: np.ndarray) -> tuple[bytes, np.ndarray]:
     return out.tobytes(), starts
 
 
-class _Joined:
+class _Joined(Sequence[bytes]):
     """The values of a term's postings, one string cut at `offsets` (one more than postings): a slice gives
     the slice's values already joined, as a one-item list (what `_write_term` joins into a block)."""
 
@@ -463,6 +527,17 @@ class _Joined:
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
+
+    @staticmethod
+    def concat(parts: list[_Joined]) -> _Joined:
+        datas = []
+        offsets = [0]
+        for part in parts:
+            first = part.offsets[0]
+            datas.append(part.data[first : part.offsets[-1]])
+            shift = offsets[-1] - first
+            offsets += [o + shift for o in part.offsets[1:]]
+        return _Joined(b"".join(datas), offsets)
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
@@ -494,12 +569,12 @@ def _unified(field: _Field) -> tuple[np.ndarray, list[str]]:
     return np.concatenate(parts), list(ids)
 
 
-def _array_terms(field: _Field, order: int) -> Iterator[tuple[bytes, int, Any]]:
-    """`_memory_terms` of a field kept as token runs: every posting, its frequency and its positions' varints
-    made at once with numpy; the same postings and value bytes as a posting at a time (tests/test_writer.py)."""
+def _token_chunk(field: _Field) -> dict[str, np.ndarray]:
+    """A field kept as token runs as a `_chunk`: every posting, its frequency and its positions' varints made
+    at once with numpy; the same postings and value bytes as a posting at a time (tests/test_writer.py)."""
     lens = np.frombuffer(field.run_lens, dtype=np.uint32).astype(np.int64)
     tids, names = _unified(field)
-    field.runs, field.older = [], []  # the flush is the field's last use: its memory goes as it is read
+    field.runs, field.older = [], []  # the field is done with: its memory goes as it is read
     docs = np.repeat(np.frombuffer(field.run_docs, dtype=np.uint32), lens)
     grouping = np.argsort(tids, kind="stable")  # stable: a term's tokens stay in docnum, then position, order
     tids = tids[grouping]
@@ -522,7 +597,7 @@ def _array_terms(field: _Field, order: int) -> Iterator[tuple[bytes, int, Any]]:
     freqs = np.diff(heads, append=np.int32(n))
     post_tids = tids[heads]
     if positions is None:
-        data = freqs.astype(">u4").tobytes()
+        data = np.frombuffer(freqs.astype(">u4").tobytes(), dtype=np.uint8)
         offsets = np.arange(len(heads) + 1, dtype=np.int64) * _INT_SIZE
     else:
         # CompactPositions.encode of each posting: its count, then its positions as gaps from 0
@@ -531,23 +606,110 @@ def _array_terms(field: _Field, order: int) -> Iterator[tuple[bytes, int, Any]]:
         del positions
         numbers = np.insert(gaps, heads, freqs)
         del gaps
-        data, at = _varints(numbers)
+        packed, at = _varints(numbers)
         del numbers
-        offsets = np.append(at[heads + np.arange(len(heads))], len(data))
+        data = np.frombuffer(packed, dtype=np.uint8)
+        offsets = np.append(at[heads + np.arange(len(heads))], len(data)).astype(np.int64)
     weights: np.ndarray = freqs.astype(np.float32) * np.float32(field.boost)
     if np.array_equal(weights, np.floor(weights)):
         weights = weights.astype(np.int32)  # whole: as ints, as `_memory_terms` gives them
     term_heads = np.flatnonzero(np.append(True, post_tids[1:] != post_tids[:-1]))
-    term_ends = np.append(term_heads[1:], len(heads)).tolist()
-    keys = sorted(
-        (names[tid].encode("utf-8"), a, b)
-        for tid, a, b in zip(post_tids[term_heads].tolist(), term_heads.tolist(), term_ends, strict=True)
-    )
+    bounds = np.append(term_heads, len(heads))
     post_docs = docs[heads]
     del tids, docs, heads
-    for btext, a, b in keys:  # lists a term at a time: Python ints for every posting would be 36 bytes each
-        values = _Joined(data, offsets[a : b + 1].tolist())
-        yield btext, order, (post_docs[a:b].tolist(), weights[a:b].tolist(), values)
+    keys = [names[tid].encode("utf-8") for tid in post_tids[term_heads].tolist()]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    return _chunk(
+        [keys[i] for i in order],
+        [(int(bounds[i]), int(bounds[i + 1])) for i in order],
+        post_docs,
+        weights,
+        data,
+        offsets,
+    )
+
+
+def _posting_chunk(field: _Field) -> dict[str, np.ndarray]:
+    """A field kept as postings (`_Field.add`) as a `_chunk`."""
+    keys: list[bytes] = []
+    spans: list[tuple[int, int]] = []
+    docs: list[int] = []
+    weights: list[float] = []
+    values: list[bytes] | None = [] if field.values is not None else None
+    for btext, _order, (ids, term_weights, term_values) in _memory_terms(field, 0):
+        keys.append(btext)
+        spans.append((len(docs), len(docs) + len(ids)))
+        docs += ids
+        weights += term_weights
+        if values is not None:
+            values += term_values
+    data = offsets = None
+    if values is not None:
+        data = np.frombuffer(b"".join(values), dtype=np.uint8)
+        offsets = np.cumsum([0, *map(len, values)], dtype=np.int64)
+    weight_array = np.array(weights)
+    if not np.array_equal(weight_array, np.floor(weight_array)):
+        weight_array = weight_array.astype(np.float32)
+    return _chunk(keys, spans, np.array(docs, dtype=np.uint32), weight_array, data, offsets)
+
+
+def _chunk(
+    keys: list[bytes],
+    spans: list[tuple[int, int]],
+    docs: np.ndarray,
+    weights: np.ndarray,
+    data: np.ndarray | None,
+    offsets: np.ndarray | None,
+) -> dict[str, np.ndarray]:
+    """A field's postings as flat arrays, terms in byte order: what a spilled run of a bulk load keeps on disk
+    (`FastSegmentWriter._spill`). Term i is `terms[term_offsets[i]:term_offsets[i + 1]]`; its postings are
+    `docs[a:b]`, `weights[a:b]` (whole weights as ints) with (a, b) = `spans[i]`; posting j's value is
+    `data[offsets[j]:offsets[j + 1]]` (no `data` when the format has no values). Postings of a term are laid
+    out in its own span, not necessarily next to the term before it."""
+    arrays: dict[str, np.ndarray] = {
+        "terms": np.frombuffer(b"".join(keys), dtype=np.uint8),
+        "term_offsets": np.cumsum([0, *map(len, keys)], dtype=np.int64),
+        "spans": np.array(spans, dtype=np.int64).reshape(-1, 2),
+        "docs": docs,
+        "weights": weights if weights.dtype == np.float32 else weights.astype(np.int32),
+    }
+    if data is not None and offsets is not None:
+        arrays["data"] = data
+        arrays["offsets"] = offsets
+    return arrays
+
+
+def _chunk_terms(arrays: dict[str, np.ndarray], order: int) -> Iterator[tuple[bytes, int, Any]]:
+    """(term, order, (ids, weights, values)) of a `_chunk`, terms in byte order. The arrays may be views of
+    mapped files: terms are read `_TERMS_AT_ONCE` at a time and each term's postings as slices, so a bulk load's
+    closing write holds a little of each spilled chunk at a time."""
+    term_offsets = arrays["term_offsets"]
+    spans = arrays["spans"]
+    docs = arrays["docs"]
+    weights = arrays["weights"]
+    data = arrays.get("data")
+    offsets = arrays.get("offsets")
+    for start in range(0, len(spans), _TERMS_AT_ONCE):
+        end = min(start + _TERMS_AT_ONCE, len(spans))
+        cut = term_offsets[start : end + 1].tolist()
+        base = cut[0]
+        terms = arrays["terms"][base : cut[-1]].tobytes()
+        for i, (a, b) in enumerate(spans[start:end].tolist()):
+            btext = terms[cut[i] - base : cut[i + 1] - base]
+            values: Any = None
+            if data is not None and offsets is not None:
+                cuts = offsets[a : b + 1]
+                first = int(cuts[0])
+                values = _Joined(data[first : int(cuts[-1])].tobytes(), (cuts - first).tolist())
+            yield btext, order, (docs[a:b].tolist(), weights[a:b].tolist(), values)
+
+
+_TERMS_AT_ONCE = 4096
+
+
+def _array_terms(field: _Field, order: int) -> Iterator[tuple[bytes, int, Any]]:
+    """`_memory_terms` of a field kept as token runs (`_token_chunk`)."""
+    yield from _chunk_terms(_token_chunk(field), order)
 
 
 _READ_CHUNK = 1 << 20  # bytes of a segment's term table read at a time in a merge
@@ -791,12 +953,19 @@ def _write_term(
 ) -> W3TermInfo | None:
     """One term's postings (parts in docnum order) as W3 blocks appended to `out`, to be written at offset
     `start` of the postings file; its term info, or None if it has no postings."""
+    values: Sequence[bytes] | None
     if len(parts) == 1:
         ids, weights, values = parts[0]
     else:
         ids = list(itertools.chain.from_iterable(p[0] for p in parts))
         weights = list(itertools.chain.from_iterable(p[1] for p in parts))
-        values = list(itertools.chain.from_iterable(p[2] or () for p in parts)) if fixed != 0 else None
+        joined = [p[2] for p in parts if isinstance(p[2], _Joined)]
+        if fixed == 0:
+            values = None
+        elif len(joined) == len(parts):
+            values = _Joined.concat(joined)
+        else:
+            values = list(itertools.chain.from_iterable(p[2] or () for p in parts))
     count = len(ids)
     if not count:
         return None

@@ -274,3 +274,44 @@ def test_varints_in_bulk_are_compact_positions_varints() -> None:
         _varint(n, want)
     assert data == bytes(want)
     assert starts.tolist() == offsets
+
+
+def test_a_long_load_spills_to_disk_and_writes_one_segment_as_if_it_had_not(
+    tmp_path: Path, documents: list[dict[str, Any]]
+) -> None:
+    """Past `segment_docs` documents the postings in memory go to a spill folder (`_spill`); the commit writes
+    one segment from the spills and the rest, equal to the segment written without spilling, and removes the
+    folder. A cancelled write and a killed one (its folder left behind) leave nothing either."""
+    built = {}
+    for name, segment_docs in (("whole", 0), ("spilled", 30)):
+        (tmp_path / name).mkdir()
+        ix = whoosh_index.create_in(str(tmp_path / name), build_schema(), indexname="MAIN")
+        writer = FastSegmentWriter(ix, compound=False, segment_docs=segment_docs)
+        for doc in documents:
+            writer.add_document(**doc)
+        spills = list((tmp_path / name).glob("spill-*"))
+        if segment_docs:
+            assert len(writer._spills) == 5 and len(spills) == 1
+            assert {p.name for p in spills[0].iterdir()} == {str(n) for n in range(5)}
+        else:
+            assert not spills
+        writer.commit(merge=False)
+        assert not list((tmp_path / name).glob("spill-*"))
+        assert len(ix._segments()) == 1
+        built[name] = _segments(ix)
+    assert built["whole"][0]["docs"] == 160
+    assert len(built["whole"][0]["items"]) > 1000
+    assert built["spilled"] == built["whole"]
+
+    ix = whoosh_index.open_dir(str(tmp_path / "spilled"), indexname="MAIN")
+    writer = FastSegmentWriter(ix, compound=False, segment_docs=30)
+    for doc in documents[:70]:
+        writer.add_document(**{**doc, "id": doc["id"] + "-again"})
+    assert len(list((tmp_path / "spilled").glob("spill-*"))) == 1
+    writer.cancel()
+    assert not list((tmp_path / "spilled").glob("spill-*"))
+    stale = tmp_path / "spilled" / "spill-MAIN-killedwriter" / "0"
+    stale.mkdir(parents=True)
+    FastSegmentWriter(ix, compound=False).cancel()
+    assert not stale.parent.exists()
+    assert ix.doc_count() == 160
