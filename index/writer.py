@@ -618,28 +618,30 @@ def _token_chunk(field: _Field) -> dict[str, np.ndarray]:
     post_docs = docs[heads]
     del tids, docs, heads
     keys = [names[tid].encode("utf-8") for tid in post_tids[term_heads].tolist()]
-    order = sorted(range(len(keys)), key=keys.__getitem__)
-    return _chunk(
-        [keys[i] for i in order],
-        [(int(bounds[i]), int(bounds[i + 1])) for i in order],
-        post_docs,
-        weights,
-        data,
-        offsets,
-    )
+    # Terms in byte order, their postings and value bytes moved to match: each term's stay in one piece.
+    order = np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
+    counts = np.diff(bounds)[order]
+    new_bounds = np.concatenate([[0], np.cumsum(counts)])
+    moved = np.repeat(bounds[:-1][order] - new_bounds[:-1], counts) + np.arange(len(post_docs))
+    byte_starts = offsets[bounds[:-1]][order]
+    byte_counts = offsets[bounds[1:]][order] - byte_starts
+    new_byte_starts = np.concatenate([[0], np.cumsum(byte_counts)])
+    data = data[np.repeat(byte_starts - new_byte_starts[:-1], byte_counts) + np.arange(len(data))]
+    offsets = np.concatenate([[0], np.cumsum(np.diff(offsets)[moved])])
+    return _chunk([keys[i] for i in order.tolist()], new_bounds, post_docs[moved], weights[moved], data, offsets)
 
 
 def _posting_chunk(field: _Field) -> dict[str, np.ndarray]:
     """A field kept as postings (`_Field.add`) as a `_chunk`."""
     keys: list[bytes] = []
-    spans: list[tuple[int, int]] = []
+    bounds = [0]
     docs: list[int] = []
     weights: list[float] = []
     values: list[bytes] | None = [] if field.values is not None else None
     for btext, _order, (ids, term_weights, term_values) in _memory_terms(field, 0):
         keys.append(btext)
-        spans.append((len(docs), len(docs) + len(ids)))
         docs += ids
+        bounds.append(len(docs))
         weights += term_weights
         if values is not None:
             values += term_values
@@ -650,12 +652,12 @@ def _posting_chunk(field: _Field) -> dict[str, np.ndarray]:
     weight_array = np.array(weights)
     if not np.array_equal(weight_array, np.floor(weight_array)):
         weight_array = weight_array.astype(np.float32)
-    return _chunk(keys, spans, np.array(docs, dtype=np.uint32), weight_array, data, offsets)
+    return _chunk(keys, np.array(bounds, dtype=np.int64), np.array(docs, dtype=np.uint32), weight_array, data, offsets)
 
 
 def _chunk(
     keys: list[bytes],
-    spans: list[tuple[int, int]],
+    bounds: np.ndarray,
     docs: np.ndarray,
     weights: np.ndarray,
     data: np.ndarray | None,
@@ -663,48 +665,61 @@ def _chunk(
 ) -> dict[str, np.ndarray]:
     """A field's postings as flat arrays, terms in byte order: what a spilled run of a bulk load keeps on disk
     (`FastSegmentWriter._spill`). Term i is `terms[term_offsets[i]:term_offsets[i + 1]]`; its postings are
-    `docs[a:b]`, `weights[a:b]` (whole weights as ints) with (a, b) = `spans[i]`; posting j's value is
-    `data[offsets[j]:offsets[j + 1]]` (no `data` when the format has no values). Postings of a term are laid
-    out in its own span, not necessarily next to the term before it."""
+    `docs[a:b]` and `weights[a:b]` (whole weights as ints) with a, b = `bounds[i]`, `bounds[i + 1]`; posting
+    j's value is `data[offsets[j]:offsets[j + 1]]` (no `data` when the format has no values)."""
     arrays: dict[str, np.ndarray] = {
         "terms": np.frombuffer(b"".join(keys), dtype=np.uint8),
         "term_offsets": np.cumsum([0, *map(len, keys)], dtype=np.int64),
-        "spans": np.array(spans, dtype=np.int64).reshape(-1, 2),
+        "bounds": bounds.astype(np.int64),
         "docs": docs,
         "weights": weights if weights.dtype == np.float32 else weights.astype(np.int32),
     }
     if data is not None and offsets is not None:
         arrays["data"] = data
-        arrays["offsets"] = offsets
+        arrays["offsets"] = offsets.astype(np.int64)
     return arrays
 
 
 def _chunk_terms(arrays: dict[str, np.ndarray], order: int) -> Iterator[tuple[bytes, int, Any]]:
     """(term, order, (ids, weights, values)) of a `_chunk`, terms in byte order. The arrays may be views of
-    mapped files: terms are read `_TERMS_AT_ONCE` at a time and each term's postings as slices, so a bulk load's
-    closing write holds a little of each spilled chunk at a time."""
+    mapped files: they are read a stretch of terms at a time (at most `_TERMS_AT_ONCE` terms, and past
+    `_POSTINGS_AT_ONCE` postings only one), so a bulk load's closing write holds a little of each spill."""
     term_offsets = arrays["term_offsets"]
-    spans = arrays["spans"]
+    bounds = arrays["bounds"]
     docs = arrays["docs"]
     weights = arrays["weights"]
     data = arrays.get("data")
     offsets = arrays.get("offsets")
-    for start in range(0, len(spans), _TERMS_AT_ONCE):
-        end = min(start + _TERMS_AT_ONCE, len(spans))
+    count = len(bounds) - 1
+    start = 0
+    while start < count:
+        end = min(start + _TERMS_AT_ONCE, count)
+        end = max(start + 1, min(end, int(np.searchsorted(bounds, bounds[start] + _POSTINGS_AT_ONCE, "right")) - 1))
         cut = term_offsets[start : end + 1].tolist()
-        base = cut[0]
-        terms = arrays["terms"][base : cut[-1]].tobytes()
-        for i, (a, b) in enumerate(spans[start:end].tolist()):
-            btext = terms[cut[i] - base : cut[i + 1] - base]
-            values: Any = None
-            if data is not None and offsets is not None:
-                cuts = offsets[a : b + 1]
-                first = int(cuts[0])
-                values = _Joined(data[first : int(cuts[-1])].tobytes(), (cuts - first).tolist())
-            yield btext, order, (docs[a:b].tolist(), weights[a:b].tolist(), values)
+        terms = arrays["terms"][cut[0] : cut[-1]].tobytes()
+        stretch = (bounds[start : end + 1] - bounds[start]).tolist()
+        first, last = int(bounds[start]), int(bounds[end])
+        doc_list = docs[first:last].tolist()
+        weight_list = weights[first:last].tolist()
+        value_data = b""
+        value_offsets: list[int] = []
+        if data is not None and offsets is not None:
+            cuts = offsets[first : last + 1]
+            value_data = data[int(cuts[0]) : int(cuts[-1])].tobytes()
+            value_offsets = (cuts - cuts[0]).tolist()
+        for i in range(end - start):
+            a, b = stretch[i], stretch[i + 1]
+            values = _Joined(value_data, value_offsets[a : b + 1]) if value_offsets else None
+            yield (
+                terms[cut[i] - cut[0] : cut[i + 1] - cut[0]],
+                order,
+                (doc_list[a:b], weight_list[a:b], values),
+            )
+        start = end
 
 
 _TERMS_AT_ONCE = 4096
+_POSTINGS_AT_ONCE = 65536
 
 
 def _array_terms(field: _Field, order: int) -> Iterator[tuple[bytes, int, Any]]:
