@@ -233,6 +233,9 @@ class WhooshIndex(SearchIndex):
         self._columns: dict[Any, Columns] = {}
         self._parts: dict[Any, SegmentPart] = {}  # per-segment arrays, reused across generations
         self._closed = False
+        # Stores of replaced folders, closed two replacements later: a request that took the store just before
+        # a reindex swapped the folder finishes on it (closing it at once failed that request with a 500).
+        self._retired: list[ArticleStore] = []
 
     def _create(self) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
@@ -359,7 +362,11 @@ class WhooshIndex(SearchIndex):
             self._identity = identity
             self._columns = {}
             self._parts = {}
-        old_store.close()
+            self._retired.append(old_store)
+            done = self._retired[:-_KEEP_RETIRED]
+            del self._retired[:-_KEEP_RETIRED]
+        for store in done:
+            store.close()
 
     def _searcher(self) -> Any:
         if self._closed:
@@ -682,7 +689,13 @@ class WhooshIndex(SearchIndex):
                 with contextlib.suppress(Exception):
                     searcher.close()
             self._searchers.clear()
+            retired, self._retired = self._retired, []
+        for store in retired:
+            store.close()
         self.store.close()
+
+
+_KEEP_RETIRED = 2
 
 
 def _all_of(base: np.ndarray, filters: dict[str, np.ndarray], skip: str = "") -> np.ndarray:
