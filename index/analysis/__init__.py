@@ -12,6 +12,7 @@ All filters are importable classes without unpicklable state: Whoosh pickles the
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from itertools import repeat
 from typing import Any
@@ -152,18 +153,22 @@ class _Table:
     whoever holds ids keeps the `names` list they index.
     """
 
-    __slots__ = ("ids", "memo", "names")
+    __slots__ = ("ids", "lock", "memo", "names")
 
     def __init__(self) -> None:
         self.memo: dict[str, int] = {}
         self.ids: dict[str, int] = {}
         self.names: list[str] = []
+        self.lock = threading.Lock()  # the server analyses queries in several threads
 
     def intern(self, term: str) -> int:
         tid = self.ids.get(term)
         if tid is None:
-            tid = self.ids[term] = len(self.names)
-            self.names.append(term)
+            with self.lock:  # a new id and its name together: two threads must not take the same id
+                tid = self.ids.get(term)
+                if tid is None:
+                    self.names.append(term)
+                    tid = self.ids[term] = len(self.names) - 1
         return tid
 
 
