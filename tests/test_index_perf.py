@@ -11,7 +11,7 @@ import pytest
 
 from index.engine import WhooshIndex
 from index.search import query_mask
-from index.store import record_to_json
+from index.store import _Fingerprints, record_to_json
 from tests.test_index import corpus
 
 
@@ -70,3 +70,42 @@ def test_records_are_stored_compressed_and_old_json_rows_still_read(index: Whoos
     conn.close()
     stored = index.store.get(first.id)
     assert stored is not None and stored.text == first.text and stored.title == first.title
+
+
+def _near_by_scan(prints: _Fingerprints, simhash: int, max_bits: int) -> list[tuple[str, str, int, int]]:
+    n = len(prints.ids)
+    distances = [(simhash ^ int(h)).bit_count() for h in prints.hashes[:n]]
+    return sorted(
+        (prints.ids[i], prints.groups[i], prints.seqs[i], d)
+        for i, d in enumerate(distances)
+        if d <= max_bits and int(prints.hashes[i]) != 0
+    )
+
+
+def test_the_fingerprint_multi_index_finds_what_a_full_scan_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clusters of near fingerprints (reprints), rows added after the sort, rows whose hash changed, and a
+    radius beyond what the blocks cover: `near` answers exactly as an XOR over every row."""
+    monkeypatch.setattr(_Fingerprints, "RESORT", 500)  # a sort every 500 rows, so this test crosses several
+    rng = np.random.default_rng(5)
+    centres = [int(c) for c in rng.integers(1, 2**63, size=40, dtype=np.int64)]
+
+    def fingerprint() -> int:
+        value = centres[int(rng.integers(len(centres)))]
+        for bit in rng.choice(64, size=int(rng.integers(0, 12)), replace=False):
+            value ^= 1 << int(bit)
+        return value
+
+    prints = _Fingerprints([])
+    checked = 0
+    for i in range(3000):
+        if i % 7 == 0 and i:  # a re-added article whose text changed: its old row is sorted, its hash is not
+            j = int(rng.integers(i))
+            prints.put(f"a{j}", fingerprint(), "g", j)
+        if i % 3 == 0:
+            query = fingerprint()
+            for max_bits in (8, 3, 20):
+                assert sorted(prints.near(query, max_bits, exclude="")) == _near_by_scan(prints, query, max_bits)
+                checked += 1
+        prints.put(f"a{i}", fingerprint() if i % 50 else 0, "", i)
+    assert prints._blocks is not None and prints._blocks.rows > 2000  # the sorted blocks were in use
+    assert checked == 3000
