@@ -19,6 +19,7 @@ from whoosh import index as whoosh_index
 from whoosh.qparser import QueryParser
 from whoosh.writing import SegmentWriter
 
+import index.writer as writer_module
 from bench import corpus
 from index.engine import whoosh_document
 from index.schema import build_schema
@@ -276,12 +277,15 @@ def test_varints_in_bulk_are_compact_positions_varints() -> None:
     assert starts.tolist() == offsets
 
 
+@pytest.mark.parametrize("parallel", [True, False], ids=["two-processes", "one-process"])
 def test_a_long_load_spills_to_disk_and_writes_one_segment_as_if_it_had_not(
-    tmp_path: Path, documents: list[dict[str, Any]]
+    tmp_path: Path, documents: list[dict[str, Any]], parallel: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Past `segment_docs` documents the postings in memory go to a spill folder (`_spill`); the commit writes
-    one segment from the spills and the rest, equal to the segment written without spilling, and removes the
-    folder. A cancelled write and a killed one (its folder left behind) leave nothing either."""
+    one segment from the spills and the rest (half of the fields in a worker process, or all here), equal to
+    the segment written without spilling, and removes the folder. A cancelled write and a killed one (its
+    folder left behind) leave nothing either."""
+    monkeypatch.setattr(writer_module, "PARALLEL_FIELDS", parallel)
     built = {}
     for name, segment_docs in (("whole", 0), ("spilled", 30)):
         (tmp_path / name).mkdir()
