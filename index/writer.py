@@ -15,7 +15,8 @@ lengths), and replaces the posting path:
   pickled block tuples, block headers and term infos that `whoosh.codec.whoosh3.W3PostingsWriter` writes);
 - a long bulk load spills each `SEGMENT_DOCS` documents' postings to disk as flat sorted arrays (`_chunk`) and
   writes one segment from all of them at the end, term by term (`_spill`, `_chunk_terms`): no segment is
-  written and then merged again, and memory holds one run of documents;
+  written and then merged again, and memory holds one run of documents. Where there is a second core, about
+  half of the fields are written by a worker process and copied in (`_write_fields_in_two`);
 - a merge of older segments (Whoosh's merge policy on commit) streams their posting blocks term by term into
   the new segment instead of replaying each posting through the pool.
 
