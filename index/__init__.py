@@ -37,9 +37,9 @@ __all__ = [
     "FacetValue",
     "Facts",
     "Hit",
-    "IndexError_",
     "Record",
     "SearchIndex",
+    "SearchIndexError",
     "SearchRequest",
     "SearchResult",
     "Span",
@@ -47,11 +47,16 @@ __all__ = [
 ]
 
 
-class IndexError_(Exception):
+class SearchIndexError(Exception):
     """The index package's one exception family; the message is for the user."""
 
 
-class QueryError(IndexError_):
+# The old name, for branches written before the rename (2026-12-07); nothing in this tree uses it. Remove it
+# once those are merged.
+IndexError_ = SearchIndexError
+
+
+class QueryError(SearchIndexError):
     """A request the index cannot answer as asked (bad filter value, bad date); the message says why."""
 
 

@@ -24,7 +24,7 @@ import struct
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,9 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.sorting import FieldFacet
 
-from index import IndexError_, SearchIndex
+from crawler.dedup import simhash
+from index import SearchIndex, SearchIndexError
+from index.facets.labels import parent as label_parent
 from index.models import FACETS, FacetValue, Hit, Record, SearchRequest, SearchResult
 from index.schema import FACET_FIELDS, LANGS, TEXT_FIELDS, UNDATED, build_schema
 from index.search import (
@@ -69,56 +71,14 @@ MAX_GROUP_BITS = 8
 BATCH = 500
 
 
-def _labels_parent() -> Callable[[str, str], str | None] | None:
-    """`index.facets.labels.parent` when the facets package has it (it knows the full KATO tree)."""
-    try:
-        from index.facets.labels import parent
-    except ImportError:
-        return None
-    return parent
-
-
 def region_parent(code: str) -> str | None:
     """The region (KZ-xx) of a district KATO code; None for a region itself."""
-    parent = _labels_parent()
-    if parent is not None:
-        return parent("region", code)
-    if code.isdigit() and len(code) == 9:
-        return KATO_REGIONS.get(code[:2])
-    return None
+    return label_parent("region", code)
 
 
 def sector_parent(code: str) -> str | None:
     """The OKED section of a division (C24 -> C); None for a section."""
-    parent = _labels_parent()
-    if parent is not None:
-        return parent("sector", code)
-    return code[0] if len(code) == 3 and code[0].isalpha() else None
-
-
-# KATO region prefix -> ISO 3166-2:KZ (the 2022 codes; /work/shared/data/gazetteer/kato.csv, DOMAIN.md).
-KATO_REGIONS = {
-    "10": "KZ-10",
-    "11": "KZ-11",
-    "15": "KZ-15",
-    "19": "KZ-19",
-    "23": "KZ-23",
-    "27": "KZ-27",
-    "31": "KZ-31",
-    "33": "KZ-33",
-    "35": "KZ-35",
-    "39": "KZ-39",
-    "43": "KZ-43",
-    "47": "KZ-47",
-    "55": "KZ-55",
-    "59": "KZ-59",
-    "61": "KZ-61",
-    "62": "KZ-62",
-    "63": "KZ-63",
-    "71": "KZ-71",
-    "75": "KZ-75",
-    "79": "KZ-79",
-}
+    return label_parent("sector", code)
 
 
 def _with_parents(codes: Iterable[str], parent: Any) -> list[str]:
@@ -131,8 +91,6 @@ def _with_parents(codes: Iterable[str], parent: Any) -> list[str]:
 
 
 def _simhash(text: str) -> int:
-    from crawler.dedup import simhash
-
     return int(simhash(text))
 
 
@@ -196,8 +154,8 @@ def whoosh_document(record: Record) -> dict[str, Any]:
 DAMAGE = (EOFError, OSError, pickle.UnpicklingError, struct.error, zlib.error, whoosh_index.IndexError)
 
 
-def damaged(path: Path, exc: BaseException) -> IndexError_:
-    return IndexError_(
+def damaged(path: Path, exc: BaseException) -> SearchIndexError:
+    return SearchIndexError(
         f"the index in {path} cannot be read ({type(exc).__name__}: {str(exc)[:200]}); "
         "if it is damaged, rebuild it from the archive with `searchapp reindex`"
     )
@@ -216,7 +174,7 @@ class WhooshIndex(SearchIndex):
                 whoosh_index.exists_in(str(self._whoosh_dir), indexname=INDEX_NAME)
                 and (self.path / "articles.sqlite").exists()
             ):
-                raise IndexError_(f"there is no index in {self.path} yet: crawl or reindex first")
+                raise SearchIndexError(f"there is no index in {self.path} yet: crawl or reindex first")
             if not readonly:
                 self._create()
             self._ix = whoosh_index.open_dir(str(self._whoosh_dir), indexname=INDEX_NAME, readonly=readonly)
@@ -267,13 +225,13 @@ class WhooshIndex(SearchIndex):
                 )
             except whoosh_index.LockError:
                 if time.monotonic() > deadline:
-                    raise IndexError_(
+                    raise SearchIndexError(
                         f"the index is being written by another process for over {LOCK_TIMEOUT:.0f} s; try again later"
                     ) from None
 
     def add(self, records: Iterable[Record]) -> int:
         if self.readonly:
-            raise IndexError_("this index was opened read-only")
+            raise SearchIndexError("this index was opened read-only")
         iterator = iter(records)
         first = next(iterator, None)
         if first is None:
@@ -314,7 +272,7 @@ class WhooshIndex(SearchIndex):
     def optimize(self) -> None:
         """Merge the index into one segment, copying posting blocks (`FastSegmentWriter(copy_blocks=True)`)."""
         if self.readonly:
-            raise IndexError_("this index was opened read-only")
+            raise SearchIndexError("this index was opened read-only")
         if len(self._ix._segments()) < 2:
             return
         writer = self._writer(copy_blocks=True)
@@ -370,7 +328,7 @@ class WhooshIndex(SearchIndex):
 
     def _searcher(self) -> Any:
         if self._closed:
-            raise IndexError_("the index is closed")
+            raise SearchIndexError("the index is closed")
         try:
             return self._current_searcher()
         except DAMAGE as exc:
@@ -658,7 +616,7 @@ class WhooshIndex(SearchIndex):
     def histogram(self, request: SearchRequest, by: str = "lang") -> dict[str, dict[str, int]]:
         """{"2025-02": {"kk": 3, "ru": 5}, ...}: matches per month, split by language or region."""
         if by not in ("lang", "region"):
-            raise IndexError_(f"histogram by {by!r}: choose lang or region")
+            raise SearchIndexError(f"histogram by {by!r}: choose lang or region")
         searcher = self._searcher()
         cols = self._cols(searcher)
         _parsed, _qmask, base, filters = self._matches(request, searcher, cols, scored=False)

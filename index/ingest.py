@@ -14,7 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from crawler.extract import extract
+from crawler.extract import warm_up as warm_up_extraction
+from crawler.langid import detect
 from crawler.models import Article, Fetched
+from index.facets import countries, extract_facts, regions, sectors
 from index.models import Record
 
 __all__ = ["paragraph_languages", "record_of", "to_record", "warm_up"]
@@ -22,8 +26,6 @@ __all__ = ["paragraph_languages", "record_of", "to_record", "warm_up"]
 
 def paragraph_languages(article: Article) -> list[str]:
     """One ISO 639-1 code per paragraph ("" only when nothing at all is known)."""
-    from crawler.langid import detect
-
     out = []
     for paragraph in article.paragraphs:
         # three words or more (split stops after the third: no list of every word of the paragraph)
@@ -37,8 +39,6 @@ def to_record(article: Article) -> Record:
     decides it are the index's, at add time: this runs in a worker process that extraction keeps busier than
     the writer's: at 100k articles the analysis worker was at 100% of its core and the writer at 70% of its
     own, and SimHash is 0.35 ms of an article's 2.2 (issue #9)."""
-    from index.facets import extract_facts
-
     text = article.text
     langs = paragraph_languages(article)
     lang = article.lang
@@ -74,8 +74,6 @@ def to_record(article: Article) -> Record:
 
 def record_of(fetched: Fetched, rules: Mapping[str, Any] | None = None) -> Record | str:
     """The index record of an archived page, or the reason it holds no article."""
-    from crawler.extract import extract
-
     result = extract(fetched, rules)
     if result.article is None:
         return result.reason or "no article"
@@ -84,9 +82,6 @@ def record_of(fetched: Fetched, rules: Mapping[str, Any] | None = None) -> Recor
 
 def warm_up() -> None:
     """Load what extraction and enrichment load on first use (language model, lexicons, gazetteer)."""
-    from crawler.extract import warm_up as warm_up_extraction
-    from index.facets import countries, regions, sectors
-
     warm_up_extraction()
     regions.gazetteer()
     countries.lexicon()

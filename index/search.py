@@ -14,6 +14,7 @@ that the query's analysed terms match.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import html
 import io
@@ -156,8 +157,6 @@ class _AliasPlugin(Plugin):
 
 
 def _copy_node(node: Any) -> Any:
-    import copy
-
     return copy.copy(node)
 
 

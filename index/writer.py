@@ -53,10 +53,11 @@ from whoosh.codec.whoosh3 import (
 from whoosh.filedb.filetables import _lengths as _LENGTHS
 from whoosh.formats import Characters, Existence, Frequency, Positions
 from whoosh.reading import SegmentReader
-from whoosh.system import _INT_SIZE, _LONG_SIZE, pack_int, pack_ushort, unpack_int, unpack_long
+from whoosh.system import _INT_SIZE, _LONG_SIZE, pack_int, pack_uint, pack_ushort, unpack_int, unpack_long
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from crawler.workers import WorkerPool
 from index.analysis import MemoAnalyzer
 from index.schema import CompactPositions, PackedValues
 
@@ -164,8 +165,6 @@ class _Field:
 
 
 def _freq_bytes() -> list[bytes]:
-    from whoosh.system import pack_uint
-
     return [pack_uint(f) for f in range(256)]
 
 
@@ -432,8 +431,6 @@ class FastSegmentWriter(SegmentWriter):
         to files of their own, about half of the postings by a worker process and the rest here, then put
         together in field order (the postings copied, their term infos' offsets moved). Fields are independent,
         and a bench load has two of each size (Kazakh and Russian): 70 s -> about 40 s at 100k articles."""
-        from crawler.workers import WorkerPool
-
         assert self._spill_root is not None
         out = self._spill_root / "fields"
         out.mkdir()
@@ -557,8 +554,6 @@ def _first(item: tuple[bytes, int, Any]) -> bytes:
 
 
 def _pack_uint(n: int) -> bytes:
-    from whoosh.system import pack_uint
-
     return bytes(pack_uint(n))
 
 

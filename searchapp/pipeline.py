@@ -34,7 +34,7 @@ from crawler.models import Fetched
 from crawler.progress import Progress
 from crawler.sources import Source, command_line_source
 from crawler.workers import WorkerLost, WorkerPool
-from index import REBUILT_MARK, IndexError_, SearchIndex, open_index
+from index import REBUILT_MARK, SearchIndex, SearchIndexError, open_index
 from index.ingest import record_of
 from index.models import Record
 from searchapp.errors import AppError
@@ -236,12 +236,12 @@ def crawl(
             line.finish(f"crawl: {summary}")
         failed = False
         return summary
-    except (CrawlerError, IndexError_, OSError, sqlite3.Error) as exc:
+    except (CrawlerError, SearchIndexError, OSError, sqlite3.Error) as exc:
         if _disk_full(exc):
             raise AppError(DISK_FULL) from exc
         if isinstance(exc, WorkerLost):
             raise AppError(f"{exc}; the crawl stopped, nothing is lost: run it again") from exc
-        if isinstance(exc, CrawlerError | IndexError_):
+        if isinstance(exc, CrawlerError | SearchIndexError):
             raise AppError(str(exc)) from exc
         raise
     finally:

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from index import IndexError_, QueryError
+from index import QueryError, SearchIndexError
 from searchapp.errors import AppError
 from searchapp.i18n import LANGS, NATIVE, t
 
@@ -65,8 +65,8 @@ def init_app(app: Flask) -> None:
     def _app_error(exc: AppError) -> Response:
         return error_response(exc.status, exc.code, exc.message)
 
-    @app.errorhandler(IndexError_)
-    def _index_error(exc: IndexError_) -> Response:
+    @app.errorhandler(SearchIndexError)
+    def _index_error(exc: SearchIndexError) -> Response:
         # a request the index cannot answer as asked is the user's to fix; anything else is ours, said plainly
         if isinstance(exc, QueryError):
             return error_response(400, "bad_query", str(exc))

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index import IndexError_, open_index
+from index import SearchIndexError, open_index
 from index.engine import WhooshIndex
 from index.models import Amount, Record, SearchRequest
 
@@ -254,7 +254,7 @@ def test_a_second_handle_sees_new_records(index: WhooshIndex) -> None:
 
 
 def test_readonly_without_index_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(IndexError_, match="no index"):
+    with pytest.raises(SearchIndexError, match="no index"):
         open_index(tmp_path / "missing", readonly=True)
 
 
@@ -312,7 +312,7 @@ def test_histogram_and_iter_records(index: WhooshIndex) -> None:
     }
     by_region = index.histogram(SearchRequest(q="зауыт"), by="region")
     assert by_region == {"2019-07": {"KZ-23": 1}, "2025-02": {"KZ-55": 1}}
-    with pytest.raises(IndexError_):
+    with pytest.raises(SearchIndexError):
         index.histogram(SearchRequest(), by="colour")
     assert [r.id for r in index.iter_records(SearchRequest(sort="date"), 3)] == ["ru2", "kk1", "ru1"]
     assert next(r.id for r in index.iter_records(SearchRequest(q="зауыт"), 10)) in {"kk1", "kk2"}

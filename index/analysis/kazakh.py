@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from index.analysis.fold import fold_word
+
 
 def _words(text: str) -> list[str]:
     return text.split()
@@ -323,8 +325,6 @@ _FOLDED_AMBIGUOUS = frozenset({("syn", "any"), ("sin", "any")})
 def _folded_rules() -> _Rules:
     global _FOLDED_RULES
     if _FOLDED_RULES is None:
-        from index.analysis.fold import fold_word
-
         _FOLDED_RULES = _Rules(
             vowels=frozenset("aeiouy"),
             voiceless=frozenset("kpstfhc"),  # sh, ch and ts end in h and s: voiceless too

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from crawler.dates import find_dates
+from crawler.langid import detect  # the language model itself loads on first use
 from index.models import Amount, Evidence, Facts, Span
 
 from .amounts import find_amounts
@@ -30,8 +32,6 @@ DATE_TEXT = 100_000
 
 
 def _detect_lang(text: str) -> str:
-    from crawler.langid import detect  # imported when needed: it loads a language model
-
     return detect(text[:20_000])
 
 
@@ -42,8 +42,6 @@ _DATE_BEFORE, _DATE_AFTER = 48, 40  # every form the date parser reads has a 4-d
 
 
 def _find_dates(text: str) -> list[tuple[str, int, int]]:
-    from crawler.dates import find_dates
-
     # The parser only runs on windows around 4-digit years (every date form it reads has one), which keeps it
     # from costing more than all the other extractors together. It is linear in its input (long letter runs
     # once made it quadratic), so the windows need no cleaning.

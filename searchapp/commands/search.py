@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from index import IndexError_, open_index
+from index import SearchIndexError, open_index
 from searchapp.errors import AppError
 from searchapp.i18n import lang_name, short_amount, t
 from searchapp.paths import DataPaths
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
     settings = load_settings({"data": str(paths.root)})
     try:
         index = open_index(paths.index, readonly=True)
-    except IndexError_ as exc:  # no index yet: the message says to crawl or reindex first
+    except SearchIndexError as exc:  # no index yet: the message says to crawl or reindex first
         raise AppError(str(exc), code="no_index") from None
     try:
         outlets = read_outlet_names(paths)
@@ -92,7 +92,7 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
             found = run_search(
                 index, params_from_args(args), ui=settings["ui_lang"], settings=settings, outlets=outlets
             )
-        except IndexError_ as exc:
+        except SearchIndexError as exc:
             raise AppError(str(exc), code="bad_query") from None
         if args.json:
             print(json.dumps(found.json(), ensure_ascii=False, indent=2))
