@@ -16,6 +16,7 @@ reader comments under the story, an old CMS with <br><br> between paragraphs, an
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Callable
@@ -402,6 +403,8 @@ def build(out: Path = GOLD_DIR) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.gold_extract", description=__doc__.split("\n\n")[0])
+    parser.parse_args(argv)
     n = build()
     print(f"wrote {n} pages to {GOLD_DIR}", file=sys.stderr)
     return 0
