@@ -221,6 +221,42 @@ def check_routes(texts: dict[str, str], app: Flask) -> list[str]:
     return problems
 
 
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$", re.M)
+
+
+def anchor(heading: str) -> str:
+    """GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def check_links(texts: dict[str, str], root: Path = ROOT) -> list[str]:
+    """Every relative link between the documents reaches a file, and its #anchor a heading of that file."""
+    problems = []
+    for where, text in texts.items():
+        for target in _LINK.findall(text):
+            if re.match(r"[a-z]+:", target):
+                continue  # an absolute URL
+            path, _, fragment = target.partition("#")
+            file = (root / where).parent / path if path else root / where
+            if not file.exists():
+                problems.append(f"{where}: link to {target}: no such file")
+            elif fragment and file.suffix == ".md":
+                headings = {anchor(h) for h in _HEADING.findall(_FENCE.sub("", file.read_text(encoding="utf-8")))}
+                if fragment not in headings:
+                    problems.append(f"{where}: link to {target}: no such heading")
+    return problems
+
+
+def test_the_docs_links_reach_their_files_and_headings() -> None:
+    assert check_links(documents()) == []
+    bogus = {"README.md": "[a](docs/quality.md#no-such-part) [b](docs/nothing.md) [c](docs/quality.md#retrieval)"}
+    assert check_links(bogus) == [
+        "README.md: link to docs/quality.md#no-such-part: no such heading",
+        "README.md: link to docs/nothing.md: no such file",
+    ]
+
+
 def test_the_docs_show_only_routes_that_exist(app: Flask) -> None:
     assert check_routes(documents(), app) == []
     assert check_routes({"doc.md": "`curl http://127.0.0.1:8080/api/no-such-thing?q=1`"}, app) == [
