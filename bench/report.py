@@ -2,7 +2,7 @@
 
 It is the last step of `python -m bench run`: `bench.run.run_suite` hands over its figures, this module
 adds the ratios and the verdicts against the targets of issue #9, prints the table and writes
-bench/out/results-<n>.json. The table is Markdown, so it can go into the README as it is.
+bench/out/results-<n>.json. The table is Markdown, so it can go into docs/performance.md as it is.
 """
 
 from __future__ import annotations

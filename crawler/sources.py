@@ -1,6 +1,6 @@
 """The sources file: which outlets to crawl, where to start, which URLs are articles.
 
-`load_sources(path)` reads a TOML file of `[[source]]` tables (format in README and `crawler/sources.toml`,
+`load_sources(path)` reads a TOML file of `[[source]]` tables (format in docs/crawling.md and `crawler/sources.toml`,
 the bundled list of Kazakhstan outlets) into `Source` records and checks every field, so a typo stops the
 crawl before it starts with a message that names the file, the source and the field.
 """

@@ -180,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "bench",
-        help="run the benchmark suite (see README, Performance)",
+        help="run the benchmark suite (see docs/performance.md)",
         description="Generates a synthetic corpus and measures indexing, query latency, facet "
         "counts and serving, beside a plain-Whoosh baseline, in one run.",
         epilog=EPILOG,
