@@ -194,6 +194,145 @@ def evaluate_kaznerd(path: Path = KAZNERD) -> dict[str, Score] | None:
     return {"amounts": money, "regions": places}
 
 
+# --- KazNERD MONEY spans with their values ---------------------------------------------------------------------
+# KazNERD gives spans, not values. Its sentences come in twins sharing a number (AID241266, BID241266, CID...):
+# the same sentence as transcribed speech, numbers in words ("үш жарым миллиард доллар"), and normalised, numbers in
+# digits ("3, 5 миллиард доллар"). A span in digits is read here by `read_digit_money`, a reader of its own,
+# independent of index/facets/amounts.py; a span in words takes the value of the span at the same place in a twin
+# in digits (same number of MONEY spans). The one span without such a twin is valued by hand in HAND_VALUES.
+_MONEY_SCALES = {"мың": 1e3, "миллион": 1e6, "миллиард": 1e9, "триллион": 1e12}
+_MONEY_CURRENCIES = {"тиын": ("KZT", 0.01), "теңге": ("KZT", 1.0), "тенге": ("KZT", 1.0), "доллар": ("USD", 1.0),
+                     "юан": ("CNY", 1.0), "еуро": ("EUR", 1.0), "евро": ("EUR", 1.0), "рубл": ("RUB", 1.0)}  # fmt: skip
+HAND_VALUES = {"жарты миллиард теңгеден астам": ("KZT", frozenset({5e8}))}  # AID309185: "half a billion"
+
+
+@dataclass(frozen=True, slots=True)
+class MoneySpan:
+    row: str
+    start: int
+    end: int
+    currency: str
+    values: frozenset[float]  # one value, or both ends of a range
+    how: str  # "digits", "twin" or "hand"
+
+
+def read_digit_money(tokens: list[str]) -> tuple[str, frozenset[float]] | None:
+    """(currency, values) of a MONEY span written in digits: "3 , 5 миллиард доллар" -> USD {3.5e9};
+    "10 – 15 мың теңге" -> KZT {1e4, 1.5e4} (the first end of a range borrows the second's scale)."""
+    low = " ".join(tokens).lower()
+    currency = next((c for stem, c in _MONEY_CURRENCIES.items() if stem in low), None)
+    if currency is None:
+        return None
+    numbers: list[list[float]] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.isdigit():
+            if i + 2 < len(tokens) and tokens[i + 1] == "," and tokens[i + 2].isdigit():
+                numbers.append([float(f"{tok}.{tokens[i + 2]}"), 0.0])
+                i += 2
+            else:
+                numbers.append([float(tok), 0.0])
+        elif numbers:
+            scale = next((v for stem, v in _MONEY_SCALES.items() if tok.lower().startswith(stem)), 0.0)
+            if scale:
+                numbers[-1][1] = scale
+        i += 1
+    if not numbers:
+        return None
+    last_scale = numbers[-1][1] or 1.0
+    unit = currency[1]
+    return currency[0], frozenset(round(v * (s or last_scale) * unit, 2) for v, s in numbers)
+
+
+def kaznerd_money(path: Path = KAZNERD) -> tuple[list[dict[str, Any]], list[MoneySpan]]:
+    """(rows, gold MONEY spans with values) of KazNERD; spans whose value cannot be derived are left out."""
+    rows = list(_kaznerd_rows(path))
+    spans_of: dict[str, list[tuple[int, int]]] = {}
+    for row in rows:
+        spans_of[row["id"]] = _spans(row["iob2"], _token_offsets(row["text"], row["tokens"]), ("MONEY",))
+    own: dict[str, list[tuple[str, frozenset[float]] | None]] = {}  # rows in digits: their spans' values
+    digit_values: dict[str, list[list[tuple[str, frozenset[float]] | None]]] = {}  # ... by twin number
+    for row in rows:
+        spans = spans_of[row["id"]]
+        if spans and all(any(ch.isdigit() for ch in row["text"][s:e]) for s, e in spans):
+            offsets = _token_offsets(row["text"], row["tokens"])
+            values = [
+                read_digit_money([t for t, (a, b) in zip(row["tokens"], offsets, strict=True) if a >= s and b <= e])
+                for s, e in spans
+            ]
+            own[row["id"]] = values
+            digit_values.setdefault(row["id"][1:], []).append(values)
+    gold: list[MoneySpan] = []
+    for row in rows:
+        spans = spans_of[row["id"]]
+        if not spans:
+            continue
+        texts = [row["text"][s:e] for s, e in spans]
+        if row["id"] in own:
+            candidates, how = [own[row["id"]]], "digits"
+        else:
+            candidates, how = [v for v in digit_values.get(row["id"][1:], []) if len(v) == len(spans)], "twin"
+        for k, ((start, end), text) in enumerate(zip(spans, texts, strict=True)):
+            value = candidates[0][k] if candidates else None
+            method = how
+            if text in HAND_VALUES:
+                value, method = HAND_VALUES[text], "hand"
+            if value is not None:
+                gold.append(MoneySpan(row["id"], start, end, value[0], value[1], method))
+    return rows, gold
+
+
+def evaluate_kaznerd_values(path: Path = KAZNERD) -> tuple[Score, int, dict[str, int]] | None:
+    """Amounts against the values of KazNERD's MONEY spans, on every sentence (false alarms too).
+
+    A predicted amount is right when it overlaps a gold span and its (currency, value) is one of the span's values;
+    it is WRONG when it overlaps a span with another value (a cut or misread number: the error that must not happen),
+    and a false alarm when it overlaps no span. A gold span is found when all its values are predicted inside it.
+    Returns (score: tp = right amounts, fp = wrong + false alarms, fn = spans not found; wrong amounts; span counts
+    by how their value was derived)."""
+    from index.facets.amounts import find_amounts
+
+    if not path.exists():
+        return None
+    rows, gold = kaznerd_money(path)
+    by_row: dict[str, list[MoneySpan]] = {}
+    for g in gold:
+        by_row.setdefault(g.row, []).append(g)
+    score = Score()
+    wrong = 0
+    found_spans = 0
+    for row in rows:
+        text = row["text"]
+        spans = by_row.get(row["id"], [])
+        pred = find_amounts(text)
+        for a in pred:
+            hits = [g for g in spans if a.start < g.end and g.start < a.end]
+            if not hits:
+                score.fp += 1
+                score.errors.append(f"{row['id']} false alarm {a.text!r}={a.value:g} {a.currency}")
+            elif any(a.currency == g.currency and round(a.value, 2) in g.values for g in hits):
+                score.tp += 1
+            else:
+                score.fp += 1
+                wrong += 1
+                score.errors.append(
+                    f"{row['id']} WRONG {a.text!r}={a.value:g} {a.currency}, gold "
+                    + ", ".join(f"{text[g.start : g.end]!r}={sorted(g.values)} {g.currency}" for g in hits)
+                )
+        for g in spans:
+            inside = {(a.currency, round(a.value, 2)) for a in pred if a.start < g.end and g.start < a.end}
+            if {(g.currency, v) for v in g.values} <= inside:
+                found_spans += 1
+            else:
+                score.errors.append(f"{row['id']} missed {text[g.start : g.end]!r}={sorted(g.values)} {g.currency}")
+    score.fn = len(gold) - found_spans
+    hows: dict[str, int] = {}
+    for g in gold:
+        hows[g.how] = hows.get(g.how, 0) + 1
+    return score, wrong, hows
+
+
 def load_demo(directory: Path = DEMO_DIR) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for path in sorted(directory.glob("*.jsonl")):
@@ -294,6 +433,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nKazNERD: {KAZNERD} absent, skipped")
     else:
         print(_table("KazNERD valid (kk): amounts vs MONEY spans, regions vs gazetteer-mapped GPE/LOCATION", kaz))
+        values = evaluate_kaznerd_values()
+        if values is not None:
+            money, wrong, hows = values
+            print(
+                f"KazNERD MONEY by value: P {money.precision:.4f} R {money.recall:.4f} (tp {money.tp}, fp {money.fp}"
+                f" of which {wrong} with another value, fn {money.fn}); {sum(hows.values())} spans valued: "
+                + ", ".join(f"{n} {how}" for how, n in sorted(hows.items()))
+            )
     demo = evaluate_demo()
     if demo is None:
         print("\ndemo content: none with `expect`, skipped")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.eval_facets import FLOORS, evaluate_gold, evaluate_kaznerd, load_gold
+from bench.eval_facets import FLOORS, evaluate_gold, evaluate_kaznerd, evaluate_kaznerd_values, load_gold
 from tests.conftest import shared_data
 
 
@@ -33,3 +33,17 @@ def test_kaznerd_money_floor() -> None:
     assert scores is not None
     assert scores["amounts"].precision >= 0.98
     assert scores["amounts"].recall >= 0.95
+
+
+@pytest.mark.slow
+def test_kaznerd_money_values() -> None:
+    """Issue 19: on KazNERD's MONEY spans, amounts have the span's value (derived from the digit twin of each
+    sentence, see bench.eval_facets.kaznerd_money): precision >= 0.99, no amount of another value, recall >= 0.97."""
+    path = shared_data("kk", "kaznerd-valid.jsonl")
+    result = evaluate_kaznerd_values(path)
+    assert result is not None
+    score, wrong, hows = result
+    assert sum(hows.values()) >= 400  # every span valued but a handful
+    assert wrong == 0, [e for e in score.errors if "WRONG" in e]
+    assert score.precision >= 0.99, score.errors
+    assert score.recall >= 0.97, score.errors
