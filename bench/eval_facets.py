@@ -35,6 +35,10 @@ KAZNERD = ROOT.parent / "shared" / "data" / "kk" / "kaznerd-valid.jsonl"
 DEMO_DIR = ROOT / "searchapp" / "demo" / "content"
 FACETS = ("regions", "sectors", "countries", "amounts")
 FLOORS = {"amounts": (0.98, 0.95), "regions": (0.95, 0.90), "sectors": (0.85, 0.80), "countries": (0.95, 0.90)}
+# Multi-topic investment stories (tests/data/facets/projects/{ru,kk}.jsonl, our own): a story that lists projects in
+# several industries, each named once or twice, must get each project's sector (issue 19).
+PROJECTS_DIR = GOLD_DIR / "projects"
+PROJECT_FLOORS = (0.85, 0.85)
 
 
 @dataclass(slots=True)
@@ -116,6 +120,17 @@ def evaluate_gold(items: list[dict[str, Any]] | None = None) -> dict[str, Score]
             pred = {c for c in facts.regions if not c.startswith("KZ-")}
             scores["districts"].add(pred, set(item["districts"]), where)
     return scores
+
+
+def evaluate_projects(lang: str | None = None) -> Score:
+    """Sector precision and recall on the multi-topic investment stories (of one language, or both)."""
+    score = Score()
+    for path in sorted(PROJECTS_DIR.glob("*.jsonl")):
+        for item in load_gold([path]):
+            if lang is None or item["lang"] == lang:
+                facts = extract_facts(item["text"], lang=item["lang"], title=item.get("title", ""))
+                sector_score(score, facts.sectors, item["sectors"], f"{item['id']} {item['title'][:50]!r}")
+    return score
 
 
 def _token_offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:
@@ -428,6 +443,18 @@ def main(argv: list[str] | None = None) -> int:
                 {k: v for k, v in evaluate_gold([i for i in items if i["lang"] == lang]).items() if k in FACETS},
             )
         )
+    projects = {
+        "sectors": evaluate_projects(),
+        "sectors ru": evaluate_projects("ru"),
+        "sectors kk": evaluate_projects("kk"),
+    }
+    n_projects = sum(1 for p in PROJECTS_DIR.glob("*.jsonl") for _line in load_gold([p]))
+    print(
+        _table(
+            f"multi-topic investment stories: {n_projects} (floor P/R {PROJECT_FLOORS[0]}/{PROJECT_FLOORS[1]})",
+            projects,
+        )
+    )
     kaz = evaluate_kaznerd()
     if kaz is None:
         print(f"\nKazNERD: {KAZNERD} absent, skipped")
@@ -447,6 +474,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(_table(f"demo content ({len(load_demo())} articles with expect)", demo))
     if args.errors:
+        for err in projects["sectors"].errors:
+            print(f"  [projects] {err}")
         for name, s in gold.items():
             for err in s.errors:
                 print(f"  [{name}] {err}")
