@@ -61,9 +61,16 @@ PROJECT_WORDS = (
     "зауыт", "кешен", "ондир", "ондиру", "шыгар", "онде", "осир", "курастыр", "жаса", "салын", "салад", "ашыл",
     "ашад", "иске", "пайдалануга", "кенейт", "жангырт", "жоба", "жобас",
 )  # fmt: skip
+# Words of production, among the project words: a term of a code marked "@" in the lexicon (a drone, a fridge) names
+# its manufacturing division only beside one of these ("производство дронов"); a drone strike or a fridge in a shop
+# is not manufacturing.
+MAKING_WORDS = (
+    "завод", "фабрик", "цех", "производств", "выпуск", "изготов", "сборк", "собира", "собер", "собрат",
+    "зауыт", "ондир", "шыгар", "курастыр", "жаса",
+)  # fmt: skip
 # Vehicles are transport, unless they are being made: "выпуск автобусов", "автобустар шығаратын зауыт".
 MADE_AS = {"автобус": "C29", "вагон": "C30", "локомотив": "C30", "электровоз": "C30"}
-_SENTENCE_END = frozenset(".!?;")
+_SENTENCE_END = frozenset(".!?;,")  # a comma too: in "магазины, пекарни, швейные цеха" the list is no project
 TITLE_WEIGHT = 3.0
 MIN_SCORE = 3.0  # mentions needed in a longer text
 MIN_SCORE_SHORT = 1.0  # ... and in a paragraph-sized text (under SHORT_TEXT characters)
@@ -132,12 +139,12 @@ class Mentions(list[tuple[str, int, int]]):
         self.project: set[int] = set()
 
 
-def _near_project_word(tokens: Tokens, first: int, last: int) -> bool:
-    """A project word within PROJECT_REACH words of tokens first..last, in the same sentence."""
+def _near_project_word(tokens: Tokens, first: int, last: int, words: tuple[str, ...] = PROJECT_WORDS) -> bool:
+    """A project word (or one of `words`) within PROJECT_REACH words of tokens first..last, in the same sentence."""
     keys, text = tokens.keys, tokens.text
     lo, hi = max(0, first - PROJECT_REACH), min(len(keys), last + 1 + PROJECT_REACH)
     for k in range(lo, hi):
-        if first <= k <= last or not keys[k].startswith(PROJECT_WORDS):
+        if first <= k <= last or not keys[k].startswith(words):
             continue
         a, b = (tokens.ends[k], tokens.starts[first]) if k < first else (tokens.ends[last], tokens.starts[k])
         if _SENTENCE_END.isdisjoint(text[a:b]):
@@ -186,6 +193,10 @@ def find_sectors(tokens: Tokens) -> Mentions:
         if not code:
             continue
         strong = code.endswith("*")
+        if code.endswith("@"):
+            code = code[:-1]
+            if not _near_project_word(tokens, i, last, MAKING_WORDS):
+                continue  # a product named without its making: "атака дронов"
         code = code.rstrip("*")
         project = code not in WEAK and _near_project_word(tokens, i, last)
         if project and key.startswith(tuple(MADE_AS)):
