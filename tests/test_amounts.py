@@ -148,6 +148,7 @@ def test_tiyn_is_a_hundredth_of_a_tenge() -> None:
         ("үш триллион үш жүз жетпіс жеті миллиард теңге", [3.377e12], "KZT"),
         ("3, 5 миллиард доллар", [3.5e9], "USD"),  # a decimal comma with a space after it
         ("Триллион теңгеге", [1e12], "KZT"),
+        ("екі миллиард 300 миллион теңге", [2.3e9], "KZT"),  # words, then digits: one number
     ],
 )
 def test_kazakh_amounts_in_words(text: str, values: list[float], currency: str) -> None:
@@ -166,6 +167,7 @@ def test_kazakh_amounts_in_words(text: str, values: list[float], currency: str) 
         "оны теңгеге айырбастады",  # оны (it), not ten
         "доллармен бірге теңге де әлсіреді",  # бірге (together), not one
         "үш ширек миллион теңге",  # three quarters or three and a quarter: not read
+        "бес миллион 5 млрд теңге",  # a smaller scale before a larger one: not one number
     ],
 )
 def test_kazakh_words_that_are_not_whole_numbers_give_nothing(text: str) -> None:

@@ -419,6 +419,22 @@ def _kk_run(text: str, end: int, floor: int) -> tuple[int, list[tuple[str, float
     return run[0][0], [info for _s, info in run], modifier
 
 
+def _words_head(text: str, start: int, scale: float) -> tuple[int, float] | None:
+    """The number words that end in a scale right before digits ("екі миллиард | 300 миллион теңге"): (their start,
+    value) to add to the digits; (start, 0) when there are none; None when there are number words that do not read
+    as the head of this number (a larger scale, then the digits), which makes the whole amount unreadable."""
+    run = _kk_run(text, start, max(0, start - _WINDOW))
+    if run is None or not run[1] or run[2]:
+        return start, 0.0
+    words = run[1]
+    if words[-1][0] != "scale" or words[-1][2]:
+        return start, 0.0  # "2023 жылы", "бес адамға 300 теңге": no scale word right before, not one number
+    value = _kk_value(words)
+    if value is None or words[-1][1] <= scale:
+        return None
+    return run[0], value
+
+
 def _kk_amounts(words: list[tuple[str, float, str]], after: str) -> list[float] | None:
     """Values of a run of Kazakh number words: one, or both ends of a range ("он-он бес мың" -> 1e4, 1.5e4;
     "сексеннен екі жүз теңгеге дейін" -> 80, 200); None when the run is not whole numbers."""
@@ -584,6 +600,12 @@ def _find_amounts(text: str, published: str | None) -> list[Amount]:
         start = m.start("num")
         if m.group("sym") and m.start("sym") < start:
             start = m.start("sym")
+        if not m.group("range_lo") and not m.group("sym"):
+            head = _words_head(text, start, _scale(scale_word))
+            if head is None:
+                continue  # "бес миллион 5 млрд теңге": words before the digits that do not make one number with them
+            if head[1]:
+                start, value = head[0], value + head[1] * _subunit(cur_text)  # "екі миллиард 300 миллион теңге"
         end = m.end("cur") if m.group("cur") else (m.end("sym2") if m.group("sym2") else m.end("num"))
         if m.group("abl") and not text[end : end + 12].lstrip().lower().startswith("дейін"):
             pass  # "80-нен 200 теңгеге": a range only with "дейін" after it; else the second number alone
