@@ -273,6 +273,7 @@ _KK_MODIFIERS = frozenset({"астам", "жуық", "тарта", "артық",
 _QUANTIFIERS = frozenset({"бірнеше", "несколько", "сотни", "десятки", "бірер", "қаншама", "талай"})
 _DENOMINATORS = {10.0: 10.0, 100.0: 100.0, 1e3: 1e3}  # "бүтін оннан", "бүтін жүзден", "бүтін мыңнан"
 _KK_TOKEN_RE = re.compile(r"[^\W\d_]+|[-–—]")
+_LAST_WORD_RE = re.compile(r"([^\W\d_]+|[-–—])\s*$")
 
 
 @lru_cache(maxsize=8192)
@@ -392,6 +393,9 @@ def _kk_run(text: str, end: int, floor: int) -> tuple[int, list[tuple[str, float
     """The run of Kazakh number words and particles that ends at `end` (the currency word's start), read back to
     `floor` at most: (its start, the classified words in text order, the modifier word between it and the currency
     or ""); None when there is no number word."""
+    last = _LAST_WORD_RE.search(text, max(floor, end - 40), end)
+    if last is None or (_kk_word(last.group(1)) is None and last.group(1).lower() not in _KK_MODIFIERS):
+        return None  # most currency words follow digits or other words: no need to read further back
     tokens = [(m.start() + floor, m.end(), m.group()) for m in _KK_TOKEN_RE.finditer(text[floor:end])]
     modifier = ""
     pos = end

@@ -23,6 +23,7 @@ flooded with the sectors of its supplies.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from functools import lru_cache
 
 from index.facets.text import (
@@ -46,6 +47,7 @@ from index.facets.text import (
 )
 
 SHORT_ENDINGS = RU_NOUN_HARD | RU_ADJ | KK_NOUN
+NEXT = 2  # terms of several words are indexed by this many first letters of their second word
 DATA_FILES = ("sectors.txt", "oked-terms.txt")
 STRONG = 3.0  # a section or division named verbatim
 PROJECT = 3.0  # a project mention, in a story that enumerates projects: enough alone
@@ -70,6 +72,7 @@ MAKING_WORDS = (
 )  # fmt: skip
 # Vehicles are transport, unless they are being made: "выпуск автобусов", "автобустар шығаратын зауыт".
 MADE_AS = {"автобус": "C29", "вагон": "C30", "локомотив": "C30", "электровоз": "C30"}
+_VEHICLES = tuple(MADE_AS)
 _SENTENCE_END = frozenset(".!?;,")  # a comma too: in "магазины, пекарни, швейные цеха" the list is no project
 TITLE_WEIGHT = 3.0
 MIN_SCORE = 3.0  # mentions needed in a longer text
@@ -87,8 +90,9 @@ SUPPLIERS = {"C": "ABF", "D": "BF"}
 
 
 @lru_cache(maxsize=1)
-def lexicon() -> tuple[Lexicon[str], dict[str, list[tuple[tuple[str, ...], str]]], Lexicon[str]]:
-    """(single-word lexicon, two-word terms by first word stem, lexicon of first words of two-word terms)."""
+def lexicon() -> tuple[Lexicon[str], dict[str, dict[str, list[tuple[tuple[str, ...], str]]]], Lexicon[str]]:
+    """(single-word lexicon, terms of several words by first word stem and the second word's first two letters,
+    lexicon of first words of those terms)."""
     single: Lexicon[str] = Lexicon()
     firsts: Lexicon[str] = Lexicon()
     pairs: dict[str, list[tuple[tuple[str, ...], str]]] = {}  # the words after the first, split once
@@ -118,11 +122,15 @@ def lexicon() -> tuple[Lexicon[str], dict[str, list[tuple[tuple[str, ...], str]]
                         pairs.setdefault(first, []).append((second, code))
                     else:
                         single.add(form, latin_endings(endings) if latin else endings, code)
-    for terms in pairs.values():
+    # "производство" starts 170 terms: a word after it is checked against those whose second word starts alike
+    by_next: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {}
+    for first, terms in pairs.items():
         terms.sort(key=lambda term: -len(term[0]))  # the longest term first: "производство электрического оборудования"
+        for entry in terms:
+            by_next.setdefault(first, {}).setdefault(entry[0][0][:NEXT], []).append(entry)
     SHARED.join(single)
     SHARED.join(firsts)
-    return single, pairs, firsts
+    return single, by_next, firsts
 
 
 def section_of(code: str) -> str:
@@ -139,14 +147,33 @@ class Mentions(list[tuple[str, int, int]]):
         self.project: set[int] = set()
 
 
-def _near_project_word(tokens: Tokens, first: int, last: int, words: tuple[str, ...] = PROJECT_WORDS) -> bool:
-    """A project word (or one of `words`) within PROJECT_REACH words of tokens first..last, in the same sentence."""
-    keys, text = tokens.keys, tokens.text
-    lo, hi = max(0, first - PROJECT_REACH), min(len(keys), last + 1 + PROJECT_REACH)
-    for k in range(lo, hi):
-        if first <= k <= last or not keys[k].startswith(words):
+@lru_cache(maxsize=200_000)
+def _word_kind(key: str) -> int:
+    """2 for a word of making, 1 for another project word, 0 for any other word."""
+    if key.startswith(MAKING_WORDS):
+        return 2
+    return 1 if key.startswith(PROJECT_WORDS) else 0
+
+
+def _project_positions(tokens: Tokens) -> tuple[list[int], list[int]]:
+    """Indices of the project words of a text, and of its words of making."""
+    kinds = {key: _word_kind(key) for key in tokens.keyset}
+    project = positions(tokens.keys, {key for key, kind in kinds.items() if kind})
+    making = [i for i in project if kinds[tokens.keys[i]] == 2]
+    return project, making
+
+
+def _near(tokens: Tokens, at: list[int], first: int, last: int) -> bool:
+    """A word of `at` (sorted token indices) within PROJECT_REACH words of tokens first..last, in the same
+    sentence and the same part of a list (no comma between)."""
+    text = tokens.text
+    k = bisect_left(at, first - PROJECT_REACH)
+    while k < len(at) and at[k] <= last + PROJECT_REACH:
+        j = at[k]
+        k += 1
+        if first <= j <= last:
             continue
-        a, b = (tokens.ends[k], tokens.starts[first]) if k < first else (tokens.ends[last], tokens.starts[k])
+        a, b = (tokens.ends[j], tokens.starts[first]) if j < first else (tokens.ends[last], tokens.starts[j])
         if _SENTENCE_END.isdisjoint(text[a:b]):
             return True
     return False
@@ -162,6 +189,7 @@ def find_sectors(tokens: Tokens) -> Mentions:
     known(single, keyset)
     known(firsts, keyset)
     starts, ends = tokens.starts, tokens.ends  # read directly: no Token objects for the many candidates
+    near: tuple[list[int], list[int]] | None = None  # project words and words of making, found when first needed
     for i in positions(keys, (keyset & single.hits) | (keyset & firsts.hits)):
         if i <= skip:
             continue
@@ -170,8 +198,9 @@ def find_sectors(tokens: Tokens) -> Mentions:
         key = keys[i]
         code = ""
         last = i
+        following = keys[i + 1][:NEXT] if i + 1 < n else ""
         for first in firsts.lookup(key):
-            for words, term_code in pairs[first]:
+            for words, term_code in pairs[first].get(following, ()):
                 last = i + len(words)
                 if last >= n:
                     continue
@@ -193,14 +222,18 @@ def find_sectors(tokens: Tokens) -> Mentions:
         if not code:
             continue
         strong = code.endswith("*")
-        if code.endswith("@"):
-            code = code[:-1]
-            if not _near_project_word(tokens, i, last, MAKING_WORDS):
-                continue  # a product named without its making: "атака дронов"
-        code = code.rstrip("*")
-        project = code not in WEAK and _near_project_word(tokens, i, last)
-        if project and key.startswith(tuple(MADE_AS)):
-            code = next(made for word, made in MADE_AS.items() if key.startswith(word))
+        made = code.endswith("@")
+        code = code.rstrip("*@")
+        if code in WEAK:
+            out.append((code, starts[i], ends[last]))
+            continue
+        if near is None:
+            near = _project_positions(tokens)
+        if made and not _near(tokens, near[1], i, last):
+            continue  # a product named without its making: "атака дронов"
+        project = _near(tokens, near[0], i, last)
+        if key.startswith(_VEHICLES) and _near(tokens, near[1], i, last):
+            code = next(maker for word, maker in MADE_AS.items() if key.startswith(word))
         if strong:
             out.strong.add(len(out))
         if project:
