@@ -11,7 +11,11 @@ or lists only its section (an annotator's "construction" is not contradicted by 
 predicted section when the gold has it or one of its divisions. KazNERD (../shared/data/kk/kaznerd-valid.jsonl,
 real Kazakh news sentences): amounts are scored against MONEY spans by overlap; places against GPE/LOCATION
 spans that our gazetteer maps to a Kazakhstan region (so that recall is the recall on places the gazetteer
-knows, reported as such). The demo content (searchapp/demo/content/*.jsonl) is scored on its `expect` gold.
+knows, reported as such); and amounts by value (`evaluate_kaznerd_values`): each MONEY span's value is read from
+the sentence's twin in digits (KazNERD gives each transcribed sentence again with its numbers in digits) by a reader
+of its own, and an amount of another value inside a span counts as wrong. The multi-topic investment stories
+(tests/data/facets/projects/, our own) are scored on sectors. The demo content (searchapp/demo/content/*.jsonl) is
+scored on its `expect` gold.
 """
 
 from __future__ import annotations

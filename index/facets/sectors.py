@@ -17,8 +17,10 @@ section or division named verbatim ("обрабатывающая промышл
 mining, tyres, each named once) is read as such: a sector term next to a project word (завод, выпуск, добыча,
 строительство, зауыт, шығаратын, өндіру, салынады ...) is a project mention, and when a story has project mentions
 in at least ENUMERATION distinct sectors, each of those sectors counts, however briefly it is named and whatever
-the rest of the story is about. A story about one plant has project mentions of its own sector only, so it is not
-flooded with the sectors of its supplies.
+the rest of the story is about. A story whose title names one section is about that section (one plant, whose ore
+and power are named beside project words too): only its projects in that section make a list. A product that names
+an industry only when it is made (drones, fridges: "@" in sectors.txt) needs a word of making beside it, and a
+comma ends a project word's reach ("магазины, пекарни, швейные цеха" is a list of shops, not of projects).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from bisect import bisect_left
 from functools import lru_cache
 
 from index.facets.text import (
+    CACHE_SIZE,
     EXACT,
     KK_NOUN,
     MAX_MENTIONS,
@@ -147,20 +150,38 @@ class Mentions(list[tuple[str, int, int]]):
         self.project: set[int] = set()
 
 
-@lru_cache(maxsize=200_000)
-def _word_kind(key: str) -> int:
-    """2 for a word of making, 1 for another project word, 0 for any other word."""
-    if key.startswith(MAKING_WORDS):
-        return 2
-    return 1 if key.startswith(PROJECT_WORDS) else 0
+class _ProjectWords:
+    """The words of texts already classified as project words, words of making or neither, in sets: a text's
+    words are classified once, and its project words found with set operations in C."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self.project: set[str] = set()
+        self.making: set[str] = set()
+
+    def positions(self, tokens: Tokens) -> tuple[list[int], list[int]]:
+        """Indices of the project words of a text, and of its words of making."""
+        keyset = tokens.keyset
+        new = keyset - self.seen
+        if new:
+            if len(self.seen) > CACHE_SIZE:
+                self.seen, self.project, self.making = set(), set(), set()
+                new = keyset
+            self.seen |= new
+            for key in new:
+                if key.startswith(PROJECT_WORDS):
+                    self.project.add(key)
+                    if key.startswith(MAKING_WORDS):
+                        self.making.add(key)
+        found = keyset & self.project
+        if not found:
+            return [], []
+        project = positions(tokens.keys, found)
+        making = keyset & self.making
+        return project, [i for i in project if tokens.keys[i] in making]
 
 
-def _project_positions(tokens: Tokens) -> tuple[list[int], list[int]]:
-    """Indices of the project words of a text, and of its words of making."""
-    kinds = {key: _word_kind(key) for key in tokens.keyset}
-    project = positions(tokens.keys, {key for key, kind in kinds.items() if kind})
-    making = [i for i in project if kinds[tokens.keys[i]] == 2]
-    return project, making
+_PROJECT_WORDS = _ProjectWords()
 
 
 def _near(tokens: Tokens, at: list[int], first: int, last: int) -> bool:
@@ -228,7 +249,7 @@ def find_sectors(tokens: Tokens) -> Mentions:
             out.append((code, starts[i], ends[last]))
             continue
         if near is None:
-            near = _project_positions(tokens)
+            near = _PROJECT_WORDS.positions(tokens)
         if made and not _near(tokens, near[1], i, last):
             continue  # a product named without its making: "атака дронов"
         project = _near(tokens, near[0], i, last)
