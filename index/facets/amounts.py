@@ -104,12 +104,12 @@ def _number_word(word: str) -> bool:
     return word in _NUM_WORDS or word in _HUNDRED or word.startswith(_WORD_SCALE_STEMS)
 
 
-# "3, 5 миллиард": a decimal comma with a space after it, before a scale word (transcripts, hurried typing)
-_SPACED_DECIMAL = (
-    r"(?<![\w.,])\d{1,3},\s(?:\d{1,2}(?=\s*" + _SCALE_RE + r")|\d(?=\s*(?:тенге|теңге|доллар|евро|еуро|юан|рубл)))"
-)
-_SPACED_DECIMAL_RE = re.compile(r"^(\d{1,3}),\s(\d)")
-_DIGITS_GROUP = r"(?:" + _SPACED_DECIMAL + "|" + _NUM_RE + r")\s*(?:" + _SCALE_RE + r")?"
+# "3, 5 миллиард": a decimal comma with a space after it (transcripts, hurried typing). The expression reads "5
+# миллиард"; the "3, " before it is found after the match, before a one- or two-digit number with a scale word or a
+# one-digit number with its currency, and joined to it.
+_SPACED_BEFORE = re.compile(r"(?<![\w.,])(\d{1,3}),\s$")
+_SPACED_AFTER = re.compile(r"(\d{1,2})(?:\s*" + _SCALE_RE + r")?$", re.IGNORECASE)
+_DIGITS_GROUP = r"(?:" + _NUM_RE + r")\s*(?:" + _SCALE_RE + r")?"
 _COMPOUND = _DIGITS_GROUP + r"(?:\s+" + _NUM_RE + r"\s*" + _SCALE_RE + r")*"
 
 AMOUNT_RE = re.compile(
@@ -589,9 +589,17 @@ def _find_amounts(text: str, published: str | None) -> list[Amount]:
         currency = _currency(cur_text)
         if currency is None:
             continue
-        num = _SPACED_DECIMAL_RE.sub(r"\1,\2", m.group("num").strip())
+        num = m.group("num").strip()
         if not num:
             continue
+        spaced = None
+        if num[0].isdigit() and not m.group("range_lo") and text[m.start("num") - 2 : m.start("num") - 1] == ",":
+            spaced = _SPACED_BEFORE.search(text, max(0, m.start("num") - 6), m.start("num"))
+            after = _SPACED_AFTER.match(num)
+            if spaced and after and (len(num) > len(after.group(1)) or len(num) == 1):  # a scale, or one digit
+                num = f"{spaced.group(1)},{num}"  # "3, 5 миллиард" -> "3,5 миллиард"
+            else:
+                spaced = None
         is_words = not any(ch.isdigit() for ch in num)
         value = _words_value(num) if is_words else _digits_value(num)
         if value is None or value <= 0:
@@ -601,7 +609,7 @@ def _find_amounts(text: str, published: str | None) -> list[Amount]:
         sm = list(_SCALE_SPLIT.finditer(num))
         if sm and not is_words:
             scale_word = sm[-1].group(2)
-        start = m.start("num")
+        start = spaced.start(1) if spaced else m.start("num")
         if m.group("sym") and m.start("sym") < start:
             start = m.start("sym")
         if not m.group("range_lo") and not m.group("sym"):
