@@ -173,7 +173,8 @@ def _phrases(name: str) -> list[tuple[str, ...]]:
 
 def build(oked_csv: Path = OKED_CSV) -> list[str]:
     """The lines of oked-terms.txt."""
-    rows = list(csv.DictReader(oked_csv.open(encoding="utf-8")))
+    with oked_csv.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
     division_of: dict[str, str] = {}
     for row in rows:
         code = row["code"]
