@@ -11,7 +11,11 @@ or lists only its section (an annotator's "construction" is not contradicted by 
 predicted section when the gold has it or one of its divisions. KazNERD (../shared/data/kk/kaznerd-valid.jsonl,
 real Kazakh news sentences): amounts are scored against MONEY spans by overlap; places against GPE/LOCATION
 spans that our gazetteer maps to a Kazakhstan region (so that recall is the recall on places the gazetteer
-knows, reported as such). The demo content (searchapp/demo/content/*.jsonl) is scored on its `expect` gold.
+knows, reported as such); and amounts by value (`evaluate_kaznerd_values`): each MONEY span's value is read from
+the sentence's twin in digits (KazNERD gives each transcribed sentence again with its numbers in digits) by a reader
+of its own, and an amount of another value inside a span counts as wrong. The multi-topic investment stories
+(tests/data/facets/projects/, our own) are scored on sectors. The demo content (searchapp/demo/content/*.jsonl) is
+scored on its `expect` gold.
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ KAZNERD = ROOT.parent / "shared" / "data" / "kk" / "kaznerd-valid.jsonl"
 DEMO_DIR = ROOT / "searchapp" / "demo" / "content"
 FACETS = ("regions", "sectors", "countries", "amounts")
 FLOORS = {"amounts": (0.98, 0.95), "regions": (0.95, 0.90), "sectors": (0.85, 0.80), "countries": (0.95, 0.90)}
+# Multi-topic investment stories (tests/data/facets/projects/{ru,kk}.jsonl, our own): a story that lists projects in
+# several industries, each named once or twice, must get each project's sector (issue 19).
+PROJECTS_DIR = GOLD_DIR / "projects"
+PROJECT_FLOORS = (0.85, 0.85)
 
 
 @dataclass(slots=True)
@@ -118,6 +126,17 @@ def evaluate_gold(items: list[dict[str, Any]] | None = None) -> dict[str, Score]
     return scores
 
 
+def evaluate_projects(lang: str | None = None) -> Score:
+    """Sector precision and recall on the multi-topic investment stories (of one language, or both)."""
+    score = Score()
+    for path in sorted(PROJECTS_DIR.glob("*.jsonl")):
+        for item in load_gold([path]):
+            if lang is None or item["lang"] == lang:
+                facts = extract_facts(item["text"], lang=item["lang"], title=item.get("title", ""))
+                sector_score(score, facts.sectors, item["sectors"], f"{item['id']} {item['title'][:50]!r}")
+    return score
+
+
 def _token_offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:
     out = []
     pos = 0
@@ -192,6 +211,145 @@ def evaluate_kaznerd(path: Path = KAZNERD) -> dict[str, Score] | None:
         pred_codes = {c for c in facts.regions if c.startswith("KZ-")}
         places.add(pred_codes, gold_codes, f"{row['id']}: {text[:90]!r}")
     return {"amounts": money, "regions": places}
+
+
+# --- KazNERD MONEY spans with their values ---------------------------------------------------------------------
+# KazNERD gives spans, not values. Its sentences come in twins sharing a number (AID241266, BID241266, CID...):
+# the same sentence as transcribed speech, numbers in words ("үш жарым миллиард доллар"), and normalised, numbers in
+# digits ("3, 5 миллиард доллар"). A span in digits is read here by `read_digit_money`, a reader of its own,
+# independent of index/facets/amounts.py; a span in words takes the value of the span at the same place in a twin
+# in digits (same number of MONEY spans). The one span without such a twin is valued by hand in HAND_VALUES.
+_MONEY_SCALES = {"мың": 1e3, "миллион": 1e6, "миллиард": 1e9, "триллион": 1e12}
+_MONEY_CURRENCIES = {"тиын": ("KZT", 0.01), "теңге": ("KZT", 1.0), "тенге": ("KZT", 1.0), "доллар": ("USD", 1.0),
+                     "юан": ("CNY", 1.0), "еуро": ("EUR", 1.0), "евро": ("EUR", 1.0), "рубл": ("RUB", 1.0)}  # fmt: skip
+HAND_VALUES = {"жарты миллиард теңгеден астам": ("KZT", frozenset({5e8}))}  # AID309185: "half a billion"
+
+
+@dataclass(frozen=True, slots=True)
+class MoneySpan:
+    row: str
+    start: int
+    end: int
+    currency: str
+    values: frozenset[float]  # one value, or both ends of a range
+    how: str  # "digits", "twin" or "hand"
+
+
+def read_digit_money(tokens: list[str]) -> tuple[str, frozenset[float]] | None:
+    """(currency, values) of a MONEY span written in digits: "3 , 5 миллиард доллар" -> USD {3.5e9};
+    "10 – 15 мың теңге" -> KZT {1e4, 1.5e4} (the first end of a range borrows the second's scale)."""
+    low = " ".join(tokens).lower()
+    currency = next((c for stem, c in _MONEY_CURRENCIES.items() if stem in low), None)
+    if currency is None:
+        return None
+    numbers: list[list[float]] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.isdigit():
+            if i + 2 < len(tokens) and tokens[i + 1] == "," and tokens[i + 2].isdigit():
+                numbers.append([float(f"{tok}.{tokens[i + 2]}"), 0.0])
+                i += 2
+            else:
+                numbers.append([float(tok), 0.0])
+        elif numbers:
+            scale = next((v for stem, v in _MONEY_SCALES.items() if tok.lower().startswith(stem)), 0.0)
+            if scale:
+                numbers[-1][1] = scale
+        i += 1
+    if not numbers:
+        return None
+    last_scale = numbers[-1][1] or 1.0
+    unit = currency[1]
+    return currency[0], frozenset(round(v * (s or last_scale) * unit, 2) for v, s in numbers)
+
+
+def kaznerd_money(path: Path = KAZNERD) -> tuple[list[dict[str, Any]], list[MoneySpan]]:
+    """(rows, gold MONEY spans with values) of KazNERD; spans whose value cannot be derived are left out."""
+    rows = list(_kaznerd_rows(path))
+    spans_of: dict[str, list[tuple[int, int]]] = {}
+    for row in rows:
+        spans_of[row["id"]] = _spans(row["iob2"], _token_offsets(row["text"], row["tokens"]), ("MONEY",))
+    own: dict[str, list[tuple[str, frozenset[float]] | None]] = {}  # rows in digits: their spans' values
+    digit_values: dict[str, list[list[tuple[str, frozenset[float]] | None]]] = {}  # ... by twin number
+    for row in rows:
+        spans = spans_of[row["id"]]
+        if spans and all(any(ch.isdigit() for ch in row["text"][s:e]) for s, e in spans):
+            offsets = _token_offsets(row["text"], row["tokens"])
+            values = [
+                read_digit_money([t for t, (a, b) in zip(row["tokens"], offsets, strict=True) if a >= s and b <= e])
+                for s, e in spans
+            ]
+            own[row["id"]] = values
+            digit_values.setdefault(row["id"][1:], []).append(values)
+    gold: list[MoneySpan] = []
+    for row in rows:
+        spans = spans_of[row["id"]]
+        if not spans:
+            continue
+        texts = [row["text"][s:e] for s, e in spans]
+        if row["id"] in own:
+            candidates, how = [own[row["id"]]], "digits"
+        else:
+            candidates, how = [v for v in digit_values.get(row["id"][1:], []) if len(v) == len(spans)], "twin"
+        for k, ((start, end), text) in enumerate(zip(spans, texts, strict=True)):
+            value = candidates[0][k] if candidates else None
+            method = how
+            if text in HAND_VALUES:
+                value, method = HAND_VALUES[text], "hand"
+            if value is not None:
+                gold.append(MoneySpan(row["id"], start, end, value[0], value[1], method))
+    return rows, gold
+
+
+def evaluate_kaznerd_values(path: Path = KAZNERD) -> tuple[Score, int, dict[str, int]] | None:
+    """Amounts against the values of KazNERD's MONEY spans, on every sentence (false alarms too).
+
+    A predicted amount is right when it overlaps a gold span and its (currency, value) is one of the span's values;
+    it is WRONG when it overlaps a span with another value (a cut or misread number: the error that must not happen),
+    and a false alarm when it overlaps no span. A gold span is found when all its values are predicted inside it.
+    Returns (score: tp = right amounts, fp = wrong + false alarms, fn = spans not found; wrong amounts; span counts
+    by how their value was derived)."""
+    from index.facets.amounts import find_amounts
+
+    if not path.exists():
+        return None
+    rows, gold = kaznerd_money(path)
+    by_row: dict[str, list[MoneySpan]] = {}
+    for g in gold:
+        by_row.setdefault(g.row, []).append(g)
+    score = Score()
+    wrong = 0
+    found_spans = 0
+    for row in rows:
+        text = row["text"]
+        spans = by_row.get(row["id"], [])
+        pred = find_amounts(text)
+        for a in pred:
+            hits = [g for g in spans if a.start < g.end and g.start < a.end]
+            if not hits:
+                score.fp += 1
+                score.errors.append(f"{row['id']} false alarm {a.text!r}={a.value:g} {a.currency}")
+            elif any(a.currency == g.currency and round(a.value, 2) in g.values for g in hits):
+                score.tp += 1
+            else:
+                score.fp += 1
+                wrong += 1
+                score.errors.append(
+                    f"{row['id']} WRONG {a.text!r}={a.value:g} {a.currency}, gold "
+                    + ", ".join(f"{text[g.start : g.end]!r}={sorted(g.values)} {g.currency}" for g in hits)
+                )
+        for g in spans:
+            inside = {(a.currency, round(a.value, 2)) for a in pred if a.start < g.end and g.start < a.end}
+            if {(g.currency, v) for v in g.values} <= inside:
+                found_spans += 1
+            else:
+                score.errors.append(f"{row['id']} missed {text[g.start : g.end]!r}={sorted(g.values)} {g.currency}")
+    score.fn = len(gold) - found_spans
+    hows: dict[str, int] = {}
+    for g in gold:
+        hows[g.how] = hows.get(g.how, 0) + 1
+    return score, wrong, hows
 
 
 def load_demo(directory: Path = DEMO_DIR) -> list[dict[str, Any]]:
@@ -289,17 +447,39 @@ def main(argv: list[str] | None = None) -> int:
                 {k: v for k, v in evaluate_gold([i for i in items if i["lang"] == lang]).items() if k in FACETS},
             )
         )
+    projects = {
+        "sectors": evaluate_projects(),
+        "sectors ru": evaluate_projects("ru"),
+        "sectors kk": evaluate_projects("kk"),
+    }
+    n_projects = sum(1 for p in PROJECTS_DIR.glob("*.jsonl") for _line in load_gold([p]))
+    print(
+        _table(
+            f"multi-topic investment stories: {n_projects} (floor P/R {PROJECT_FLOORS[0]}/{PROJECT_FLOORS[1]})",
+            projects,
+        )
+    )
     kaz = evaluate_kaznerd()
     if kaz is None:
         print(f"\nKazNERD: {KAZNERD} absent, skipped")
     else:
         print(_table("KazNERD valid (kk): amounts vs MONEY spans, regions vs gazetteer-mapped GPE/LOCATION", kaz))
+        values = evaluate_kaznerd_values()
+        if values is not None:
+            money, wrong, hows = values
+            print(
+                f"KazNERD MONEY by value: P {money.precision:.4f} R {money.recall:.4f} (tp {money.tp}, fp {money.fp}"
+                f" of which {wrong} with another value, fn {money.fn}); {sum(hows.values())} spans valued: "
+                + ", ".join(f"{n} {how}" for how, n in sorted(hows.items()))
+            )
     demo = evaluate_demo()
     if demo is None:
         print("\ndemo content: none with `expect`, skipped")
     else:
         print(_table(f"demo content ({len(load_demo())} articles with expect)", demo))
     if args.errors:
+        for err in projects["sectors"].errors:
+            print(f"  [projects] {err}")
         for name, s in gold.items():
             for err in s.errors:
                 print(f"  [{name}] {err}")

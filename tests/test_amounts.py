@@ -112,3 +112,68 @@ def test_scaled_number_inherits_the_currency_before_it() -> None:
 def test_tiyn_is_a_hundredth_of_a_tenge() -> None:
     found = find_amounts("бір тиын көтерсе, бұлар 50 тиынға көтереді")
     assert [(a.value, a.currency) for a in found] == [(0.01, "KZT"), (0.5, "KZT")]
+
+
+# Kazakh amounts in words (issue 19, part 3): each form with its value. A number read in part is worse than none.
+@pytest.mark.parametrize(
+    ("text", "values", "currency"),
+    [
+        ("жүз жетпіс жеті бүтін оннан алты миллиард теңге", [177.6e9], "KZT"),  # decimal: tenths
+        ("бір бүтін жүзден он бес миллиард теңге", [1.15e9], "KZT"),  # hundredths
+        ("екі бүтін мыңнан бес жүз миллион доллар", [2.5e6], "USD"),  # thousandths
+        ("отыз төрт бүтін бес миллиард теңге", [34.5e9], "KZT"),  # "бүтін" without the denominator
+        ("он алты да тоғыз миллиард теңге", [16.9e9], "KZT"),  # a spoken decimal comma
+        ("үш жарым миллион теңге", [3.5e6], "KZT"),  # жарым: and a half
+        ("жарты миллиард теңгеден астам", [0.5e9], "KZT"),  # жарты: half
+        ("екі миллион жарым теңге", [2.5e6], "KZT"),
+        ("ширек миллион теңге", [0.25e6], "KZT"),  # ширек: a quarter
+        ("80-нен 200 теңгеге дейін", [80, 200], "KZT"),  # ranges with -нан ... дейін, digits and words
+        ("сексеннен екі жүз теңгеге дейін", [80, 200], "KZT"),
+        ("бестен он мың теңгеге дейін", [5e3, 10e3], "KZT"),
+        ("он-он бес мың теңге", [10e3, 15e3], "KZT"),  # the first end borrows the scale of the second
+        ("бес жүз мың – жеті жүз мың теңгеге дейін", [500e3, 700e3], "KZT"),
+        ("үш пен бес доллар шамасында", [3, 5], "USD"),
+        ("бес миллард теңге", [5e9], "KZT"),  # misspellings of the scale words
+        ("бес милиард теңге", [5e9], "KZT"),
+        ("жеті миллиярд теңге", [7e9], "KZT"),
+        ("үш милион теңге", [3e6], "KZT"),
+        ("миллиардтаған теңге", [1e9], "KZT"),  # "billions of": the scale as the lower bound
+        ("миллиондаған доллар", [1e6], "USD"),
+        ("ондаған миллиард теңге", [10e9], "KZT"),
+        ("Төрт жарым миллиондай ( і ) теңге", [4.5e6], "KZT"),  # a transcription mark inside the number
+        ("бес миллиардтан астам теңге", [5e9], "KZT"),  # case forms of the number words
+        ("екі миллиардқа жуық теңге", [2e9], "KZT"),
+        ("жүз мыңдай теңге", [100e3], "KZT"),
+        ("алты жүз елу сегіз теңгеге", [658], "KZT"),
+        ("үш триллион үш жүз жетпіс жеті миллиард теңге", [3.377e12], "KZT"),
+        ("3, 5 миллиард доллар", [3.5e9], "USD"),  # a decimal comma with a space after it
+        ("Триллион теңгеге", [1e12], "KZT"),
+        ("екі миллиард 300 миллион теңге", [2.3e9], "KZT"),  # words, then digits: one number
+    ],
+)
+def test_kazakh_amounts_in_words(text: str, values: list[float], currency: str) -> None:
+    found = find_amounts(text)
+    assert [(a.value, a.currency) for a in found] == [(v, currency) for v in values]
+    assert all(text[a.start : a.end] == a.text for a in found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "бес алты миллион теңге",  # two units in a row: not one number
+        "бір он миллион теңге",  # units before tens: off the grammar
+        "бірнеше миллиард теңге",  # several billion: no number given
+        "онда теңге бағамы әлсіреді",  # онда (there), not ten
+        "оны теңгеге айырбастады",  # оны (it), not ten
+        "доллармен бірге теңге де әлсіреді",  # бірге (together), not one
+        "үш ширек миллион теңге",  # three quarters or three and a quarter: not read
+        "бес миллион 5 млрд теңге",  # a smaller scale before a larger one: not one number
+    ],
+)
+def test_kazakh_words_that_are_not_whole_numbers_give_nothing(text: str) -> None:
+    assert find_amounts(text) == []
+
+
+def test_ablative_without_deyin_keeps_only_the_amount_with_the_currency() -> None:
+    # "rose from 53 530 to 66 913 tenge": only the second has its currency written
+    assert [a.value for a in find_amounts("53530-дан 66913 теңгеге өсті")] == [66913]

@@ -351,3 +351,66 @@ def test_years_are_found_as_the_plain_look_behind_finds_them(text: str) -> None:
 
     plain = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
     assert [m.span() for m in _YEAR.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+# Issue 19, part 2: the sectors of real investment news. Our own sentences.
+_PROJECT_LIST = (
+    "В области в этом году введут пять инвестиционных проектов. В индустриальной зоне начнется выпуск автобусов. "
+    "Рядом заработает предприятие по производству бытовой техники. В степи строится ветровая электростанция на "
+    "50 МВт. Иностранная компания приступит к добыче медной руды. Еще один инвестор строит шинный завод. Всего "
+    "будет создано 1 800 рабочих мест, а налоговые поступления в бюджет области вырастут на треть."
+)
+
+
+def test_each_project_of_a_list_counts() -> None:
+    # five projects, each named once: each one's sector, though no sector is named three times
+    sectors = extract_facts(_PROJECT_LIST, lang="ru").sectors
+    assert {"C29", "C27", "D35", "B07", "C22"} <= set(sectors)
+    assert "H49" not in sectors  # buses being made are manufacturing, not transport
+
+
+def test_a_section_named_verbatim_counts() -> None:
+    text = (
+        "Новый индустриальный парк примет предприятия обрабатывающей промышленности. Резиденты будут выпускать "
+        "инверторы и электрощиты. Для парка построят склады и подъездную дорогу. Развитие обрабатывающей "
+        "промышленности остается приоритетом, доля обрабатывающей промышленности в экономике должна вырасти."
+    )
+    sectors = extract_facts(text, lang="ru").sectors
+    assert sectors[:1] == ["C"] and "C27" in sectors and "H52" not in sectors
+    kk = "Өңдеу өнеркәсібі кәсіпорындарына арналған парк ашылды. Өңдеу өнеркәсібін дамыту – басты міндет."
+    assert extract_facts(kk, lang="kk").sectors[:1] == ["C"]
+
+
+def test_a_product_named_without_its_making_is_no_manufacturing() -> None:
+    # drones in a strike, fridges in a shop: no aircraft or appliance industry
+    strike = "Ночью над городом сбили 30 беспилотников. Атака дронов продолжалась три часа, беспилотники летели с юга."
+    assert "C30" not in extract_facts(strike, lang="ru").sectors
+    made = (
+        "В Караганде начнут производство беспилотников. Завод по выпуску дронов построят к осени, дроны нужны аграриям."
+    )
+    assert "C30" in extract_facts(made, lang="ru").sectors
+
+
+def test_a_list_of_damaged_objects_is_no_list_of_projects() -> None:
+    # (longer than a paragraph: in a paragraph every sector named counts)
+    text = (
+        "Вода в реке продолжает спадать, спасатели откачивают воду из подвалов и дворов. Паводок повредил магазины, "
+        "пекарни, швейные цеха, кафе, теплицы и складские помещения. Пострадавшим выплатят компенсации, фермерам "
+        "отсрочат кредиты. Комиссии акимата обходят дома и составляют акты, жители возвращаются домой. Синоптики "
+        "обещают теплую погоду без дождей, уровень воды в ближайшие дни снизится еще на полметра. Волонтеры "
+        "раздают питьевую воду и продукты, в школах развернуты пункты временного размещения для эвакуированных."
+    )
+    sectors = extract_facts(text, lang="ru").sectors
+    assert "C14" not in sectors and "I56" not in sectors
+
+
+def test_agriculture_of_an_agri_food_story() -> None:
+    # orchards, livestock and cotton are agriculture, beside the meat plant's food processing and meat exports
+    text = (
+        "В области заложат 800 гектаров садов интенсивного типа, плодовые деревья высадят весной. Откормочная "
+        "площадка на 3 тысячи голов скота начнет работу летом, животноводство получит новые субсидии. Посевы хлопка "
+        "расширят на 10 процентов. Мясокомбинат в областном центре увеличит выпуск колбас и будет поставлять "
+        "говядину на экспорт: экспорт мяса за год вырос вдвое."
+    )
+    sectors = extract_facts(text, lang="ru").sectors
+    assert "A01" in sectors and "C10" in sectors
