@@ -109,10 +109,8 @@ _CYR_WORD = re.compile(r"[\u0400-\u052f]+")
 _LAT_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 _OTHER_LETTER = re.compile(r"[^\W\d_A-Za-z\u00c0-\u024f\u0400-\u052f]")  # Arabic, Han, Hangul, kana...
 _ASCII = frozenset(_LAT)
-_UPPER = "".join(c for c in map(chr, range(0x41, 0x530)) if c.isupper())
-_CAPITALISED = re.compile("[" + re.escape(_UPPER) + r"][^\W\d_]*")  # a word that starts with a capital letter
 _ANY_WORD = re.compile(r"[^\W\d_]+")
-_MIXED = re.compile(r"[\u0400-\u04ff][a-z]|[a-z][\u0400-\u04ff]")  # a Latin letter touching a Cyrillic one
+_MIXED = re.compile(r"[\u0400-\u04ff][A-Za-z]|[A-Za-z][\u0400-\u04ff]")  # a Latin letter touching a Cyrillic one
 # Letters of Kazakh Cyrillic that Russian lacks, and the words that hold them (from the letter to the word's end).
 _KK_LETTERS = "әғқңөұүһі"
 _KK_STRICT = re.compile(r"[әұіңөүһӘҰІҢӨҮҺ]")  # not ғ қ, which Uzbek and Tajik write too: for `_strong`
@@ -135,7 +133,27 @@ _RU_WORDS = _words(
 )
 _KK_WORDS = _words(
     "және мен бен пен бұл осы үшін бойынша деп жыл жылы жылғы бар жоқ екен болды болады туралы арқылы "
-    "кейін дейін бір екі оның олар біз сіз ол да де та те ма ме ба бе па пе жаңа облысы ауданы қаласы"
+    "кейін дейін бір екі оның олар біз сіз ол да де та те ма ме ба бе па пе жаңа облысы ауданы қаласы "
+    "немесе емес сол астам алты жеті бес отыз елу алпыс сексен кезде деді деген еді болса болып алды"
+)
+_SLAVIC = ("uk", "be", "bg", "sr", "mk")  # the Cyrillic Slavic neighbours of Russian
+# For the fast paths: the letters of Russian that each of them lacks (ы, э, ё, и...); Kazakh's own letters and,
+# for each other Cyrillic alphabet, which of them it lacks; the Cyrillic letters Kazakh's or Russian's lacks.
+_SLAVIC_LACKS = tuple("".join(c for c in _RU if c not in _CYRILLIC_ALPHABETS[lang]) for lang in _SLAVIC)
+_KK_OWN = "әғқңөұүһі"
+_LACKS_OF_KK_OWN = tuple(
+    tuple(i for i, c in enumerate(_KK_OWN) if c not in alphabet)
+    for lang, alphabet in _CYRILLIC_ALPHABETS.items()
+    if lang != "kk"
+)
+_CYR_LOWER = [chr(c) for c in range(0x400, 0x530) if chr(c).islower()]
+_NOT_KK = re.compile("[" + "".join(c for c in _CYR_LOWER if c not in _CYRILLIC_ALPHABETS["kk"]) + "]")
+_NOT_RU = re.compile("[" + "".join(c for c in _CYR_LOWER if c not in _CYRILLIC_ALPHABETS["ru"]) + "]")
+# Russian function words that Ukrainian, Belarusian, Bulgarian, Serbian and Macedonian do not have (their
+# words for "that", "this", "was", "will be", "only", "if" are spelt otherwise).
+_RU_ONLY_WORDS = _words(
+    "что это эти этих этого этом который которая которое которые которых был была были было будет может "
+    "быть только также если чтобы когда уже ещё еще его её их году года сейчас почему"
 )
 # Kazakh words written in plain Latin letters (no letter of either alphabet gives them away).
 _KK_LATIN_WORDS = _words(
@@ -203,19 +221,23 @@ def _count_matching(pattern: re.Pattern[str], words: list[str]) -> int:
     return len(words) - list(map(pattern.search, words)).count(None)
 
 
-def _common_text(sample: str, lower: str, n: int) -> str:
-    """The part of `sample` that counts as evidence of the alphabet, lower-cased (`lower`): all but its
-    capitalised words (names: a Kazakh name in a Russian text), unless they are most of its `n` words (a title)."""
-    names = len(_CAPITALISED.findall(sample))
-    if not names or 2 * names > n:
-        return lower
-    return _CAPITALISED.sub(" ", sample).lower()
+def _split_names(written: list[str]) -> tuple[list[str], str, int]:
+    """`written` (words as written) lower-cased; the text that counts as evidence of the alphabet, lower-cased:
+    all but the capitalised words (names: a Kazakh name in a Russian text), unless they are most of the words
+    (a title, a byline); and how many words are capitalised."""
+    common = [w for w in written if w[0].islower()]
+    names = len(written) - len(common)
+    words = " ".join(written).lower().split()
+    if 2 * names > len(written):
+        return words, " ".join(words), names
+    return words, " ".join(common).lower(), names
 
 
 def _compatible(
     alphabets: dict[str, frozenset[str]], special: re.Pattern[str], common: str, n: int, everywhere: str = ""
-) -> dict[str, bool]:
-    """Per language of the table: can its alphabet have written the `common` text of `n` words?
+) -> tuple[dict[str, bool], dict[str, int]]:
+    """Per language of the table: can its alphabet have written the `common` text of `n` words? And how many
+    letters of that text does its alphabet lack?
 
     With `everywhere` (the whole text, names too: Latin script), a letter outside ASCII that an alphabet lacks
     rules it out wherever it stands: Latin-script languages respell foreign names and loan words in their own
@@ -225,20 +247,13 @@ def _compatible(
     strict = set(special.findall(everywhere)) - _ASCII if everywhere else set()
     present = set(counts)
     allowed = _TOLERANCE * n
-    out = {}
+    ok: dict[str, bool] = {}
+    lacked: dict[str, int] = {}
     for lang, alphabet in alphabets.items():
-        if strict and not strict <= alphabet:
-            out[lang] = False
-            continue
-        ok = True
-        seen = 0
-        for c in present - alphabet:
-            seen += counts[c]
-            if seen > allowed:
-                ok = False
-                break
-        out[lang] = ok
-    return out
+        missing = present - alphabet
+        lacked[lang] = total = sum(counts[c] for c in missing) if missing else 0
+        ok[lang] = total <= allowed and not (strict and not strict <= alphabet)
+    return ok, lacked
 
 
 def _choose(ranked: list[str], ok: dict[str, bool], short: bool) -> str:
@@ -258,42 +273,57 @@ _QUOTED = re.compile(r"«[^»\n]{1,120}»|\"[^\"\n]{1,120}\"|“[^”\n]{1,120}�
 def _unquoted(sample: str) -> str:
     """`sample` without its quotations when most of its words, and at least four, stand outside them: the
     language of a sentence is the one it is written in, not that of the programme, company or saying it names."""
-    if not any(q in sample for q in '«"“„'):
+    if "«" not in sample and '"' not in sample and "“" not in sample and "„" not in sample:
         return sample
     rest = _QUOTED.sub(" ", sample)
     outside = len(_ANY_WORD.findall(rest))
     return rest if outside >= 4 and 2 * outside >= len(_ANY_WORD.findall(sample)) else sample
 
 
-def _cyrillic(sample: str, lower: str, words: list[str]) -> str:
-    """The language of a text whose letters are mostly Cyrillic: `lower` is `sample` lower-cased, `words` its
-    Cyrillic words (lower case)."""
-    n = len(words)
-    common = _common_text(sample, lower, n)
-    ok = _compatible(_CYRILLIC_ALPHABETS, _CYR_SPECIAL, common, n)
+def _kazakh_only(common: str, n: int) -> bool:
+    """Do the letters of `common` (`n` words) rule out every Cyrillic alphabet but Kazakh's? (The fast path:
+    counts of Kazakh's own letters only, each a lower bound of what another alphabet lacks.)"""
+    if _NOT_KK.search(common) is not None:
+        return False
+    counts = [common.count(c) for c in _KK_OWN]
+    if not any(counts):
+        return False
+    allowed = _TOLERANCE * n
+    return all(sum(counts[i] for i in lacks) > allowed for lacks in _LACKS_OF_KK_OWN)
+
+
+def _russian_only(common: str) -> bool:
+    """Are all letters of `common` Russian ones, with one that each other Slavic alphabet lacks?"""
+    return _NOT_RU.search(common) is None and all(any(c in common for c in lacks) for lacks in _SLAVIC_LACKS)
+
+
+def _cyrillic(written: list[str]) -> str:
+    """The language of a text whose letters are mostly Cyrillic: `written` are its Cyrillic words as written."""
+    n = len(written)
+    words, common, names = _split_names(written)
     kk_words = _count_in(_KK_WORDS, words)
-    if ok["kk"] and not any(ok[lang] for lang in _CYRILLIC_ALPHABETS if lang != "kk"):
-        # Only Kazakh's alphabet has these letters: with enough of them, it is Kazakh.
-        if len(_KK_WORD.findall(common)) + kk_words >= 0.25 * n:
-            return "kk"
-    elif (
-        n >= 6
-        and ok["ru"]
-        and not any(ok[lang] for lang in ("uk", "be", "bg", "sr", "mk"))
-        and kk_words == 0
-        and len(_KK_WORD.findall(common)) <= _TOLERANCE * n
-        and _count_in(_RU_WORDS, words) >= 0.12 * n
-    ):
+    if n >= 6 and kk_words == 0 and _russian_only(common) and _count_in(_RU_WORDS, words) >= 0.12 * n:
         # Russian letters only, some that the other Slavic alphabets lack, and Russian function words.
         return "ru"
-    return _choose(_ranked(" ".join(words)), ok, n <= _SHORT)
+    if _kazakh_only(common, n) and len(_KK_WORD.findall(common)) + kk_words >= 0.25 * n:
+        # Only Kazakh's alphabet has these letters, and enough of them: Kazakh.
+        return "kk"
+    ok, _lacked = _compatible(_CYRILLIC_ALPHABETS, _CYR_SPECIAL, common, n)
+    if ok["ru"] and _count_in(_RU_ONLY_WORDS, words) >= max(1, 0.1 * n):
+        for lang in _SLAVIC:
+            ok[lang] = False
+    # Too short to tell the neighbours apart, or nothing but names (a byline, a caption): one of ours.
+    short = n <= _SHORT or names >= n
+    if short and ok["kk"] and kk_words > _count_in(_RU_WORDS, words):
+        return "kk"
+    return _choose(_ranked(" ".join(words)), ok, short)
 
 
-def _latin(sample: str, lower: str, words: list[str]) -> str:
-    """The language of a text whose letters are mostly Latin: `lower` is `sample` lower-cased, `words` its Latin
-    words (lower case)."""
-    n = len(words)
-    ok = _compatible(_LATIN_ALPHABETS, _LAT_SPECIAL, _common_text(sample, lower, n), n, everywhere=lower)
+def _latin(written: list[str]) -> str:
+    """The language of a text whose letters are mostly Latin: `written` are its Latin words as written."""
+    n = len(written)
+    words, common, _names = _split_names(written)
+    ok, _lacked = _compatible(_LATIN_ALPHABETS, _LAT_SPECIAL, common, n, everywhere=" ".join(words))
     ok[_LATIN_KK_PROXY] = ok["kk"]
     lower_words = words
     en = _count_in(EN_WORDS, lower_words)
@@ -328,24 +358,24 @@ def _detect_cached(text: str) -> str:
 def _detect(text: str) -> str:
     # The first thousand or so characters carry all the evidence there is; reading more only costs time.
     sample = _unquoted(text[:_EVIDENCE_CHARS])
-    lower = sample.lower()
-    if _MIXED.search(lower):
+    cyr = _CYR_WORD.findall(sample)
+    lat = _LAT_WORD.findall(sample)
+    if cyr and lat and _MIXED.search(sample):
         # Latin look-alikes inside Cyrillic words ("әкiмдiгi" with a Latin i) would split them: repair first.
         from crawler.normalize import normalize_text
 
         sample = normalize_text(sample)
-        lower = sample.lower()
-    cyr = _CYR_WORD.findall(lower)
-    lat = _LAT_WORD.findall(lower)
+        cyr = _CYR_WORD.findall(sample)
+        lat = _LAT_WORD.findall(sample)
     n_cyr, n_lat = sum(map(len, cyr)), sum(map(len, lat))
-    n_other = len(_OTHER_LETTER.findall(sample)) if not sample.isascii() else 0
+    n_other = len(_OTHER_LETTER.findall(sample)) if _OTHER_LETTER.search(sample) else 0
     if n_other > n_cyr + n_lat and n_other >= 2:
         return _other_script(sample)
     if n_cyr + n_lat < 2:
         return ""
     if n_cyr >= n_lat:
-        return _cyrillic(sample, lower, cyr)
-    return _latin(sample, lower, lat)
+        return _cyrillic(cyr)
+    return _latin(lat)
 
 
 def detect(text: str) -> str:
