@@ -136,3 +136,13 @@ def test_floors_on_shared_data_sentences() -> None:
     assert len(neighbours) >= 15  # uk be bg sr mk mn ky tt ba uz (2 scripts) tr az tk ug
     called_ours = {name: round(1 - score.accuracy, 4) for name, score in neighbours.items()}
     assert max(called_ours.values()) <= 0.02, called_ours
+
+
+def test_every_language_detect_names_has_a_label_in_ru_kk_en() -> None:
+    from crawler.langid import KNOWN_LANGS
+    from searchapp.i18n import lang_name
+
+    for code in KNOWN_LANGS:
+        names = {ui: lang_name(code, ui) for ui in ("ru", "kk", "en")}
+        assert all(name and name != code for name in names.values()), (code, names)
+        assert len(set(names.values())) == 3, (code, names)
