@@ -8,11 +8,14 @@ and Mongolian share Kazakh's ө ү ң ә һ, Ukrainian and Belarusian its і, Bu
 of Russian's function words, and Turkish, Azerbaijani and Turkmen the letters of Latin-script Kazakh. So the
 answer comes from two kinds of evidence that have to agree:
 
-- alphabets (facts, `_ALPHABETS`): a language cannot be the answer when common (lower-case) words of the text
-  use letters its alphabet lacks: Kyrgyz has no ә ғ қ ұ һ і, Russian no і ў ә..., Bulgarian no ы э, Turkish no
-  q ä ñ ū á ń ó ú, Kazakh no ç ə ň ž ў ї є. Capitalised words inside a text (names) are not counted.
+- alphabets (facts, `_CYRILLIC_ALPHABETS`, `_LATIN_ALPHABETS`): a language cannot be the answer when the
+  common (lower-case) words of the text use letters its alphabet lacks: Kyrgyz has no ә ғ қ ұ һ і, Russian
+  no і ў ә..., Bulgarian no ы э, Turkish no q ä ñ ū á ń ó ú, Kazakh no ç ə ň ž ў ї є. Capitalised words
+  (names) are not counted (in Latin script, only for q, w, x); up to one lacking letter per ten words is
+  forgiven (a loan word, a typo).
 - py3langid's full naive Bayes model (142 languages; restricted here to the ones the region's press can carry,
-  `KNOWN_LANGS`), which ranks the languages that the alphabets allow.
+  `KNOWN_LANGS`), which ranks the languages that the alphabets allow, with a prior (`_PRIOR`) for the press's
+  own kk, ru and en.
 
 Before the model comes the cheap, strong evidence: a text whose letters only Kazakh's alphabet allows (with
 enough of them) is Kazakh; a long text in the Russian letters alone, with Russian function words and letters
@@ -20,8 +23,8 @@ that Bulgarian, Ukrainian, Serbian and Macedonian lack, is Russian. Most paragra
 answers are memoised. Latin-script Kazakh (2018 alphabet ı á ǵ ń ó ú ý, 2021 alphabet ä ğ ñ ö ş ū ü) is unknown
 to the model, which takes it for Turkmen or Crimean Tatar: the alphabets and Kazakh function words decide it.
 
-Two words or three cannot tell Kazakh from Kyrgyz or Tatar: a short text is one of kk, ru, en (the press's
-languages) unless its letters rule all three out. `bench/eval_langid.py` measures all of it.
+Two words or three cannot tell Kazakh from Kyrgyz or Tatar: a short text (or one of names only, a byline) is one
+of kk, ru, en (the press's languages) unless its letters rule all three out. `bench/eval_langid.py` measures all of it.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ KNOWN_LANGS = LANGS + OTHER_LANGS
 # The model's class that stands for Latin-script Kazakh, which it does not know: Crimean Tatar, a Kipchak
 # language written in nearly the 2021 Kazakh alphabet, is where it puts that text. Never an answer itself.
 _LATIN_KK_PROXY = "crh"
+_OTHER_SCRIPT_LANGS = frozenset(("ug", "ar", "fa", "zh", "ja", "ko"))
 _MODEL_LANGS = [*KNOWN_LANGS, _LATIN_KK_PROXY]
 _PRESS = frozenset((*LANGS, _LATIN_KK_PROXY))
 # What the press's own languages get added to the model's score (a log-likelihood-like sum over the text's
@@ -140,15 +144,15 @@ _SLAVIC = ("uk", "be", "bg", "sr", "mk")  # the Cyrillic Slavic neighbours of Ru
 # For the fast paths: the letters of Russian that each of them lacks (ы, э, ё, и...); Kazakh's own letters and,
 # for each other Cyrillic alphabet, which of them it lacks; the Cyrillic letters Kazakh's or Russian's lacks.
 _SLAVIC_LACKS = tuple("".join(c for c in _RU if c not in _CYRILLIC_ALPHABETS[lang]) for lang in _SLAVIC)
-_KK_OWN = "әғқңөұүһі"
 _LACKS_OF_KK_OWN = tuple(
-    tuple(i for i, c in enumerate(_KK_OWN) if c not in alphabet)
+    tuple(i for i, c in enumerate(_KK_LETTERS) if c not in alphabet)
     for lang, alphabet in _CYRILLIC_ALPHABETS.items()
     if lang != "kk"
 )
 _CYR_LOWER = [chr(c) for c in range(0x400, 0x530) if chr(c).islower()]
 _NOT_KK = re.compile("[" + "".join(c for c in _CYR_LOWER if c not in _CYRILLIC_ALPHABETS["kk"]) + "]")
 _NOT_RU = re.compile("[" + "".join(c for c in _CYR_LOWER if c not in _CYRILLIC_ALPHABETS["ru"]) + "]")
+_KK_AND_RU_WORDS = frozenset(("да", "та", "те"))  # Kazakh particles that are Russian words too
 # Russian function words that Ukrainian, Belarusian, Bulgarian, Serbian and Macedonian do not have (their
 # words for "that", "this", "was", "will be", "only", "if" are spelt otherwise).
 _RU_ONLY_WORDS = _words(
@@ -235,9 +239,9 @@ def _split_names(written: list[str]) -> tuple[list[str], str, int]:
 
 def _compatible(
     alphabets: dict[str, frozenset[str]], special: re.Pattern[str], common: str, n: int, everywhere: str = ""
-) -> tuple[dict[str, bool], dict[str, int]]:
-    """Per language of the table: can its alphabet have written the `common` text of `n` words? And how many
-    letters of that text does its alphabet lack?
+) -> dict[str, bool]:
+    """Per language of the table: can its alphabet have written the `common` text of `n` words? Letters it
+    lacks may occur up to `_TOLERANCE` times per word (a loan word, a typo).
 
     With `everywhere` (the whole text, names too: Latin script), a letter outside ASCII that an alphabet lacks
     rules it out wherever it stands: Latin-script languages respell foreign names and loan words in their own
@@ -248,12 +252,11 @@ def _compatible(
     present = set(counts)
     allowed = _TOLERANCE * n
     ok: dict[str, bool] = {}
-    lacked: dict[str, int] = {}
     for lang, alphabet in alphabets.items():
         missing = present - alphabet
-        lacked[lang] = total = sum(counts[c] for c in missing) if missing else 0
-        ok[lang] = total <= allowed and not (strict and not strict <= alphabet)
-    return ok, lacked
+        lacked = sum(map(counts.__getitem__, missing)) if missing else 0
+        ok[lang] = lacked <= allowed and strict <= alphabet
+    return ok
 
 
 def _choose(ranked: list[str], ok: dict[str, bool], short: bool) -> str:
@@ -285,11 +288,12 @@ def _kazakh_only(common: str, n: int) -> bool:
     counts of Kazakh's own letters only, each a lower bound of what another alphabet lacks.)"""
     if _NOT_KK.search(common) is not None:
         return False
-    counts = [common.count(c) for c in _KK_OWN]
+    counts = list(map(common.count, _KK_LETTERS))
     if not any(counts):
         return False
     allowed = _TOLERANCE * n
-    return all(sum(counts[i] for i in lacks) > allowed for lacks in _LACKS_OF_KK_OWN)
+    get = counts.__getitem__
+    return all(sum(map(get, lacks)) > allowed for lacks in _LACKS_OF_KK_OWN)
 
 
 def _russian_only(common: str) -> bool:
@@ -302,13 +306,18 @@ def _cyrillic(written: list[str]) -> str:
     n = len(written)
     words, common, names = _split_names(written)
     kk_words = _count_in(_KK_WORDS, words)
-    if n >= 6 and kk_words == 0 and _russian_only(common) and _count_in(_RU_WORDS, words) >= 0.12 * n:
+    if (
+        n >= 6
+        and kk_words == _count_in(_KK_AND_RU_WORDS, words)
+        and _russian_only(common)
+        and _count_in(_RU_WORDS, words) >= 0.12 * n
+    ):
         # Russian letters only, some that the other Slavic alphabets lack, and Russian function words.
         return "ru"
     if _kazakh_only(common, n) and len(_KK_WORD.findall(common)) + kk_words >= 0.25 * n:
         # Only Kazakh's alphabet has these letters, and enough of them: Kazakh.
         return "kk"
-    ok, _lacked = _compatible(_CYRILLIC_ALPHABETS, _CYR_SPECIAL, common, n)
+    ok = _compatible(_CYRILLIC_ALPHABETS, _CYR_SPECIAL, common, n)
     if ok["ru"] and _count_in(_RU_ONLY_WORDS, words) >= max(1, 0.1 * n):
         for lang in _SLAVIC:
             ok[lang] = False
@@ -323,29 +332,30 @@ def _latin(written: list[str]) -> str:
     """The language of a text whose letters are mostly Latin: `written` are its Latin words as written."""
     n = len(written)
     words, common, _names = _split_names(written)
-    ok, _lacked = _compatible(_LATIN_ALPHABETS, _LAT_SPECIAL, common, n, everywhere=" ".join(words))
+    ok = _compatible(_LATIN_ALPHABETS, _LAT_SPECIAL, common, n, everywhere=" ".join(words))
     ok[_LATIN_KK_PROXY] = ok["kk"]
-    lower_words = words
-    en = _count_in(EN_WORDS, lower_words)
+    en = _count_in(EN_WORDS, words)
     if ok["en"] and en >= 0.1 * n and en >= 1 and n > _SHORT:
         return "en"
     if ok["kk"]:
-        kk_letters = _count_matching(_KK_LATIN, lower_words)
-        kk_words = _count_in(_KK_LATIN_WORDS, lower_words)
+        kk_letters = _count_matching(_KK_LATIN, words)
+        kk_words = _count_in(_KK_LATIN_WORDS, words)
         if n <= _SHORT:
             if kk_letters >= 1 and kk_letters >= en:
                 return "kk"
-            if (kk_words >= 1 and kk_words > en) or (_count_matching(_ASCII_KAZAKH, lower_words) >= 1 and en == 0):
+            if (kk_words >= 1 and kk_words > en) or (_count_matching(_ASCII_KAZAKH, words) >= 1 and en == 0):
                 return "kk"
         elif kk_words >= 2 and kk_words >= 0.15 * n:
             return "kk"  # Kazakh function words: the model, which has no Latin Kazakh, cannot outweigh them
-    lang = _choose(_ranked(" ".join(lower_words)), ok, n <= _SHORT)
+    lang = _choose(_ranked(" ".join(words)), ok, n <= _SHORT)
     return "kk" if lang == _LATIN_KK_PROXY else lang
 
 
 def _other_script(sample: str) -> str:
-    ranked = _ranked(sample)
-    return next((lang for lang in ranked if lang in ("ug", "ar", "fa", "zh", "ja", "ko")), "")
+    """The language of a text in neither Cyrillic nor Latin letters (Arabic, Han, Hangul, kana): the model's best
+    of the languages we know in those scripts, "" when it prefers another one."""
+    best = next(lang for lang in _ranked(sample) if lang not in _PRESS)
+    return best if best in _OTHER_SCRIPT_LANGS else ""
 
 
 # Paragraphs are asked twice (extraction, then ingest) and boilerplate lines recur: a few thousand recent texts
