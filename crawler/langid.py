@@ -225,16 +225,21 @@ def _count_matching(pattern: re.Pattern[str], words: list[str]) -> int:
     return len(words) - list(map(pattern.search, words)).count(None)
 
 
-def _split_names(written: list[str]) -> tuple[list[str], str, int]:
-    """`written` (words as written) lower-cased; the text that counts as evidence of the alphabet, lower-cased:
-    all but the capitalised words (names: a Kazakh name in a Russian text), unless they are most of the words
-    (a title, a byline); and how many words are capitalised."""
+def _lowered(written: list[str]) -> tuple[list[str], str]:
+    """`written` (words as written) lower-cased, as a list and as one text."""
+    text = " ".join(written).lower()
+    return text.split(), text
+
+
+def _common_text(written: list[str], text: str) -> tuple[str, int]:
+    """The part of `text` (the lower-cased words `written`) that counts as evidence of the alphabet: all but the
+    capitalised words (names: a Kazakh name in a Russian text), unless they are most of the words (a title, a
+    byline); and how many words are capitalised."""
     common = [w for w in written if w[0].islower()]
     names = len(written) - len(common)
-    words = " ".join(written).lower().split()
     if 2 * names > len(written):
-        return words, " ".join(words), names
-    return words, " ".join(common).lower(), names
+        return text, names
+    return " ".join(common).lower(), names
 
 
 def _compatible(
@@ -304,19 +309,20 @@ def _russian_only(common: str) -> bool:
 def _cyrillic(written: list[str]) -> str:
     """The language of a text whose letters are mostly Cyrillic: `written` are its Cyrillic words as written."""
     n = len(written)
-    words, common, names = _split_names(written)
+    words, text = _lowered(written)
     kk_words = _count_in(_KK_WORDS, words)
-    if (
-        n >= 6
-        and kk_words == _count_in(_KK_AND_RU_WORDS, words)
-        and _russian_only(common)
-        and _count_in(_RU_WORDS, words) >= 0.12 * n
-    ):
-        # Russian letters only, some that the other Slavic alphabets lack, and Russian function words.
+    ru_fast = n >= 6 and kk_words == _count_in(_KK_AND_RU_WORDS, words) and _count_in(_RU_WORDS, words) >= 0.12 * n
+    # Russian letters only, some that the other Slavic alphabets lack, and Russian function words: most
+    # paragraphs pass on the whole text; one that names a Kazakh place is read again without its names.
+    if ru_fast and _russian_only(text):
+        return "ru"
+    if kk_words and _kazakh_only(text, n) and len(_KK_WORD.findall(text)) + kk_words >= 0.25 * n:
+        return "kk"  # the same for Kazakh, which has its function words (a Russian text naming Kazakh places has not)
+    common, names = _common_text(written, text)
+    if ru_fast and common != text and _russian_only(common):
         return "ru"
     if _kazakh_only(common, n) and len(_KK_WORD.findall(common)) + kk_words >= 0.25 * n:
-        # Only Kazakh's alphabet has these letters, and enough of them: Kazakh.
-        return "kk"
+        return "kk"  # only Kazakh's alphabet has these letters, and there are enough of them
     ok = _compatible(_CYRILLIC_ALPHABETS, _CYR_SPECIAL, common, n)
     if ok["ru"] and _count_in(_RU_ONLY_WORDS, words) >= max(1, 0.1 * n):
         for lang in _SLAVIC:
@@ -325,14 +331,14 @@ def _cyrillic(written: list[str]) -> str:
     short = n <= _SHORT or names >= n
     if short and ok["kk"] and kk_words > _count_in(_RU_WORDS, words):
         return "kk"
-    return _choose(_ranked(" ".join(words)), ok, short)
+    return _choose(_ranked(text), ok, short)
 
 
 def _latin(written: list[str]) -> str:
     """The language of a text whose letters are mostly Latin: `written` are its Latin words as written."""
     n = len(written)
-    words, common, _names = _split_names(written)
-    ok = _compatible(_LATIN_ALPHABETS, _LAT_SPECIAL, common, n, everywhere=" ".join(words))
+    words, text = _lowered(written)
+    ok = _compatible(_LATIN_ALPHABETS, _LAT_SPECIAL, _common_text(written, text)[0], n, everywhere=text)
     ok[_LATIN_KK_PROXY] = ok["kk"]
     en = _count_in(EN_WORDS, words)
     if ok["en"] and en >= 0.1 * n and en >= 1 and n > _SHORT:
@@ -347,7 +353,7 @@ def _latin(written: list[str]) -> str:
                 return "kk"
         elif kk_words >= 2 and kk_words >= 0.15 * n:
             return "kk"  # Kazakh function words: the model, which has no Latin Kazakh, cannot outweigh them
-    lang = _choose(_ranked(" ".join(words)), ok, n <= _SHORT)
+    lang = _choose(_ranked(text), ok, n <= _SHORT)
     return "kk" if lang == _LATIN_KK_PROXY else lang
 
 
