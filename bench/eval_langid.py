@@ -2,10 +2,11 @@
 
 Reads the sentences of ../shared/data (real text, used only to measure): Kazakh TV-news sentences
 (kk/kaznerd-valid.jsonl), Russian articles split into sentences (ru/*.jsonl), Latin-script Kazakh news
-(kk-latn/kazinform-latin.jsonl), single words and adjacent word pairs drawn from the kk tokens and ru sentences,
-and the neighbours' sentences of negatives/ (uk, be, bg, sr, mk, mn, ky, tt, ba, uz in both scripts, tr, az, tk,
-ug), none of which may come out as kk or ru. Prints accuracy per set and detector (for the neighbours: the
-share called kk or ru, and the share ours names right), and the speed of each detector on the same sentences.
+(kk-latn/kazinform-latin.jsonl), NTREX's parallel kk/ru/en news sentences (parallel/), single words and
+adjacent word pairs drawn from the kk tokens and ru sentences, and the neighbours' sentences of negatives/ (uk,
+be, bg, sr, mk, mn, ky, tt, ba, uz in both scripts, tr, az, tk, ug), none of which may come out as kk or ru.
+Prints accuracy per set and detector (for the neighbours: the share called kk or ru, and the share ours names
+right), and the speed of each detector on the same sentences.
 
 `--half held-out` keeps every second sentence of the neighbours' sets (the lines `_PRIOR` of crawler.langid was
 not chosen on); `--half dev` the others.
@@ -143,6 +144,11 @@ def load_sets(data: Path, words_per_lang: int = 3000, seed: int = 7, half: str =
         EvalSet("kk single words", "kk", words(kk)),
         EvalSet("ru single words", "ru", words(ru)),
     ]
+    parallel = data / "parallel" / "ntrex-kk-ru-en.jsonl"
+    if parallel.exists():  # the same news sentences in three languages, translated by people
+        rows = _jsonl(parallel)
+        for code in ("kk", "ru", "en"):
+            sets.append(EvalSet(f"NTREX {code} sentences", code, [str(r[code]) for r in rows]))
     keep = {"all": slice(None), "dev": slice(0, None, 2), "held-out": slice(1, None, 2)}[half]
     for path in sorted((data / "negatives").glob("*.jsonl")):
         rows = _jsonl(path)

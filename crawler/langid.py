@@ -11,8 +11,8 @@ answer comes from two kinds of evidence that have to agree:
 - alphabets (facts, `_CYRILLIC_ALPHABETS`, `_LATIN_ALPHABETS`): a language cannot be the answer when the
   common (lower-case) words of the text use letters its alphabet lacks: Kyrgyz has no ә ғ қ ұ һ і, Russian
   no і ў ә..., Bulgarian no ы э, Turkish no q ä ñ ū á ń ó ú, Kazakh no ç ə ň ž ў ї є. Capitalised words
-  (names) are not counted (in Latin script, only for q, w, x); up to one lacking letter per ten words is
-  forgiven (a loan word, a typo).
+  (names) are not counted (but in the Turkic Latin alphabets, which respell names, only for q, w, x); up to
+  one lacking letter per ten words is forgiven (a loan word, a typo).
 - py3langid's full naive Bayes model (142 languages; restricted here to the ones the region's press can carry,
   `KNOWN_LANGS`), which ranks the languages that the alphabets allow, with a prior (`_PRIOR`) for the press's
   own kk, ru and en.
@@ -47,6 +47,7 @@ KNOWN_LANGS = LANGS + OTHER_LANGS
 # The model's class that stands for Latin-script Kazakh, which it does not know: Crimean Tatar, a Kipchak
 # language written in nearly the 2021 Kazakh alphabet, is where it puts that text. Never an answer itself.
 _LATIN_KK_PROXY = "crh"
+_RESPELLING = frozenset(("kk", "tr", "az", "tk", "uz"))  # Latin alphabets that respell foreign names
 _OTHER_SCRIPT_LANGS = frozenset(("ug", "ar", "fa", "zh", "ja", "ko"))
 _MODEL_LANGS = [*KNOWN_LANGS, _LATIN_KK_PROXY]
 _PRESS = frozenset((*LANGS, _LATIN_KK_PROXY))
@@ -248,9 +249,9 @@ def _compatible(
     """Per language of the table: can its alphabet have written the `common` text of `n` words? Letters it
     lacks may occur up to `_TOLERANCE` times per word (a loan word, a typo).
 
-    With `everywhere` (the whole text, names too: Latin script), a letter outside ASCII that an alphabet lacks
-    rules it out wherever it stands: Latin-script languages respell foreign names and loan words in their own
-    letters (Kazakistan, Qazaqstan), but for English ones, whose q, w and x only count outside names.
+    With `everywhere` (the whole text, names too: Latin script), a letter outside ASCII that a Turkic alphabet
+    lacks rules it out wherever it stands: Turkish, Azerbaijani, Turkmen, Uzbek and Kazakh respell foreign names
+    in their own letters (Kazakistan, Qazaqstan), where English, German or Spanish keep Zárate and Monáe.
     """
     counts = Counter(special.findall(common))
     strict = set(special.findall(everywhere)) - _ASCII if everywhere else set()
@@ -260,7 +261,7 @@ def _compatible(
     for lang, alphabet in alphabets.items():
         missing = present - alphabet
         lacked = sum(map(counts.__getitem__, missing)) if missing else 0
-        ok[lang] = lacked <= allowed and strict <= alphabet
+        ok[lang] = lacked <= allowed and (lang not in _RESPELLING or strict <= alphabet)
     return ok
 
 
@@ -329,7 +330,7 @@ def _cyrillic(written: list[str]) -> str:
             ok[lang] = False
     # Too short to tell the neighbours apart, or nothing but names (a byline, a caption): one of ours.
     short = n <= _SHORT or names >= n
-    if short and ok["kk"] and kk_words > _count_in(_RU_WORDS, words):
+    if short and ok["kk"] and kk_words - _count_in(_KK_AND_RU_WORDS, words) > _count_in(_RU_WORDS, words):
         return "kk"
     return _choose(_ranked(text), ok, short)
 
