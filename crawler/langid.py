@@ -154,6 +154,10 @@ _CYR_LOWER = [chr(c) for c in range(0x400, 0x530) if chr(c).islower()]
 _NOT_KK = re.compile("[" + "".join(c for c in _CYR_LOWER if c not in _CYRILLIC_ALPHABETS["kk"]) + "]")
 _NOT_RU = re.compile("[" + "".join(c for c in _CYR_LOWER if c not in _CYRILLIC_ALPHABETS["ru"]) + "]")
 _KK_AND_RU_WORDS = frozenset(("да", "та", "те"))  # Kazakh particles that are Russian words too
+# Kazakh case endings in Russian letters that no Russian word has (a loan word inflected in Kazakh: трекпен,
+# изоляторына, компанияларды): instrumental -пен/-бен, possessive with a case, plural with a case. (-мен is
+# left out: взамен, феномен, джентльмен.)
+_KK_ENDING = re.compile(r"(?:пен|бен|ыны|ына|ында|ынан|ымен|[лдт]ар(?:ды|дан|мен))$")
 # Russian function words that Ukrainian, Belarusian, Bulgarian, Serbian and Macedonian do not have (their
 # words for "that", "this", "was", "will be", "only", "if" are spelt otherwise).
 _RU_ONLY_WORDS = _words(
@@ -330,7 +334,12 @@ def _cyrillic(written: list[str]) -> str:
             ok[lang] = False
     # Too short to tell the neighbours apart, or nothing but names (a byline, a caption): one of ours.
     short = n <= _SHORT or names >= n
-    if short and ok["kk"] and kk_words - _count_in(_KK_AND_RU_WORDS, words) > _count_in(_RU_WORDS, words):
+    if (
+        short
+        and ok["kk"]
+        and kk_words - _count_in(_KK_AND_RU_WORDS, words) + _count_matching(_KK_ENDING, words)
+        > _count_in(_RU_WORDS, words)
+    ):
         return "kk"
     return _choose(_ranked(text), ok, short)
 
