@@ -1,17 +1,24 @@
 """Language-ID evaluation: our `crawler.langid.detect` beside langdetect, py3langid and lingua, in one run.
 
-Reads the sentences of ../shared/data (real press text, used only to measure): Kazakh TV-news sentences
+Reads the sentences of ../shared/data (real text, used only to measure): Kazakh TV-news sentences
 (kk/kaznerd-valid.jsonl), Russian articles split into sentences (ru/*.jsonl), Latin-script Kazakh news
-(kk-latn/kazinform-latin.jsonl) and Uzbek Cyrillic negatives (negatives/uz-cyrillic.jsonl), plus single
-words drawn from the kk and ru sentences. Prints accuracy per set and detector, the share of Uzbek called
-Kazakh, and the speed of each detector on the same sentences.
+(kk-latn/kazinform-latin.jsonl), NTREX's parallel kk/ru/en news sentences (parallel/), single words and
+adjacent word pairs drawn from the kk tokens and ru sentences, and the neighbours' sentences of negatives/ (uk,
+be, bg, sr, mk, mn, ky, tt, ba, uz in both scripts, tr, az, tk, ug), none of which may come out as kk or ru.
+Prints accuracy per set and detector (for the neighbours: the share called kk or ru, and the share ours names
+right), and the speed of each detector on the same sentences.
+
+`--half held-out` keeps every second sentence of the neighbours' sets (the lines `_PRIOR` of crawler.langid was
+not chosen on); `--half dev` the others.
 
     python -m bench.eval_langid [--data ../shared/data] [--detectors ours,langdetect,py3langid,lingua]
+        [--half all|dev|held-out]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import re
@@ -31,6 +38,7 @@ _CYR_WORD = re.compile(r"[\u0400-\u04ff]+")
 _CYR = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _KK_LETTERS = re.compile(r"[әұіңөүһӘҰІҢӨҮҺ]")
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
 _EN_FUNCTION = EN_WORDS | {"der", "die", "das", "und"}
 
 Detector = Callable[[str], str]
@@ -39,15 +47,17 @@ Detector = Callable[[str], str]
 @dataclass(slots=True)
 class EvalSet:
     name: str
-    expected: str  # the right answer; for negatives, the answer that must not come
+    expected: str  # the right answer (for negatives, the language's own code, reported beside)
     items: list[str]
-    negative: bool = False
+    negative: bool = False  # then no answer in `forbidden` may come
+    forbidden: tuple[str, ...] = ("kk", "ru")
 
 
 @dataclass(slots=True)
 class Score:
     right: int = 0
     total: int = 0
+    itself: int = 0  # answers naming the set's own language (for the neighbours' sets)
     seconds: float = 0.0
     wrong: list[tuple[str, str]] = field(default_factory=list)
 
@@ -97,7 +107,7 @@ def _latin_majority(sentence: str) -> bool:
     return len(_LATIN.findall(sentence)) > len(_CYR.findall(sentence))
 
 
-def load_sets(data: Path, words_per_lang: int = 3000, seed: int = 7) -> list[EvalSet]:
+def load_sets(data: Path, words_per_lang: int = 3000, seed: int = 7, half: str = "all") -> list[EvalSet]:
     kk = [str(r["text"]) for r in _jsonl(data / "kk" / "kaznerd-valid.jsonl")]
     ru: list[str] = []
     for path in sorted((data / "ru").glob("*.jsonl")):
@@ -111,23 +121,44 @@ def load_sets(data: Path, words_per_lang: int = 3000, seed: int = 7) -> list[Eva
         lines = str(r.get("text", "")).split("\n")[1:]  # the first line is the time stamp
         for line in lines:
             latn.extend(s for s in split_sentences(line) if not _foreign_quote(s))
-    uz: list[str] = []
-    for r in _jsonl(data / "negatives" / "uz-cyrillic.jsonl"):
-        uz.extend(split_sentences(str(r.get("text", ""))))
     rng = random.Random(seed)
 
     def words(sentences: list[str]) -> list[str]:
         pool = sorted({w for s in sentences for w in _WORD.findall(s) if len(w) >= 4 and not w[0].isupper()})
         return rng.sample(pool, min(words_per_lang, len(pool)))
 
-    return [
+    # Word pairs as a query, headline or caption has them: adjacent tokens of KazNERD's own tokenisation,
+    # letters only (no number, no punctuation between them).
+    pairs: list[str] = []
+    for r in _jsonl(data / "kk" / "kaznerd-valid.jsonl"):
+        tokens = [str(t) for t in r.get("tokens", [])]  # type: ignore[attr-defined]
+        pairs.extend(
+            f"{a} {b}" for a, b in itertools.pairwise(tokens) if _LETTERS.fullmatch(a) and _LETTERS.fullmatch(b)
+        )
+    pairs = rng.sample(sorted(set(pairs)), min(words_per_lang, len(set(pairs))))
+    sets = [
         EvalSet("kk sentences", "kk", kk),
         EvalSet("ru sentences", "ru", ru),
         EvalSet("kk Latin sentences", "kk", latn),
-        EvalSet("uz Cyrillic sentences (not kk)", "kk", uz, negative=True),
+        EvalSet("kk word pairs", "kk", pairs),
         EvalSet("kk single words", "kk", words(kk)),
         EvalSet("ru single words", "ru", words(ru)),
     ]
+    parallel = data / "parallel" / "ntrex-kk-ru-en.jsonl"
+    if parallel.exists():  # the same news sentences in three languages, translated by people
+        rows = _jsonl(parallel)
+        for code in ("kk", "ru", "en"):
+            sets.append(EvalSet(f"NTREX {code} sentences", code, [str(r[code]) for r in rows]))
+    keep = {"all": slice(None), "dev": slice(0, None, 2), "held-out": slice(1, None, 2)}[half]
+    for path in sorted((data / "negatives").glob("*.jsonl")):
+        rows = _jsonl(path)
+        code = path.stem.split("-")[0]
+        if path.stem == "uz-cyrillic":  # news texts: split into sentences
+            sentences = [s for r in rows for s in split_sentences(str(r.get("text", "")))]
+        else:
+            sentences = [str(r.get("text", "")) for r in rows]
+        sets.append(EvalSet(f"{path.stem} sentences (not kk/ru)", code, sentences[keep], negative=True))
+    return sets
 
 
 def _langdetect() -> Detector:
@@ -179,8 +210,9 @@ def evaluate(detector: Detector, ev: EvalSet) -> Score:
     start = time.perf_counter()
     for text in ev.items:
         got = detector(text)
-        ok = (got != ev.expected) if ev.negative else (got == ev.expected)
+        ok = (got not in ev.forbidden) if ev.negative else (got == ev.expected)
         score.total += 1
+        score.itself += got == ev.expected
         if ok:
             score.right += 1
         elif len(score.wrong) < 20:
@@ -189,8 +221,7 @@ def evaluate(detector: Detector, ev: EvalSet) -> Score:
     return score
 
 
-def run(data: Path, names: list[str], show_errors: int = 0) -> dict[str, dict[str, Score]]:
-    sets = load_sets(data)
+def run(sets: list[EvalSet], names: list[str]) -> dict[str, dict[str, Score]]:
     results: dict[str, dict[str, Score]] = {}
     with Progress("langid eval", total=len(names) * len(sets)) as progress:
         for name in names:
@@ -206,6 +237,8 @@ def run(data: Path, names: list[str], show_errors: int = 0) -> dict[str, dict[st
 def table(results: dict[str, dict[str, Score]], sets: list[EvalSet]) -> str:
     names = list(results)
     head = ["set (n)", *names]
+    if "ours" in names:
+        head.append("ours: named right")
     rows = [head, ["---"] * len(head)]
     for ev in sets:
         label = ev.name + f" ({len(ev.items)})"
@@ -214,12 +247,17 @@ def table(results: dict[str, dict[str, Score]], sets: list[EvalSet]) -> str:
             s = results[name][ev.name]
             pct = 100 * (1 - s.accuracy) if ev.negative else 100 * s.accuracy
             cells.append(f"{pct:.2f}%")
+        if "ours" in names:
+            ours = results["ours"][ev.name]
+            cells.append(f"{100 * ours.itself / ours.total:.2f}%" if ev.negative and ours.total else "")
         rows.append(cells)
     total_n = sum(len(ev.items) for ev in sets if "sentences" in ev.name)
     speed = ["sentences/s"]
     for name in names:
         secs = sum(results[name][ev.name].seconds for ev in sets if "sentences" in ev.name)
         speed.append(f"{total_n / secs:,.0f}" if secs else "-")
+    if "ours" in names:
+        speed.append("")
     rows.append(speed)
     return "\n".join("| " + " | ".join(r) + " |" for r in rows)
 
@@ -247,6 +285,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.eval_langid", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder")
     parser.add_argument("--detectors", default=",".join(DETECTORS), help="comma-separated: " + ", ".join(DETECTORS))
+    parser.add_argument(
+        "--half", choices=("all", "dev", "held-out"), default="all", help="which half of the neighbours' sets"
+    )
     parser.add_argument("--errors", type=int, default=0, metavar="N", help="print N misclassified items per set")
     args = parser.parse_args(argv)
     if not (args.data / "kk" / "kaznerd-valid.jsonl").exists():
@@ -257,9 +298,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"eval_langid: unknown detector {unknown[0]!r}; known: {', '.join(DETECTORS)}", file=sys.stderr)
         return 2
-    results = run(args.data, names)
-    sets = load_sets(args.data)
-    print("Accuracy per set (for the Uzbek set: the share called kk, lower is better)\n")
+    sets = load_sets(args.data, half=args.half)
+    results = run(sets, names)
+    print("Accuracy per set (for the neighbours' sets: the share called kk or ru, lower is better)\n")
     print(table(results, sets))
     if "ours" in names:
         rate, n = article_speed(sets)

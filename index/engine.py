@@ -37,7 +37,7 @@ from crawler.dedup import simhash
 from index import SearchIndex, SearchIndexError
 from index.facets.labels import parent as label_parent
 from index.models import FACETS, FacetValue, Hit, Record, SearchRequest, SearchResult
-from index.schema import FACET_FIELDS, LANGS, TEXT_FIELDS, UNDATED, build_schema
+from index.schema import FACET_FIELDS, FIELD_LANGS, LANGS, OTHER, TEXT_FIELDS, UNDATED, build_schema
 from index.search import (
     NOTICE_ANY,
     Columns,
@@ -94,29 +94,42 @@ def _simhash(text: str) -> int:
     return int(simhash(text))
 
 
-def whoosh_document(record: Record) -> dict[str, Any]:
-    """The Whoosh fields of a record: text split by paragraph language, facets as keywords, day and amounts."""
-    doc_lang = record.lang if record.lang in LANGS else ""
+def _field_lang(lang: str) -> str:
+    """The language part of the text fields for a language code: kk, ru, en, `OTHER`, or "" (unknown)."""
+    return lang if lang in LANGS or not lang else OTHER
+
+
+def whoosh_document(record: Record, neutral: bool = True) -> dict[str, Any]:
+    """The Whoosh fields of a record: text split by paragraph language, facets as keywords, day and amounts.
+
+    A paragraph in kk, ru or en goes to that language's fields (and a folded field); one in another language that
+    crawler.langid named (tr, uk, ky...) to the neutral `*_other` fields only, never through the Kazakh or
+    Russian stemmer; one of unknown language to both kk and ru. `neutral=False` (an index written before the
+    `*_other` fields) treats the other languages as unknown.
+    """
+    lang_of = record.lang if record.lang in LANGS or (neutral and record.lang) else ""
+    doc_field = _field_lang(lang_of)
     paragraphs = record.text.split("\n\n") if record.text else []
     langs = list(record.paragraph_langs)
     if len(langs) != len(paragraphs):
-        langs = [doc_lang] * len(paragraphs)
-    bodies: dict[str, list[str]] = {lang: [] for lang in LANGS}
+        langs = [lang_of] * len(paragraphs)
+    bodies: dict[str, list[str]] = {lang: [] for lang in FIELD_LANGS}
     fold_kk: list[str] = []
     fold_ru: list[str] = []
     # The title goes to the folded fields once (twice, as a rough title weight for queries typed in Latin,
     # was a posting list entry per title word more for every article; issue #9).
-    heads = [record.title, record.lead]
-    for text in heads:
-        (fold_ru if doc_lang == "ru" else fold_kk).append(text)
+    if doc_field != OTHER:
+        for text in (record.title, record.lead):
+            (fold_ru if doc_field == "ru" else fold_kk).append(text)
     if record.lead:
-        bodies[doc_lang or "kk"].append(record.lead)
+        bodies[doc_field or "kk"].append(record.lead)
     for text, lang in zip(paragraphs, langs, strict=True):
-        lang = lang if lang in LANGS else doc_lang
-        targets = [lang] if lang else ["kk", "ru"]
+        field = _field_lang(lang if lang in LANGS or (neutral and lang) else lang_of)
+        targets = [field] if field else ["kk", "ru"]
         for target in targets:
             bodies[target].append(text)
-            (fold_ru if target == "ru" else fold_kk).append(text)
+            if target != OTHER:
+                (fold_ru if target == "ru" else fold_kk).append(text)
     document: dict[str, Any] = {
         "id": record.id,
         "grp": record.group_id or record.id,
@@ -125,8 +138,8 @@ def whoosh_document(record: Record) -> dict[str, Any]:
         "fold_kk": "\n".join(fold_kk),
         "fold_ru": "\n".join(fold_ru),
     }
-    title_langs = [doc_lang] if doc_lang else ["kk", "ru"]
-    for lang in title_langs:
+    title_fields = [doc_field] if doc_field else ["kk", "ru"]
+    for lang in title_fields:
         document[f"title_{lang}"] = record.title
     for lang, texts in bodies.items():
         if texts:
@@ -239,6 +252,7 @@ class WhooshIndex(SearchIndex):
         writer = self._writer()
         written = 0
         seen: set[str] = set()
+        neutral = "body_other" in self.schema  # an index written before the neutral fields has none
         try:
             self.store.begin()
             for record in itertools.chain([first], iterator):
@@ -250,7 +264,7 @@ class WhooshIndex(SearchIndex):
                 simhash = record.simhash if record.simhash is not None else _simhash(record.text)
                 self._assign_group(record, simhash)
                 self.store.put(record, simhash)
-                document = whoosh_document(record)
+                document = whoosh_document(record, neutral)
                 if new:
                     writer.add_document(**document)
                 else:
@@ -600,9 +614,9 @@ class WhooshIndex(SearchIndex):
         docnum = searcher.document_number(id=record_id)
         if docnum is None:
             return []
-        lang = record.lang if record.lang in LANGS else "kk"
+        lang = _field_lang(record.lang) or "kk"
+        fieldname = f"body_{lang}" if f"body_{lang}" in self.schema else "body_kk"
         text = " ".join([record.title, record.lead, record.text])
-        fieldname = f"body_{lang}"
         terms = searcher.key_terms_from_text(fieldname, text, numterms=12)
         if not terms:
             return []

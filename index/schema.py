@@ -1,7 +1,8 @@
 """The Whoosh schema of the index: which fields exist, how each is analysed, which are columns.
 
 Text is split by language into one field per language and part (`title_ru`, `body_kk`, ...), each with its
-own analyzer (`index.analysis`); two folded fields (`fold_kk`, `fold_ru`) hold every paragraph again as the
+own analyzer (`index.analysis`); text in any other language goes to `title_other` and `body_other` (neutral
+analyzer). Two folded fields (`fold_kk`, `fold_ru`) hold every kk, ru, en paragraph again as the
 search skeleton of `index.analysis.fold`, for queries typed without Kazakh letters or in Latin. Only the id is
 stored: bodies and metadata live in SQLite (`index.store`), since Whoosh caps stored data at 4 GiB per segment.
 Facet values are keywords (their postings give the per-facet arrays of `index.search`); the publication day is
@@ -21,12 +22,17 @@ from index.analysis import (
     folded_kazakh_analyzer,
     folded_russian_analyzer,
     kazakh_analyzer,
+    neutral_analyzer,
     russian_analyzer,
 )
 
 LANGS = ("kk", "ru", "en")
-TITLE_FIELDS = tuple(f"title_{lang}" for lang in LANGS)
-BODY_FIELDS = tuple(f"body_{lang}" for lang in LANGS)
+# Text in any other language that crawler.langid names (tr, uk, ky...) goes to the `*_other` fields, analysed
+# by the neutral analyzer: never through the Kazakh or Russian stemmer. Its facet value is its own code.
+OTHER = "other"
+FIELD_LANGS = (*LANGS, OTHER)
+TITLE_FIELDS = tuple(f"title_{lang}" for lang in FIELD_LANGS)
+BODY_FIELDS = tuple(f"body_{lang}" for lang in FIELD_LANGS)
 FOLD_FIELDS = ("fold_kk", "fold_ru")
 TEXT_FIELDS = TITLE_FIELDS + BODY_FIELDS + FOLD_FIELDS
 FACET_FIELDS = ("region", "sector", "country", "lang", "source", "year")
@@ -36,9 +42,11 @@ FIELD_BOOSTS = {
     "title_kk": 3.0,
     "title_ru": 3.0,
     "title_en": 3.0,
+    "title_other": 3.0,
     "body_kk": 1.0,
     "body_ru": 1.0,
     "body_en": 1.0,
+    "body_other": 1.0,
     "fold_kk": 0.6,
     "fold_ru": 0.6,
 }
@@ -153,7 +161,7 @@ class PackedValues:
 
 
 def build_schema() -> Schema:
-    analyzers = {"kk": kazakh_analyzer, "ru": russian_analyzer, "en": english_analyzer}
+    analyzers = {"kk": kazakh_analyzer, "ru": russian_analyzer, "en": english_analyzer, OTHER: neutral_analyzer}
     fields: dict[str, object] = {
         "id": ID(stored=True, unique=True, sortable=True),
         "grp": ID(sortable=True),  # reprint group: the group id, or the article's own id when alone
@@ -162,7 +170,7 @@ def build_schema() -> Schema:
         "amount": NUMERIC(float, bits=64, shift_step=8),
         "amount_top": COLUMN(NumericColumn("d", default=0.0)),  # the largest, for sort=amount: a column only
     }
-    for lang in LANGS:
+    for lang in FIELD_LANGS:
         for part in ("title", "body"):
             field = TEXT(analyzer=analyzers[lang](), phrase=True)
             field.format = CompactPositions()  # TEXT's default field_boost, 1.0

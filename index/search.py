@@ -142,7 +142,9 @@ class _AliasPlugin(Plugin):
                 continue
             if name in TEXT_ALIASES:
                 copies = []
-                for target in TEXT_ALIASES[name]:
+                # an index written before the `*_other` fields existed lacks them
+                schema = parser.schema
+                for target in (t for t in TEXT_ALIASES[name] if schema is None or t in schema):
                     copy = _copy_node(node)
                     copy.set_fieldname(target, override=True)
                     copy.set_boost(FIELD_BOOSTS.get(target, 1.0))
@@ -187,7 +189,8 @@ class QueryBuilder:
         group = AndGroup if grouping == "and" else OrGroup.factory(0.9)
         parser = QueryParser(None, schema, group=group)
         parser.add_plugin(_AliasPlugin())
-        parser.add_plugin(MultifieldPlugin(list(TEXT_FIELDS), fieldboosts=FIELD_BOOSTS))
+        fields = [name for name in TEXT_FIELDS if name in schema]  # an older index lacks the `*_other` fields
+        parser.add_plugin(MultifieldPlugin(fields, fieldboosts=FIELD_BOOSTS))
         return parser
 
     def parse(self, text: str, *, any_word: bool = False) -> ParsedQuery:

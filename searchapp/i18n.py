@@ -121,6 +121,32 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "lang_kk": {"ru": "казахский", "kk": "қазақша", "en": "Kazakh"},
     "lang_ru": {"ru": "русский", "kk": "орысша", "en": "Russian"},
     "lang_en": {"ru": "английский", "kk": "ағылшынша", "en": "English"},
+    # the other languages crawler.langid names (indexed with the neutral analyzer)
+    "lang_uk": {"ru": "украинский", "kk": "украинша", "en": "Ukrainian"},
+    "lang_be": {"ru": "белорусский", "kk": "беларусша", "en": "Belarusian"},
+    "lang_bg": {"ru": "болгарский", "kk": "болгарша", "en": "Bulgarian"},
+    "lang_sr": {"ru": "сербский", "kk": "сербше", "en": "Serbian"},
+    "lang_mk": {"ru": "македонский", "kk": "македонша", "en": "Macedonian"},
+    "lang_mn": {"ru": "монгольский", "kk": "моңғолша", "en": "Mongolian"},
+    "lang_ky": {"ru": "киргизский", "kk": "қырғызша", "en": "Kyrgyz"},
+    "lang_tt": {"ru": "татарский", "kk": "татарша", "en": "Tatar"},
+    "lang_ba": {"ru": "башкирский", "kk": "башқұртша", "en": "Bashkir"},
+    "lang_uz": {"ru": "узбекский", "kk": "өзбекше", "en": "Uzbek"},
+    "lang_tg": {"ru": "таджикский", "kk": "тәжікше", "en": "Tajik"},
+    "lang_tr": {"ru": "турецкий", "kk": "түрікше", "en": "Turkish"},
+    "lang_az": {"ru": "азербайджанский", "kk": "әзербайжанша", "en": "Azerbaijani"},
+    "lang_tk": {"ru": "туркменский", "kk": "түрікменше", "en": "Turkmen"},
+    "lang_ug": {"ru": "уйгурский", "kk": "ұйғырша", "en": "Uyghur"},
+    "lang_de": {"ru": "немецкий", "kk": "немісше", "en": "German"},
+    "lang_fr": {"ru": "французский", "kk": "французша", "en": "French"},
+    "lang_es": {"ru": "испанский", "kk": "испанша", "en": "Spanish"},
+    "lang_it": {"ru": "итальянский", "kk": "итальянша", "en": "Italian"},
+    "lang_pl": {"ru": "польский", "kk": "полякша", "en": "Polish"},
+    "lang_zh": {"ru": "китайский", "kk": "қытайша", "en": "Chinese"},
+    "lang_ko": {"ru": "корейский", "kk": "корейше", "en": "Korean"},
+    "lang_ja": {"ru": "японский", "kk": "жапонша", "en": "Japanese"},
+    "lang_ar": {"ru": "арабский", "kk": "арабша", "en": "Arabic"},
+    "lang_fa": {"ru": "персидский", "kk": "парсыша", "en": "Persian"},
     "lang_unknown": {"ru": "язык не определён", "kk": "тілі анықталмаған", "en": "language unknown"},
     "badge_kk": {"ru": "ҚАЗ", "kk": "ҚАЗ", "en": "KK"},
     "badge_ru": {"ru": "РУС", "kk": "ОРЫС", "en": "RU"},
@@ -410,7 +436,7 @@ def tn(key: str, n: int, lang: str, **fields: Any) -> str:
 
 
 def lang_name(code: str, ui: str) -> str:
-    """The name of a content language (kk, ru, en) in the UI language."""
+    """The name of a content language (kk, ru, en, or another that crawler.langid names) in the UI language."""
     key = f"lang_{code}"
     return t(key, ui) if key in CATALOGUE else (code or t("lang_unknown", ui))
 

@@ -74,7 +74,9 @@ def test_normalize_url() -> None:
     with pytest.raises(CrawlerError):
         normalize_url("http:///nohost")
     # A host ending in a space and a dot (found by the URL fuzzer) has one spelling; a space inside is refused.
-    assert normalize_url("http://xn--80akp8a.kz .") == normalize_url("http://xn--80akp8a.kz/") == "http://xn--80akp8a.kz/"
+    assert (
+        normalize_url("http://xn--80akp8a.kz .") == normalize_url("http://xn--80akp8a.kz/") == "http://xn--80akp8a.kz/"
+    )
     with pytest.raises(CrawlerError):
         normalize_url("http://a b.kz/")
 

@@ -65,3 +65,69 @@ def test_a_paragraph_is_asked_its_language_from_three_words(text: str) -> None:
         from crawler.langid import detect
 
         assert langs == [detect(text) or "zz"]
+
+
+def partner_article() -> Article:
+    """A Turkish partner's story with a Ukrainian paragraph (our own sentences)."""
+    return Article(
+        url="http://ertis.example/tr/yatirim.html",
+        source="ertis.example",
+        title="Türk şirketi Pavlodar'da yeni bir fabrika kuruyor",
+        paragraphs=[
+            Paragraph("Türk şirketi Pavlodar bölgesinde yeni bir çimento fabrikası kurmayı planlıyor.", ""),
+            Paragraph("Fabrikada dört yüz kişi çalışacak ve üretimin yarısı ihraç edilecek.", ""),
+            Paragraph("Українська компанія також планує відкрити своє представництво в цьому місті.", ""),
+        ],
+        lang="",
+        published="2025-03-01",
+    )
+
+
+def test_a_neighbour_language_is_its_own_code_and_never_stemmed_as_kazakh_or_russian(tmp_path: Path) -> None:
+    from index.engine import whoosh_document
+    from searchapp.records import facet_label
+
+    record = to_record(partner_article())
+    assert record.paragraph_langs == ["tr", "tr", "uk"]
+    assert record.lang == "tr"
+    document = whoosh_document(record)
+    assert "çimento" in document["body_other"] and "Українська" in document["body_other"]
+    assert document["title_other"] == record.title
+    assert not any(document.get(f) for f in ("body_kk", "body_ru", "title_kk", "title_ru", "fold_kk", "fold_ru"))
+    ix = WhooshIndex(tmp_path / "index")
+    ix.add([record, to_record(article())])
+    found = ix.search(SearchRequest(q="fabrikası"))
+    assert [h.record.id for h in found.hits] == [record.id]
+    assert [h.record.id for h in ix.search(SearchRequest(q="fabrikasi")).hits] == [record.id]  # folded: ı -> i
+    assert ix.search(SearchRequest(q="представництво")).total == 1
+    assert ix.search(SearchRequest(lang=["tr"])).total == 1
+    counts = {v.value: v.count for v in ix.search(SearchRequest(q="")).facets["lang"]}
+    assert counts == {"kk": 1, "tr": 1}
+    ix.close()
+    assert facet_label("lang", "tr", "ru") == "турецкий"
+    assert facet_label("lang", "tr", "kk") == "түрікше"
+    assert facet_label("lang", "uk", "en") == "Ukrainian"
+
+
+def test_an_index_written_before_the_neutral_fields_still_takes_other_languages(tmp_path: Path) -> None:
+    from whoosh import index as whoosh_index
+
+    from index.engine import INDEX_NAME
+    from index.schema import build_schema
+
+    schema = build_schema()
+    for name in ("title_other", "body_other"):
+        schema.remove(name)
+    folder = tmp_path / "index"
+    ix = WhooshIndex(folder)
+    ix.close()
+    whoosh_dir = next(p for p in folder.iterdir() if p.is_dir())
+    for item in whoosh_dir.iterdir():
+        item.unlink()
+    whoosh_index.create_in(str(whoosh_dir), schema, indexname=INDEX_NAME)
+    ix = WhooshIndex(folder)
+    assert "body_other" not in ix.schema
+    ix.add([to_record(partner_article())])
+    assert ix.search(SearchRequest(q="fabrikası")).total == 1
+    assert ix.search(SearchRequest(lang=["tr"])).total == 1
+    ix.close()

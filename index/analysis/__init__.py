@@ -1,10 +1,11 @@
 """Text analysis for the index: one analyzer per language, and two folded ones that forgive how people type.
 
 Each language field of the schema (`index.schema`) gets its analyzer here: Russian (PyStemmer Snowball, stop
-words, ё -> е), Kazakh (our light stemmer of `index.analysis.kazakh`), English (Whoosh's Porter stemmer). The
-folded fields take every paragraph through `index.analysis.fold`, so аймак, aımaq and aimaq meet аймақ: the
-Kazakh folded field then stems the skeleton with the folded Kazakh stemmer, the Russian one stems with Snowball
-before folding. A query is analysed by each field's analyzer in turn (`index.search`).
+words, ё -> е), Kazakh (our light stemmer of `index.analysis.kazakh`), English (Whoosh's Porter stemmer), and a
+neutral one for every other language (lower case and fold only, no stemmer). The folded fields take every
+paragraph through `index.analysis.fold`, so аймак, aımaq and aimaq meet аймақ: the Kazakh folded
+field then stems the skeleton with the folded Kazakh stemmer, the Russian one stems with Snowball before folding.
+A query is analysed by each field's analyzer in turn (`index.search`).
 
 All filters are importable classes without unpicklable state: Whoosh pickles the schema with its analyzers.
 """
@@ -44,6 +45,7 @@ __all__ = [
     "folded_kazakh_analyzer",
     "folded_russian_analyzer",
     "kazakh_analyzer",
+    "neutral_analyzer",
     "russian_analyzer",
 ]
 
@@ -131,6 +133,12 @@ def _folded_kazakh_chain() -> Analyzer:
     return RegexTokenizer(TOKEN_PATTERN) | FoldFilter() | KazakhFoldedStemFilter()
 
 
+def _neutral_chain() -> Analyzer:
+    """Every other language (Turkish, Ukrainian, Kyrgyz...): lower case and the fold of `index.analysis.fold`,
+    no stop list, no stemmer (a Kazakh or Russian stemmer would cut their words wrong)."""
+    return RegexTokenizer(TOKEN_PATTERN) | FoldFilter()
+
+
 def _folded_russian_chain() -> Analyzer:
     return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | YoFilter() | RussianStemFilter() | FoldFilter()
 
@@ -142,6 +150,7 @@ _CHAINS: dict[str, tuple[Callable[[], Analyzer], bool]] = {
     "kk": (_kazakh_chain, True),
     "fold_kk": (_folded_kazakh_chain, False),
     "fold_ru": (_folded_russian_chain, False),
+    "neutral": (_neutral_chain, False),
 }
 _MEMO_MAX = 300_000  # words remembered per chain; cleared when full (Zipf: the common words come back at once)
 
@@ -200,6 +209,10 @@ def _fold_ru_term(word: str) -> tuple[str, bool]:
     return fold_word(russian_stem(_lower(word))), False
 
 
+def _neutral_term(word: str) -> tuple[str, bool]:
+    return fold_word(word), False
+
+
 # What each chain makes of one word, as plain functions: the chains' filters applied in the same order without
 # a Token and a generator per filter (tests/test_analysis_memo.py holds them equal to the chains).
 _TERMS: dict[str, Callable[[str], tuple[str, bool]]] = {
@@ -207,6 +220,7 @@ _TERMS: dict[str, Callable[[str], tuple[str, bool]]] = {
     "kk": _kk_term,
     "fold_kk": _fold_kk_term,
     "fold_ru": _fold_ru_term,
+    "neutral": _neutral_term,
 }
 
 
@@ -363,3 +377,7 @@ def folded_kazakh_analyzer() -> Analyzer:
 
 def folded_russian_analyzer() -> Analyzer:
     return MemoAnalyzer("fold_ru")
+
+
+def neutral_analyzer() -> Analyzer:
+    return MemoAnalyzer("neutral")
