@@ -38,13 +38,17 @@ NASALS = frozenset("мнң")
 RESTORE = {"ғ": "қ", "г": "к", "б": "п"}
 HARMONY_FREE = frozenset({"мен", "бен", "пен", "менен", "бенен", "пенен"})  # the instrumental keeps one form
 
-# Words whose ending only looks like a suffix (теңге is not тең + ге, Алматы not Алмат + ы): kept whole.
+# Words whose ending only looks like a suffix (теңге is not тең + ге, Алматы not Алмат + ы): kept whole. Among
+# them words in -ы/-і that are not possessives (алты, желі "network", not жел "wind"; their possessive is -сы:
+# желісі), nouns in -у that are no verb's dictionary form (жылу "heat", оқу "education", қару "weapon") and nouns
+# in -ғы/-гі that are no adjective of place or time (белгі "sign", not бел "waist"; ескі "old", not ес).
 PROTECTED = frozenset(
     _words(
         """теңге алматы астана ақтау атырау тараз бірге кейде бірден мұнда онда сонда бұнда ерте кеше әлде
         қазақстан тамыз маусым ақпан қараша қаңтар наурыз сәуір мамыр шілде қыркүйек желтоқсан қарашада
         жоспар қарағанды басқа шағын жиын жаңалық жылу оқу ауру
-        алты жеті желі ірі елу ақы"""
+        алты жеті желі ірі елу ақы қару
+        белгі ескі қайғы шаңғы сорғы соққы мәңгі"""
     )
 )
 # Compounds of ақы "pay" (жалақы, зейнетақы): the ы is the word's own, and the possessive is -сы (жалақысы).
@@ -69,7 +73,7 @@ SHORT_ROOTS = frozenset(
 )
 # Derived words in -лық/-лік... whose meaning left their base (барлық "all" is not бар "there is"): kept whole, and
 # their possessive forms meet them (барлығы -> барлық).
-LEXICAL_DERIVED = frozenset(_words("""барлық бастық бірлік орталық тірлік жабдық ыстық мылтық билік"""))
+LEXICAL_DERIVED = frozenset(_words("""барлық бастық бірлік орталық тірлік жабдық ыстық мылтық билік жарлық"""))
 # Nouns that drop the vowel of their last syllable before a possessive (халық -> халқы, орын -> орны): the
 # shortened stem is mapped back, so that халқының meets халық. Pairs whose two forms are different words in use
 # (ерік/еркін "free", жарық/жарқын, салық/салқын, толық/толқын) are left out.
@@ -172,7 +176,7 @@ _STEP_SPECS: tuple[tuple[tuple[str, str], ...], ...] = (
         ("ды ді", "after_yn"),
         # -ғы/-гі/-қы/-кі after a consonant (жылғы, соңғы, ішкі, кедергі): its ы went with the possessive step, so
         # the ғ is what is left (жылғ). After a vowel it is a voiced қ (аймағы = аймақ + ы) and stays.
-        ("ғ г ғы гі", "voiced_consonant"),  # the whole -ғы after a plural took the place of the possessive
+        ("ғ г ғы гі", "voiced_letter"),  # the whole -ғы after a plural took the place of the possessive
         ("қ к қы кі", "voiceless"),  # -ынды/-інді nouns (қорытынды): the accusative reading of the bare form cuts -ды
         ("рақ рек", "vowel"),
         ("ырақ ірек", "consonant"),
@@ -238,6 +242,8 @@ class _Rules:
             return consonant and last not in self.voiceless
         if after == "voiceless":
             return last in self.voiceless
+        if after == "voiced_letter":  # a voiced consonant proper: not the folded i and u (көлігі, түгі)
+            return not vowel and last not in self.voiceless
         if after == "vowel_or_nasal":
             return vowel or last in self.nasals
         if after == "poss3":  # -на, -н, -нда follow the 3rd person possessive -ы/-і/-сы/-сі only
