@@ -43,10 +43,27 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("russian")
 
 
+MIN_STEM = 3  # Snowball may leave two letters of a noun it reads as an adjective or a participle
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """The Snowball Russian stem of one lowercase word (ё read as е)."""
-    return str(_stemmer().stemWord(word.replace("ё", "е")))
+    """The Snowball Russian stem of one lowercase word (ё read as е).
+
+    Snowball reads the end of some nouns as an adjective or participle ending and leaves two letters: аким -> ак
+    (its forms акима, акиму, акимом -> аким), опыт -> оп. A word of four letters or more, ending in a consonant,
+    whose stem is that short is kept whole when its genitive in -а stems back to it: so аким meets акима, while
+    verbs (убил -> уб, as убить) keep Snowball's stem.
+    """
+    word = word.replace("ё", "е")
+    stemmer = _stemmer()
+    result = str(stemmer.stemWord(word))
+    if len(result) < MIN_STEM <= len(word) - 1 and word[-1] not in _VOWELS and stemmer.stemWord(word + "а") == word:
+        return word
+    return result
+
+
+_VOWELS = frozenset("аеёиоуыэюяйь")
 
 
 class RussianStemFilter(Filter):
