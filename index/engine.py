@@ -451,7 +451,7 @@ class WhooshIndex(SearchIndex):
         When the request is ranked by relevance (and `scored`), the query's scores are computed with the mask.
         """
         scored = scored and request.sort == "relevance"
-        parsed = self._queries.parse(request.q)
+        parsed = self._queries.parse(request.q, translate=request.xlang)
         bounds = self._bounds(request, searcher, cols)
         filters = {
             name: cols.facets[name].mask(values, cols.size)
@@ -469,7 +469,7 @@ class WhooshIndex(SearchIndex):
         qmask = self._query_mask(parsed, searcher, cols, scored, within)
         if parsed.query is not None and not qmask.any() and parsed.plain and parsed.words > 1:
             # No article has all the words: fall back to any of them, and say so.
-            anyword = self._queries.parse(request.q, any_word=True)
+            anyword = self._queries.parse(request.q, any_word=True, translate=request.xlang)
             qmask = self._query_mask(anyword, searcher, cols, scored, within)
             anyword.notice = anyword.notice or NOTICE_ANY
             parsed = anyword
@@ -535,7 +535,12 @@ class WhooshIndex(SearchIndex):
         ranked = self._ranked(request, parsed, searcher, cols, qmask, final, start + request.per_page)
         page = ranked[start : start + request.per_page]
         hits = self._hits(page, parsed, cols, with_groups=request.group)
-        return SearchResult(total, request.page, request.per_page, hits, facets, parsed.notice)
+        result = SearchResult(total, request.page, request.per_page, hits, facets, parsed.notice)
+        if parsed.expansion is not None:
+            result.expanded = parsed.expansion.by_lang()
+            result.expanded_tags = parsed.expansion.tags()
+            result.expansion_capped = parsed.expansion.capped
+        return result
 
     def _ranked(
         self,

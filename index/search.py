@@ -45,6 +45,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from index.analysis import kazakh, russian
 from index.analysis.fold import fold_word
+from index.crosslang import Expansion, TranslatePlugin
 from index.schema import (
     BODY_FIELDS,
     FIELD_BOOSTS,
@@ -168,6 +169,7 @@ class ParsedQuery:
     words: int = 0  # how many plain words the query has (for the any-word fallback)
     plain: bool = True  # no operators, fields or phrases: eligible for the any-word fallback
     scores: np.ndarray | None = None  # BM25F per document when computed with numpy (`query_scores`)
+    expansion: Expansion | None = None  # what cross-language translation added (None: not translated)
 
 
 class QueryBuilder:
@@ -181,17 +183,34 @@ class QueryBuilder:
             if alias not in parse_schema:
                 parse_schema.add(alias, TEXT())
         self.schema = schema
-        self._parsers = {grouping: self._parser(parse_schema, grouping) for grouping in ("and", "or")}
+        self._translator = TranslatePlugin()
+        self._parsers = {
+            (grouping, translate): self._parser(parse_schema, grouping, self._translator if translate else None)
+            for grouping in ("and", "or")
+            for translate in (False, True)
+        }
 
     @staticmethod
-    def _parser(schema: Schema, grouping: str) -> QueryParser:
+    def _parser(schema: Schema, grouping: str, translator: TranslatePlugin | None) -> QueryParser:
         group = AndGroup if grouping == "and" else OrGroup.factory(0.9)
         parser = QueryParser(None, schema, group=group)
+        if translator is not None:
+            parser.add_plugin(translator)  # kk <-> ru: words also searched in their translations (issue 18)
         parser.add_plugin(_AliasPlugin())
         parser.add_plugin(MultifieldPlugin(list(TEXT_FIELDS), fieldboosts=FIELD_BOOSTS))
         return parser
 
-    def parse(self, text: str, *, any_word: bool = False) -> ParsedQuery:
+    def parse(self, text: str, *, any_word: bool = False, translate: bool = False) -> ParsedQuery:
+        """The query of `text`; with `translate`, each word also searched in the other language
+        (`index.crosslang`), what was added in `ParsedQuery.expansion`."""
+        parsed = self._parse(text, any_word=any_word, translate=translate)
+        if translate:
+            parsed.expansion = self._translator.expansion()
+        return parsed
+
+    def _parse(self, text: str, *, any_word: bool, translate: bool) -> ParsedQuery:
+        if translate:
+            self._translator.begin()
         text = text.strip()
         if not text:
             return ParsedQuery(None)
@@ -204,11 +223,13 @@ class QueryBuilder:
                 return ParsedQuery(wq.NullQuery, notice=notice)
         plain = not re.search(r'["():*?^]|\b(AND|OR|NOT)\b|(^|\s)[+-]', text)
         words = len(re.findall(r"\w+", text))
-        parser = self._parsers["or" if any_word else "and"]
+        parser = self._parsers[("or" if any_word else "and", translate)]
         try:
             parsed = parser.parse(text)
         except Exception:
             notice = NOTICE_SYNTAX.format(problem="it could not be read")
+            if translate:
+                self._translator.begin()
             parsed = parser.parse(plain_words(text))
         parsed = self._fix_wildcards(parsed, latin=not _CYRILLIC.search(text))
         return ParsedQuery(parsed, notice=notice, words=words, plain=plain)

@@ -21,7 +21,7 @@ from searchapp import charts
 from searchapp.errors import AppError, NotFound
 from searchapp.export import stream_csv, stream_json
 from searchapp.i18n import group_digits, lang_name, short_amount, t, tn
-from searchapp.records import Search, facet_label, facet_parent, parse_search, run_search
+from searchapp.records import Search, also_searched, facet_label, facet_parent, parse_search, run_search
 from searchapp.resources import get_index, outlet_names
 from searchapp.web import ui_lang
 
@@ -305,7 +305,15 @@ def home() -> str:
         empty_index=found.result.total == 0 and get_index().count() == 0,
         export_limit=group_digits(settings["export_limit"]),
         lang_name=lambda code: lang_name(code, ui),
+        also=also_searched(found.result.expanded),
+        also_tags=", ".join(_tag_label(tag, ui) for tag in found.result.expanded_tags[:6]),
     )
+
+
+def _tag_label(tag: str, ui: str) -> str:
+    """ "region:KZ-63" -> the region's name in the UI language."""
+    facet, _, code = tag.partition(":")
+    return facet_label(facet, code, ui) if facet in FACETS else tag
 
 
 def _hidden_fields(
