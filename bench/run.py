@@ -294,15 +294,30 @@ def _percentiles(times: list[float]) -> dict[str, float]:
     }
 
 
-def phase_query(engine: str, folder: Path, target: Path, count: int) -> dict[str, Any]:
-    """The query mix, then sort=date, then the histogram; latency per call on an open, warmed index."""
+TRANSLATE = ("both", "on", "off")
+
+
+def phase_query(engine: str, folder: Path, target: Path, count: int, translate: str = "both") -> dict[str, Any]:
+    """The query mix, then sort=date, then the histogram; latency per call on an open, warmed index.
+
+    `translate` (ours): "on" asks every query with cross-language translation (the default of the app), "off"
+    only the words as typed, "both" each query both ways in turn (same load, same warm caches): the mix's
+    figures are then with translation, `mix_as_typed` without, and `xlang_p95_ratio` the one over the other.
+    """
     mix = query_mix(folder, count)
+    if translate == "off":
+        for q in mix:
+            q.request.xlang = False
     ix = open_engine(engine, target)
     t0 = time.perf_counter()
     ix.search(mix[0].request)
     cold = time.perf_counter() - t0
     for q in mix[:20]:  # warm-up: both engines get the same
         ix.search(q.request)
+    as_typed: list[float] = []
+    if translate == "both" and engine == "ours":
+        for q in mix[:20]:
+            ix.search(SearchRequest(**{**asdict(q.request), "xlang": False}))
     times: list[float] = []
     by_kind: dict[str, list[float]] = {}
     totals: Counter[str] = Counter()
@@ -315,6 +330,11 @@ def phase_query(engine: str, folder: Path, target: Path, count: int) -> dict[str
             times.append(dt)
             by_kind.setdefault(q.kind, []).append(dt)
             totals[q.kind] += result.total
+            if translate == "both" and engine == "ours":
+                plain = SearchRequest(**{**asdict(q.request), "xlang": False})
+                t0 = time.perf_counter()
+                ix.search(plain)
+                as_typed.append(time.perf_counter() - t0)
             progress.advance()
         date_times = []
         for q in mix[: len(mix) // 4]:
@@ -330,7 +350,13 @@ def phase_query(engine: str, folder: Path, target: Path, count: int) -> dict[str
             hist_times.append(time.perf_counter() - t0)
             progress.advance()
     ix.close()
+    extra: dict[str, Any] = {"translate": translate if engine == "ours" else "n/a"}
+    if as_typed:
+        extra["mix_as_typed"] = _percentiles(as_typed)
+        base = extra["mix_as_typed"]["p95"]
+        extra["xlang_p95_ratio"] = round(_percentiles(times)["p95"] / base, 3) if base else None
     return {
+        **extra,
         "cold_ms": round(cold * 1000, 1),
         "mix": _percentiles(times),
         "by_kind": {k: _percentiles(v) for k, v in sorted(by_kind.items())},
@@ -529,6 +555,7 @@ class SuiteOptions:
     keep: bool = True
     analysis: str = "full"  # ours: full (index.ingest.to_record) or generated (the generator's facts)
     reuse: tuple[str, ...] = ()  # engines whose index (and indexing figures) from an earlier run may be reused
+    translate: str = "both"  # ours: the query mix with cross-language translation on, off, or both in turn
     notes: list[str] = field(default_factory=list)
 
 
@@ -606,8 +633,11 @@ def run_suite(opts: SuiteOptions) -> dict[str, Any]:
                 )
                 saved.write_text(json.dumps(entry["index"]), encoding="utf-8")
             say(f"bench: {opts.queries} queries, sort=date and histograms on {engine}")
+            query_args = ["_phase", "query", engine, str(folder), str(target), "--queries", str(opts.queries)]
+            query_args += ["--translate", opts.translate]
             entry["query"] = _run_child(
-                ["_phase", "query", engine, str(folder), str(target), "--queries", str(opts.queries)], timeout
+                query_args,
+                timeout,
             )
             if opts.serve:
                 say(f"bench: {opts.requests} HTTP requests from {opts.clients} clients to the {engine} server")

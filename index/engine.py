@@ -52,6 +52,7 @@ from index.search import (
     query_terms,
     snippet,
     top_ranked,
+    translated_terms,
     with_recency,
 )
 from index.store import ArticleStore
@@ -604,6 +605,8 @@ class WhooshIndex(SearchIndex):
         records = self.store.get_many(ids)
         terms, prefixes = query_terms(parsed.query)
         highlighter = Highlighter(terms, prefixes)
+        # the words of the query's translations, marked apart in snippets (class "xlang")
+        translations = Highlighter(translated_terms(parsed.expansion), {})
         source = cols.facets["source"]
         by_source = source.first_value(cols.size) if with_groups else None
         hits = []
@@ -613,7 +616,8 @@ class WhooshIndex(SearchIndex):
                 continue
             body = record.text or record.lead
             spans = highlighter.match_spans(body)
-            hit = Hit(record, score, snippet(body, spans))
+            translated = set(translations.match_spans(body)) if translations.active else None
+            hit = Hit(record, score, snippet(body, spans, translated=translated))
             group = int(cols.grp[docnum])
             if by_source is not None and cols.group_size[group] > 1:
                 hit.group_size = int(cols.group_size[group])

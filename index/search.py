@@ -1123,8 +1123,40 @@ def _candidate_words(initials: frozenset[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)[^\W{re.escape(skipped)}]\w*") if skipped else _WORD
 
 
-def snippet(text: str, spans: Sequence[tuple[int, int]], width: int = 260) -> str:
-    """An HTML snippet: the window of `text` with the most matches, escaped, matches in <mark>."""
+def translated_terms(expansion: Expansion | None) -> dict[str, set[str]]:
+    """The terms a parse's translations search, per language field (for marking them apart in snippets)."""
+    out: dict[str, set[str]] = {}
+    for item in expansion.items if expansion is not None else ():
+        if item.target.lang and not item.negated:
+            for terms in item.target.terms:
+                for part in ("title", "body"):
+                    out.setdefault(f"{part}_{item.target.lang}", set()).update(terms)
+    return out
+
+
+def query_marks(text: str, q: str, *, translate: bool = True) -> list[tuple[int, int, bool]]:
+    """Where the words of query `q` (and, with `translate`, its translations) occur in `text`: (start, end,
+    whether the word is a translation), in order. For pages that show a whole article found by a query."""
+    parsed = _mark_builder().parse(q[:1000], translate=translate)
+    terms, prefixes = query_terms(parsed.query)
+    spans = Highlighter(terms, prefixes).match_spans(text)
+    other = Highlighter(translated_terms(parsed.expansion), {})
+    translated = set(other.match_spans(text)) if other.active else set()
+    return [(start, end, (start, end) in translated) for start, end in spans]
+
+
+@lru_cache(maxsize=1)
+def _mark_builder() -> QueryBuilder:
+    from index.schema import build_schema
+
+    return QueryBuilder(build_schema())
+
+
+def snippet(
+    text: str, spans: Sequence[tuple[int, int]], width: int = 260, translated: set[tuple[int, int]] | None = None
+) -> str:
+    """An HTML snippet: the window of `text` with the most matches, escaped, matches in <mark>; the spans in
+    `translated` (words of the query's translations) as <mark class="xlang">."""
     if not text:
         return ""
     if not spans:
@@ -1155,7 +1187,8 @@ def snippet(text: str, spans: Sequence[tuple[int, int]], width: int = 260) -> st
         if start < pos or end > hi:
             continue
         out.append(html.escape(text[pos:start]))
-        out.append("<mark>" + html.escape(text[start:end]) + "</mark>")
+        tag = '<mark class="xlang">' if translated and (start, end) in translated else "<mark>"
+        out.append(tag + html.escape(text[start:end]) + "</mark>")
         pos = end
     out.append(html.escape(text[pos:hi]))
     if hi < len(text):

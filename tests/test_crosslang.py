@@ -142,3 +142,27 @@ def test_api_switch_and_saved_searches_keep_it(web: FlaskClient) -> None:
     assert saved.status_code == 201
     feed = web.get(saved.get_json()["rss"]).get_data(as_text=True)
     assert "зауыт" not in feed.lower()
+
+
+def test_snippets_and_the_article_page_mark_the_translated_words(press: WhooshIndex, web: FlaskClient) -> None:
+    hits = press.search(SearchRequest(q="больница", per_page=20, facets=False, group=False)).hits
+    kazakh = [hit for hit in hits if hit.record.lang == "kk"]
+    assert kazakh and all('<mark class="xlang">' in hit.snippet for hit in kazakh)
+    assert all('<mark class="xlang">' not in hit.snippet for hit in hits if hit.record.lang == "ru")
+    came_from = "http://localhost/?q=%D1%81%D1%82%D1%80%D0%BE%D0%B8%D1%82%D0%B5%D0%BB%D1%8C%D1%81%D1%82%D0%B2%D0%BE"
+    page = web.get("/articles/rec0001", headers={"Referer": came_from}).get_data(as_text=True)  # строительство
+    assert '<mark class="query xlang" title="a translation of the query">құрылысқа</mark>' in page
+    off = web.get("/articles/rec0001", headers={"Referer": came_from + "&xlang=0"}).get_data(as_text=True)
+    assert 'class="query xlang"' not in off
+
+
+def test_the_cli_switch_reaches_the_request() -> None:
+    from searchapp.cli import build_parser
+    from searchapp.commands.search import params_from_args
+    from searchapp.query import parse_request, request_params
+
+    args = build_parser().parse_args(["search", "завод", "--no-translate"])
+    request = parse_request(params_from_args(args))
+    assert request.xlang is False
+    assert request_params(request)["xlang"] == "0"  # what links and saved searches keep
+    assert parse_request(params_from_args(build_parser().parse_args(["search", "завод"]))).xlang is True

@@ -35,7 +35,7 @@ from whoosh.qparser.plugins import PhrasePlugin, Plugin
 from index.crosslang.lexicon import Lexicon, Target, analyse, lexicon
 from index.crosslang.places import ANY_CASE_KINDS, Places, places
 
-__all__ = ["WEIGHTS", "Expansion", "TranslatePlugin", "Weights", "alternatives", "translate"]
+__all__ = ["WEIGHTS", "Expansion", "TranslatePlugin", "Weights", "alternatives", "translate", "warm_up"]
 
 MAX_WORDS = 32  # words of one query looked up
 MAX_TARGETS = 48  # translations and tags added to one query
@@ -94,6 +94,12 @@ class Expansion:
         return bool(self.items) or self.capped
 
 
+def warm_up() -> None:
+    """Read the lexicon and the gazetteer's names now (a second or two) rather than in the first query."""
+    lexicon()
+    places()
+
+
 # ------------------------------------------------------------------------------------------ lookup
 def _sector_targets(text: str) -> list[Target]:
     from index.facets.sectors import find_sectors
@@ -107,9 +113,6 @@ def _lookup(text: str, capital: bool, lex: Lexicon, gaz: Places) -> list[Target]
     """Translations of one word or run of words, as typed; [] when none is known."""
     found: list[Target] = []
     terms = {lang: analyse(text, lang) for lang in ("kk", "ru")}
-    for lang in ("kk", "ru"):
-        if terms[lang]:
-            found += lex.lookup(lang, terms[lang])
     seen_places: set[int] = set()
     for lang in ("kk", "ru"):
         for idx in gaz.keys.get(terms[lang], ()) if terms[lang] else ():
@@ -117,6 +120,10 @@ def _lookup(text: str, capital: bool, lex: Lexicon, gaz: Places) -> list[Target]
                 continue
             seen_places.add(idx)
             found += gaz.targets[idx]
+    if not (capital and found):  # a capitalised place name is a name: "в Семее" is not семья or семя (Snowball: сем)
+        for lang in ("kk", "ru"):
+            if terms[lang]:
+                found += lex.lookup(lang, terms[lang])
     # what the words already search in each language is no translation
     own = {lang: (terms[lang],) for lang in ("kk", "ru")}
     out: list[Target] = []
@@ -141,7 +148,7 @@ def translate(words: list[str], capitals: list[bool] | None = None) -> list[tupl
     while i < len(words):
         for size in range(min(longest, len(words) - i), 0, -1):
             text = " ".join(words[i : i + size])
-            targets = _lookup(text, capitals[i], lex, gaz)
+            targets = _lookup(text, any(capitals[i : i + size]), lex, gaz)
             if size == 1 or targets:
                 if SECTOR_TAGS:
                     targets += [s for s in _sector_targets(text) if s not in targets]

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from index.crosslang.lexicon import Target, analyse
+from index.crosslang.lexicon import OTHER, Target, analyse
 from index.facets.regions import places as gazetteer_places
 
 # Renamed cities (old name -> the city's current Russian name in the gazetteer).
@@ -60,14 +60,16 @@ def _language_names(raw_ru: list[str], raw_kk: list[str], aliases: list[str]) ->
     return {"ru": tuple(dict.fromkeys(ru)), "kk": tuple(dict.fromkeys(kk))}
 
 
-def _stems(name: str, lang: str) -> list[tuple[str, ...]]:
-    """The analysed forms of `name` and of its inflected forms, most common first, at most MAX_VARIANTS."""
+@lru_cache(maxsize=8192)
+def _stems(name: str, lang: str, inflect: bool = True) -> list[tuple[str, ...]]:
+    """The analysed forms of `name` and (with `inflect`) of its inflected forms, most common first."""
     words = re.findall(r"\w+", name)
     if not words:
         return []
     head = " ".join(words[:-1])
     out: list[tuple[str, ...]] = []
-    for ending in KK_ENDINGS if lang == "kk" else RU_ENDINGS:
+    endings = (KK_ENDINGS if lang == "kk" else RU_ENDINGS) if inflect else ("",)
+    for ending in endings:
         terms = analyse(f"{head} {words[-1]}{ending}".strip(), lang)
         if len(terms) == len(words) and terms not in out and len(terms[-1]) >= 3:
             out.append(terms)
@@ -104,14 +106,17 @@ def places() -> Places:
             tag = place.district or place.code
         idx = len(entries)
         entries.append(PlaceEntry(place.code, place.kind, tag, names))
-        recognised = {n for group in names.values() for n in group} | set(latin)
-        for name in recognised:
-            for lang in ("kk", "ru"):
-                for stems in _stems(name, lang):
-                    bucket = keys.setdefault(stems, [])
-                    if idx not in bucket:
-                        bucket.append(idx)
-                    longest = max(longest, len(stems))
+        # each name with its own language's endings, and as written by the other analyzer (a Russian name in a
+        # Kazakh query, a Latin form in either)
+        readings = [(name, lang, inflect) for lang in ("kk", "ru") for name in names[lang] for inflect in (True,)]
+        readings += [(name, OTHER[lang], False) for lang in ("kk", "ru") for name in names[lang]]
+        readings += [(name, lang, False) for name in latin for lang in ("kk", "ru")]
+        for name, lang, inflect in readings:
+            for stems in _stems(name, lang, inflect):
+                bucket = keys.setdefault(stems, [])
+                if idx not in bucket:
+                    bucket.append(idx)
+                longest = max(longest, len(stems))
         out: list[Target] = []
         for lang in ("kk", "ru"):
             for name in names[lang]:
