@@ -100,8 +100,11 @@ def _rows(path: Path) -> Iterable[tuple[int, list[str]]]:
             yield number, row
 
 
-def load(directory: Path = LEXICON_DIR, *, oked: Path | None = OKED) -> Lexicon:
-    """Every `*.tsv` of `directory` (sorted by name), then the OKED names."""
+def load(
+    directory: Path = LEXICON_DIR, *, oked: Path | None = OKED, skip_sources: frozenset[str] = frozenset()
+) -> Lexicon:
+    """Every `*.tsv` of `directory` (sorted by name), then the OKED names; lines whose source column is in
+    `skip_sources` are left out (an evaluation holding out the pairs derived from its own test text)."""
     lexicon = Lexicon()
     for path in sorted(directory.glob("*.tsv")):
         lexicon.files.append(path.name)
@@ -114,6 +117,8 @@ def load(directory: Path = LEXICON_DIR, *, oked: Path | None = OKED) -> Lexicon:
             if len(cells) < 2:
                 lexicon.problems.append(f"{path.name}:{number}: fewer than two columns")
                 continue
+            if len(cells) >= 5 and cells[4] in skip_sources:
+                continue
             if not lexicon.add(cells[0], cells[1], "lexicon"):
                 lexicon.problems.append(f"{path.name}:{number}: a side is empty, only stop words or too long")
     if oked is not None and oked.exists():
@@ -125,7 +130,21 @@ def load(directory: Path = LEXICON_DIR, *, oked: Path | None = OKED) -> Lexicon:
     return lexicon
 
 
+_override: list[Lexicon] = []
+
+
 @lru_cache(maxsize=1)
-def lexicon() -> Lexicon:
-    """The lexicon of the package, read once per process."""
+def _shipped() -> Lexicon:
     return load()
+
+
+def lexicon() -> Lexicon:
+    """The lexicon of the package, read once per process (or the one `use` set, for an evaluation)."""
+    return _override[-1] if _override else _shipped()
+
+
+def use(other: Lexicon | None) -> None:
+    """Search with `other` instead of the shipped lexicon (None: the shipped one again). For evaluations."""
+    _override.clear()
+    if other is not None:
+        _override.append(other)
