@@ -138,6 +138,9 @@ def test_api_switch_and_saved_searches_keep_it(web: FlaskClient) -> None:
     assert bad.get_json()["error"]["code"] == "bad_parameter"
     page = web.get("/?q=завод").get_data(as_text=True)
     assert "зауыт" in page and "xlang=0" in page
+    long = web.get("/api/search", query_string={"q": ("завод больница Семей мост школа " * 40)[:1000]})
+    assert long.status_code == 200  # 1,000 characters, 170 words: translated up to the bound, and said so
+    assert long.get_json()["expanded_capped"] is True and long.get_json()["notice"]
     saved = web.post("/api/saved-searches", json={"name": "plants", "q": "завод", "xlang": "0"})
     assert saved.status_code == 201
     feed = web.get(saved.get_json()["rss"]).get_data(as_text=True)
