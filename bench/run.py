@@ -323,15 +323,22 @@ def phase_query(engine: str, folder: Path, target: Path, count: int, translate: 
     totals: Counter[str] = Counter()
     progress = Progress(f"queries ({engine})", total=len(mix) + len(mix) // 4 + 20)
     with progress:
-        for q in mix:
+        for n, q in enumerate(mix):
+            both = translate == "both" and engine == "ours"
+            plain = SearchRequest(**{**asdict(q.request), "xlang": False}) if both else None
+            if plain is not None and n % 2:
+                # every other query asks the words as typed first: whichever runs second finds the postings
+                # of the words both share in the cache, so neither side gets that advantage every time
+                t0 = time.perf_counter()
+                ix.search(plain)
+                as_typed.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
             result = ix.search(q.request)
             dt = time.perf_counter() - t0
             times.append(dt)
             by_kind.setdefault(q.kind, []).append(dt)
             totals[q.kind] += result.total
-            if translate == "both" and engine == "ours":
-                plain = SearchRequest(**{**asdict(q.request), "xlang": False})
+            if plain is not None and not n % 2:
                 t0 = time.perf_counter()
                 ix.search(plain)
                 as_typed.append(time.perf_counter() - t0)

@@ -616,7 +616,10 @@ class WhooshIndex(SearchIndex):
                 continue
             body = record.text or record.lead
             spans = highlighter.match_spans(body)
-            translated = set(translations.match_spans(body)) if translations.active else None
+            # only the words already marked are judged again: no second pass over the text
+            translated = (
+                {s for s in spans if translations.matches_word(body[s[0] : s[1]])} if translations.active else None
+            )
             hit = Hit(record, score, snippet(body, spans, translated=translated))
             group = int(cols.grp[docnum])
             if by_source is not None and cols.group_size[group] > 1:

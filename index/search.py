@@ -1088,6 +1088,16 @@ class Highlighter:
         )
         return result
 
+    def matches_word(self, word: str) -> bool:
+        """Whether one word of a text matches (judged once a query, as in `match_spans`)."""
+        if word in self._yes:
+            return True
+        if word in self._no:
+            return False
+        found = fold_word(word).startswith(self.heads) and self._matches(word)
+        (self._yes if found else self._no).add(word)
+        return found
+
     def match_spans(self, text: str) -> list[tuple[int, int]]:
         if not self.active:
             return []
@@ -1141,8 +1151,7 @@ def query_marks(text: str, q: str, *, translate: bool = True) -> list[tuple[int,
     terms, prefixes = query_terms(parsed.query)
     spans = Highlighter(terms, prefixes).match_spans(text)
     other = Highlighter(translated_terms(parsed.expansion), {})
-    translated = set(other.match_spans(text)) if other.active else set()
-    return [(start, end, (start, end) in translated) for start, end in spans]
+    return [(start, end, other.active and other.matches_word(text[start:end])) for start, end in spans]
 
 
 @lru_cache(maxsize=1)

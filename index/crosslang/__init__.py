@@ -113,6 +113,8 @@ def _lookup(text: str, capital: bool, lex: Lexicon, gaz: Places) -> list[Target]
     """Translations of one word or run of words, as typed; [] when none is known."""
     found: list[Target] = []
     terms = {lang: analyse(text, lang) for lang in ("kk", "ru")}
+    if not terms["kk"] or not terms["ru"]:
+        return []  # a stop word of either language (без, при, они; да, бұған): nothing to translate
     seen_places: set[int] = set()
     for lang in ("kk", "ru"):
         for idx in gaz.keys.get(terms[lang], ()) if terms[lang] else ():
