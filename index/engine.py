@@ -39,9 +39,9 @@ from index.schema import FACET_FIELDS, LANGS, TEXT_FIELDS, UNDATED, build_schema
 from index.search import (
     NOTICE_ANY,
     Columns,
-    Highlighter,
     ParsedQuery,
     QueryBuilder,
+    QueryMarker,
     RecencyBM25F,
     SegmentPart,
     day_number,
@@ -49,10 +49,8 @@ from index.search import (
     month_labels,
     query_mask,
     query_scores,
-    query_terms,
     snippet,
     top_ranked,
-    translated_terms,
     with_recency,
 )
 from index.store import ArticleStore
@@ -603,10 +601,7 @@ class WhooshIndex(SearchIndex):
     ) -> list[Hit]:
         ids = [cols.ids[d] for d, _ in ranked]
         records = self.store.get_many(ids)
-        terms, prefixes = query_terms(parsed.query)
-        highlighter = Highlighter(terms, prefixes)
-        # the words of the query's translations, marked apart in snippets (class "xlang")
-        translations = Highlighter(translated_terms(parsed.expansion), {})
+        marker = QueryMarker(parsed)  # the translations' words marked apart in snippets (class "xlang")
         source = cols.facets["source"]
         by_source = source.first_value(cols.size) if with_groups else None
         hits = []
@@ -615,11 +610,7 @@ class WhooshIndex(SearchIndex):
             if record is None:
                 continue
             body = record.text or record.lead
-            spans = highlighter.match_spans(body)
-            # only the words already marked are judged again: no second pass over the text
-            translated = (
-                {s for s in spans if translations.matches_word(body[s[0] : s[1]])} if translations.active else None
-            )
+            spans, translated = marker.spans(body, {record.lang, *record.paragraph_langs})
             hit = Hit(record, score, snippet(body, spans, translated=translated))
             group = int(cols.grp[docnum])
             if by_source is not None and cols.group_size[group] > 1:

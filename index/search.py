@@ -1088,16 +1088,6 @@ class Highlighter:
         )
         return result
 
-    def matches_word(self, word: str) -> bool:
-        """Whether one word of a text matches (judged once a query, as in `match_spans`)."""
-        if word in self._yes:
-            return True
-        if word in self._no:
-            return False
-        found = fold_word(word).startswith(self.heads) and self._matches(word)
-        (self._yes if found else self._no).add(word)
-        return found
-
     def match_spans(self, text: str) -> list[tuple[int, int]]:
         if not self.active:
             return []
@@ -1144,14 +1134,36 @@ def translated_terms(expansion: Expansion | None) -> dict[str, set[str]]:
     return out
 
 
+class QueryMarker:
+    """Marks a query's words in texts, its translations apart: the words as typed with one `Highlighter`, the
+    translations with another, run only on texts in a language the translations are in (a Russian article
+    has no Kazakh translation to mark): marking costs what it cost before translation where it can.
+    """
+
+    def __init__(self, parsed: ParsedQuery) -> None:
+        terms, prefixes = query_terms(parsed.query)
+        translated = translated_terms(parsed.expansion)
+        typed = {name: values - translated.get(name, set()) for name, values in terms.items()}
+        self.typed = Highlighter(typed, prefixes)
+        self.translations = Highlighter(translated, {})
+        self.langs = {name.rsplit("_", 1)[-1] for name in translated}
+
+    def spans(
+        self, text: str, langs: Iterable[str] = ("kk", "ru")
+    ) -> tuple[list[tuple[int, int]], set[tuple[int, int]]]:
+        """The spans to mark in `text` (whose paragraphs are in `langs`), and which of them are translations."""
+        spans = self.typed.match_spans(text)
+        if not self.translations.active or not self.langs.intersection(langs):
+            return spans, set()
+        extra = set(self.translations.match_spans(text)) - set(spans)
+        return (sorted(set(spans) | extra), extra) if extra else (spans, set())
+
+
 def query_marks(text: str, q: str, *, translate: bool = True) -> list[tuple[int, int, bool]]:
     """Where the words of query `q` (and, with `translate`, its translations) occur in `text`: (start, end,
     whether the word is a translation), in order. For pages that show a whole article found by a query."""
-    parsed = _mark_builder().parse(q[:1000], translate=translate)
-    terms, prefixes = query_terms(parsed.query)
-    spans = Highlighter(terms, prefixes).match_spans(text)
-    other = Highlighter(translated_terms(parsed.expansion), {})
-    return [(start, end, other.active and other.matches_word(text[start:end])) for start, end in spans]
+    spans, translated = QueryMarker(_mark_builder().parse(q[:1000], translate=translate)).spans(text)
+    return [(start, end, (start, end) in translated) for start, end in spans]
 
 
 @lru_cache(maxsize=1)
