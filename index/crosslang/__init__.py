@@ -82,8 +82,11 @@ class Expansion:
         """{"kk": [...], "ru": [...]}: the words searched beside the query's own (excluded ones left out)."""
         out: dict[str, list[str]] = {"kk": [], "ru": []}
         for item in self.items:
-            if item.target.lang in out and not item.negated and item.target.text not in out[item.target.lang]:
-                out[item.target.lang].append(item.target.text)
+            text = item.target.text
+            if text.lower() == item.source.lower():
+                continue  # its other case forms are searched, but the reader typed this word: no "also" for it
+            if item.target.lang in out and not item.negated and text not in out[item.target.lang]:
+                out[item.target.lang].append(text)
         return out
 
     def tags(self) -> list[str]:
