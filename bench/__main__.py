@@ -63,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-keep", action="store_true", help="delete the indexes afterwards (the corpus stays)")
     p.add_argument(
+        "--translate",
+        choices=run.TRANSLATE,
+        default="both",
+        help="ours: the query mix with cross-language translation (kk <-> ru) on, off, or both in turn "
+        "(default both: the mix figures with it, mix_as_typed without, in the same run)",
+    )
+    p.add_argument(
         "--reuse",
         default="",
         help="comma-separated engines whose index from an earlier run on the same --work folder is reused "
@@ -93,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", type=Path)
     p.add_argument("--queries", type=_positive, default=200)
     p.add_argument("--analysis", choices=("full", "generated"), default="full")
+    p.add_argument("--translate", choices=run.TRANSLATE, default="both")
 
     p = sub.add_parser("_serve-baseline", help=argparse.SUPPRESS)
     p.add_argument("--target", type=Path, required=True)
@@ -129,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.phase == "index":
                 result = run.phase_index(args.engine, args.corpus, args.target, args.analysis)
             else:
-                result = run.phase_query(args.engine, args.corpus, args.target, args.queries)
+                result = run.phase_query(args.engine, args.corpus, args.target, args.queries, args.translate)
             print(json.dumps(result))
             return 0
         if args.command == "_serve-baseline":
@@ -158,6 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             engines=engines,
             analysis=args.analysis,
             reuse=tuple(e.strip() for e in args.reuse.split(",") if e.strip()),
+            translate=args.translate,
         )
         results = report.add_ratios(run.run_suite(opts))
         path = report.write(results, args.out)

@@ -62,9 +62,11 @@ class Scores:
 class Report:
     queries: list[Query]
     articles: int
-    ours: Scores
+    ours: Scores  # with cross-language translation (the app's default)
     baseline: Scores
     misses: list[tuple[str, list[str], list[str]]]  # our misses: query, relevant, our top 3
+    as_typed: Scores = field(default_factory=Scores)  # ours with translation off (xlang=0)
+    crosslang: Any = None  # bench.eval_crosslang's report on its judged kk <-> ru set, when run
 
     def by_kind(self, scores: Scores) -> dict[str, tuple[float, float, int]]:
         groups: dict[str, list[int]] = defaultdict(list)
@@ -95,7 +97,9 @@ class Report:
             "queries": len(self.queries),
             "articles": self.articles,
             "ours": {"mrr": round(self.ours.mrr, 4), "recall@10": round(self.ours.recall_at_10, 4)},
+            "ours_as_typed": {"mrr": round(self.as_typed.mrr, 4), "recall@10": round(self.as_typed.recall_at_10, 4)},
             "baseline": {"mrr": round(self.baseline.mrr, 4), "recall@10": round(self.baseline.recall_at_10, 4)},
+            "crosslang": self.crosslang.as_json() if self.crosslang is not None else None,
             "by_kind": {
                 kind: {
                     "n": n,
@@ -161,7 +165,7 @@ def _score(ranked: Sequence[str], relevant: Sequence[str]) -> tuple[float, float
     return rr, recall
 
 
-def evaluate(workdir: Path, *, progress: bool = False) -> Report:
+def evaluate(workdir: Path, *, progress: bool = False, crosslang: bool = True) -> Report:
     records = load_corpus()
     queries = load_queries()
     with Progress("indexing the retrieval corpus", total=2, enabled=progress) as bar:
@@ -176,11 +180,15 @@ def evaluate(workdir: Path, *, progress: bool = False) -> Report:
         result = baseline.search(SearchRequest(q=q, per_page=K, facets=False))
         return [hit.record.id for hit in result.hits]
 
-    def ours_search(q: str) -> list[str]:
-        result = ours_ix.search(SearchRequest(q=q, per_page=K, facets=False, group=False))
+    def ours_search(q: str, xlang: bool = True) -> list[str]:
+        result = ours_ix.search(SearchRequest(q=q, per_page=K, facets=False, group=False, xlang=xlang))
         return [hit.record.id for hit in result.hits]
 
-    engines: dict[str, Callable[[str], list[str]]] = {"ours": ours_search, "baseline": baseline_search}
+    engines: dict[str, Callable[[str], list[str]]] = {
+        "ours": ours_search,
+        "as_typed": lambda q: ours_search(q, xlang=False),
+        "baseline": baseline_search,
+    }
     scores = {name: Scores() for name in engines}
     misses: list[tuple[str, list[str], list[str]]] = []
     with Progress("running the queries", total=len(queries), enabled=progress) as bar:
@@ -195,24 +203,43 @@ def evaluate(workdir: Path, *, progress: bool = False) -> Report:
             bar.advance()
     ours_ix.close()
     baseline.close()
-    return Report(queries, len(records), scores["ours"], scores["baseline"], misses)
+    report = Report(queries, len(records), scores["ours"], scores["baseline"], misses, scores["as_typed"])
+    if crosslang:
+        from bench import eval_crosslang
+
+        report.crosslang = eval_crosslang.evaluate(workdir, progress=progress)
+    return report
 
 
 def render(report: Report, *, show_misses: bool = False) -> str:
     lines = [
         f"Retrieval: {len(report.queries)} queries over {report.articles} articles (top {K})",
         "",
-        f"{'kind':<16}{'n':>4}  {'ours MRR':>9}{'R@10':>7}  {'plain MRR':>10}{'R@10':>7}",
+        "ours: with kk <-> ru translation (the default); as typed: ours with xlang=0; plain: Whoosh's own",
+        "",
+        f"{'kind':<16}{'n':>4}  {'ours MRR':>9}{'R@10':>7}  {'as typed MRR':>13}{'R@10':>7}  "
+        f"{'plain MRR':>10}{'R@10':>7}",
     ]
     ours_kinds = report.by_kind(report.ours)
+    typed_kinds = report.by_kind(report.as_typed)
     base_kinds = report.by_kind(report.baseline)
     for kind, (mrr, rec, n) in ours_kinds.items():
         b_mrr, b_rec, _n = base_kinds[kind]
-        lines.append(f"{kind:<16}{n:>4}  {mrr:>9.3f}{rec:>7.3f}  {b_mrr:>10.3f}{b_rec:>7.3f}")
+        t_mrr, t_rec, _n = typed_kinds[kind]
+        lines.append(
+            f"{kind:<16}{n:>4}  {mrr:>9.3f}{rec:>7.3f}  {t_mrr:>13.3f}{t_rec:>7.3f}  {b_mrr:>10.3f}{b_rec:>7.3f}"
+        )
     lines.append(
         f"{'all':<16}{len(report.queries):>4}  {report.ours.mrr:>9.3f}{report.ours.recall_at_10:>7.3f}  "
+        f"{report.as_typed.mrr:>13.3f}{report.as_typed.recall_at_10:>7.3f}  "
         f"{report.baseline.mrr:>10.3f}{report.baseline.recall_at_10:>7.3f}"
     )
+    if report.crosslang is not None:
+        x = report.crosslang
+        lines.append(
+            f"{'cross-language':<16}{len(x.queries):>4}  {x.on.mrr:>9.3f}{x.on.recall_at_10:>7.3f}  "
+            f"{x.off.mrr:>13.3f}{x.off.recall_at_10:>7.3f}  {'-':>10}{'-':>7}   (relevant only in the other language)"
+        )
     incomplete = report.incomplete_groups(report.ours)
     base_incomplete = report.incomplete_groups(report.baseline)
     lines.append("")

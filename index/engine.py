@@ -41,9 +41,9 @@ from index.schema import FACET_FIELDS, FIELD_LANGS, LANGS, OTHER, TEXT_FIELDS, U
 from index.search import (
     NOTICE_ANY,
     Columns,
-    Highlighter,
     ParsedQuery,
     QueryBuilder,
+    QueryMarker,
     RecencyBM25F,
     SegmentPart,
     day_number,
@@ -51,7 +51,6 @@ from index.search import (
     month_labels,
     query_mask,
     query_scores,
-    query_terms,
     snippet,
     top_ranked,
     with_recency,
@@ -423,7 +422,7 @@ class WhooshIndex(SearchIndex):
         When the request is ranked by relevance (and `scored`), the query's scores are computed with the mask.
         """
         scored = scored and request.sort == "relevance"
-        parsed = self._queries.parse(request.q)
+        parsed = self._queries.parse(request.q, translate=request.xlang)
         bounds = self._bounds(request, searcher, cols)
         filters = {
             name: cols.facets[name].mask(values, cols.size)
@@ -441,7 +440,7 @@ class WhooshIndex(SearchIndex):
         qmask = self._query_mask(parsed, searcher, cols, scored, within)
         if parsed.query is not None and not qmask.any() and parsed.plain and parsed.words > 1:
             # No article has all the words: fall back to any of them, and say so.
-            anyword = self._queries.parse(request.q, any_word=True)
+            anyword = self._queries.parse(request.q, any_word=True, translate=request.xlang)
             qmask = self._query_mask(anyword, searcher, cols, scored, within)
             anyword.notice = anyword.notice or NOTICE_ANY
             parsed = anyword
@@ -507,7 +506,12 @@ class WhooshIndex(SearchIndex):
         ranked = self._ranked(request, parsed, searcher, cols, qmask, final, start + request.per_page)
         page = ranked[start : start + request.per_page]
         hits = self._hits(page, parsed, cols, with_groups=request.group)
-        return SearchResult(total, request.page, request.per_page, hits, facets, parsed.notice)
+        result = SearchResult(total, request.page, request.per_page, hits, facets, parsed.notice)
+        if parsed.expansion is not None:
+            result.expanded = parsed.expansion.by_lang()
+            result.expanded_tags = parsed.expansion.tags()
+            result.expansion_capped = parsed.expansion.capped
+        return result
 
     def _ranked(
         self,
@@ -569,8 +573,7 @@ class WhooshIndex(SearchIndex):
     ) -> list[Hit]:
         ids = [cols.ids[d] for d, _ in ranked]
         records = self.store.get_many(ids)
-        terms, prefixes = query_terms(parsed.query)
-        highlighter = Highlighter(terms, prefixes)
+        marker = QueryMarker(parsed)  # the translations' words marked apart in snippets (class "xlang")
         source = cols.facets["source"]
         by_source = source.first_value(cols.size) if with_groups else None
         hits = []
@@ -579,8 +582,8 @@ class WhooshIndex(SearchIndex):
             if record is None:
                 continue
             body = record.text or record.lead
-            spans = highlighter.match_spans(body)
-            hit = Hit(record, score, snippet(body, spans))
+            spans, translated = marker.spans(body, {record.lang, *record.paragraph_langs})
+            hit = Hit(record, score, snippet(body, spans, translated=translated))
             group = int(cols.grp[docnum])
             if by_source is not None and cols.group_size[group] > 1:
                 hit.group_size = int(cols.group_size[group])

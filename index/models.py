@@ -109,6 +109,7 @@ class SearchRequest:
     per_page: int = 20
     facets: bool = True  # compute facet counts
     group: bool = True  # fold reprints into one hit
+    xlang: bool = True  # also search the query's translations, kk <-> ru (index.crosslang)
 
     def filters(self) -> dict[str, list[str]]:
         return {
@@ -145,3 +146,8 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     notice: str = ""  # e.g. the query had a syntax error and was searched as plain words
+    # Cross-language search: the words searched beside the query's own, per language ({"kk": [...], "ru": [...]}),
+    # the facet values also matched ("region:KZ-63"), and whether a long query's translation was cut short.
+    expanded: dict[str, list[str]] = field(default_factory=dict)
+    expanded_tags: list[str] = field(default_factory=list)
+    expansion_capped: bool = False

@@ -46,6 +46,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from index.analysis import kazakh, russian
 from index.analysis.fold import fold_word
+from index.crosslang import Expansion, TranslatePlugin
 from index.schema import (
     BODY_FIELDS,
     FIELD_BOOSTS,
@@ -169,6 +170,7 @@ class ParsedQuery:
     words: int = 0  # how many plain words the query has (for the any-word fallback)
     plain: bool = True  # no operators, fields or phrases: eligible for the any-word fallback
     scores: np.ndarray | None = None  # BM25F per document when computed with numpy (`query_scores`)
+    expansion: Expansion | None = None  # what cross-language translation added (None: not translated)
 
 
 class QueryBuilder:
@@ -182,18 +184,35 @@ class QueryBuilder:
             if alias not in parse_schema:
                 parse_schema.add(alias, TEXT())
         self.schema = schema
-        self._parsers = {grouping: self._parser(parse_schema, grouping) for grouping in ("and", "or")}
+        self._translator = TranslatePlugin()
+        self._parsers = {
+            (grouping, translate): self._parser(parse_schema, grouping, self._translator if translate else None)
+            for grouping in ("and", "or")
+            for translate in (False, True)
+        }
 
     @staticmethod
-    def _parser(schema: Schema, grouping: str) -> QueryParser:
+    def _parser(schema: Schema, grouping: str, translator: TranslatePlugin | None) -> QueryParser:
         group = AndGroup if grouping == "and" else OrGroup.factory(0.9)
         parser = QueryParser(None, schema, group=group)
+        if translator is not None:
+            parser.add_plugin(translator)  # kk <-> ru: words also searched in their translations (issue 18)
         parser.add_plugin(_AliasPlugin())
         fields = [name for name in TEXT_FIELDS if name in schema]  # an older index lacks the `*_other` fields
         parser.add_plugin(MultifieldPlugin(fields, fieldboosts=FIELD_BOOSTS))
         return parser
 
-    def parse(self, text: str, *, any_word: bool = False) -> ParsedQuery:
+    def parse(self, text: str, *, any_word: bool = False, translate: bool = False) -> ParsedQuery:
+        """The query of `text`; with `translate`, each word also searched in the other language
+        (`index.crosslang`), what was added in `ParsedQuery.expansion`."""
+        parsed = self._parse(text, any_word=any_word, translate=translate)
+        if translate:
+            parsed.expansion = self._translator.expansion()
+        return parsed
+
+    def _parse(self, text: str, *, any_word: bool, translate: bool) -> ParsedQuery:
+        if translate:
+            self._translator.begin()
         text = text.strip()
         if not text:
             return ParsedQuery(None)
@@ -206,11 +225,13 @@ class QueryBuilder:
                 return ParsedQuery(wq.NullQuery, notice=notice)
         plain = not re.search(r'["():*?^]|\b(AND|OR|NOT)\b|(^|\s)[+-]', text)
         words = len(re.findall(r"\w+", text))
-        parser = self._parsers["or" if any_word else "and"]
+        parser = self._parsers[("or" if any_word else "and", translate)]
         try:
             parsed = parser.parse(text)
         except Exception:
             notice = NOTICE_SYNTAX.format(problem="it could not be read")
+            if translate:
+                self._translator.begin()
             parsed = parser.parse(plain_words(text))
         parsed = self._fix_wildcards(parsed, latin=not _CYRILLIC.search(text))
         return ParsedQuery(parsed, notice=notice, words=words, plain=plain)
@@ -1104,8 +1125,61 @@ def _candidate_words(initials: frozenset[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)[^\W{re.escape(skipped)}]\w*") if skipped else _WORD
 
 
-def snippet(text: str, spans: Sequence[tuple[int, int]], width: int = 260) -> str:
-    """An HTML snippet: the window of `text` with the most matches, escaped, matches in <mark>."""
+def translated_terms(expansion: Expansion | None) -> dict[str, set[str]]:
+    """The terms a parse's translations search, per language field (for marking them apart in snippets)."""
+    out: dict[str, set[str]] = {}
+    for item in expansion.items if expansion is not None else ():
+        if item.target.lang and not item.negated:
+            for terms in item.target.terms:
+                for part in ("title", "body"):
+                    out.setdefault(f"{part}_{item.target.lang}", set()).update(terms)
+    return out
+
+
+class QueryMarker:
+    """Marks a query's words in texts, its translations apart: the words as typed with one `Highlighter`, the
+    translations with another, run only on texts in a language the translations are in (a Russian article
+    has no Kazakh translation to mark): marking costs what it cost before translation where it can.
+    """
+
+    def __init__(self, parsed: ParsedQuery) -> None:
+        terms, prefixes = query_terms(parsed.query)
+        translated = translated_terms(parsed.expansion)
+        typed = {name: values - translated.get(name, set()) for name, values in terms.items()}
+        self.typed = Highlighter(typed, prefixes)
+        self.translations = Highlighter(translated, {})
+        self.langs = {name.rsplit("_", 1)[-1] for name in translated}
+
+    def spans(
+        self, text: str, langs: Iterable[str] = ("kk", "ru")
+    ) -> tuple[list[tuple[int, int]], set[tuple[int, int]]]:
+        """The spans to mark in `text` (whose paragraphs are in `langs`), and which of them are translations."""
+        spans = self.typed.match_spans(text)
+        if not self.translations.active or not self.langs.intersection(langs):
+            return spans, set()
+        extra = set(self.translations.match_spans(text)) - set(spans)
+        return (sorted(set(spans) | extra), extra) if extra else (spans, set())
+
+
+def query_marks(text: str, q: str, *, translate: bool = True) -> list[tuple[int, int, bool]]:
+    """Where the words of query `q` (and, with `translate`, its translations) occur in `text`: (start, end,
+    whether the word is a translation), in order. For pages that show a whole article found by a query."""
+    spans, translated = QueryMarker(_mark_builder().parse(q[:1000], translate=translate)).spans(text)
+    return [(start, end, (start, end) in translated) for start, end in spans]
+
+
+@lru_cache(maxsize=1)
+def _mark_builder() -> QueryBuilder:
+    from index.schema import build_schema
+
+    return QueryBuilder(build_schema())
+
+
+def snippet(
+    text: str, spans: Sequence[tuple[int, int]], width: int = 260, translated: set[tuple[int, int]] | None = None
+) -> str:
+    """An HTML snippet: the window of `text` with the most matches, escaped, matches in <mark>; the spans in
+    `translated` (words of the query's translations) as <mark class="xlang">."""
     if not text:
         return ""
     if not spans:
@@ -1136,7 +1210,8 @@ def snippet(text: str, spans: Sequence[tuple[int, int]], width: int = 260) -> st
         if start < pos or end > hi:
             continue
         out.append(html.escape(text[pos:start]))
-        out.append("<mark>" + html.escape(text[start:end]) + "</mark>")
+        tag = '<mark class="xlang">' if translated and (start, end) in translated else "<mark>"
+        out.append(tag + html.escape(text[start:end]) + "</mark>")
         pos = end
     out.append(html.escape(text[pos:hi]))
     if hi < len(text):

@@ -134,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
         help='query: words, "phrases", AND OR NOT, prefix*, field:value',
     )
     _add_filters(p)
+    p.add_argument(
+        "--no-translate",
+        action="store_true",
+        help="search only the words as typed (by default Kazakh words are also searched in Russian and back)",
+    )
     p.add_argument("--json", action="store_true", help="print the API's JSON answer")
     _add_data(p)
 

@@ -318,6 +318,52 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ru": "{name} должно быть числом, а не {value!r}",
         "kk": "{name} сан болуы керек, {value!r} емес",
     },
+    "param_bad_flag": {
+        "en": "{name} must be 1 or 0, not {value!r}",
+        "ru": "{name} должно быть 1 или 0, а не {value!r}",
+        "kk": "{name} мәні 1 немесе 0 болуы керек, {value!r} емес",
+    },
+    # cross-language search (issue 18)
+    "xlang_also": {
+        "ru": "Также искали: {words}",
+        "kk": "Сондай-ақ ізделді: {words}",
+        "en": "Also searched: {words}",
+    },
+    "xlang_also_places": {
+        "ru": "и статьи с отметкой: {tags}",
+        "kk": "және белгісі бар мақалалар: {tags}",
+        "en": "and articles tagged: {tags}",
+    },
+    "xlang_only_typed": {
+        "ru": "Искать только слова как написано",
+        "kk": "Тек жазылған сөздерді іздеу",
+        "en": "Search only the words as typed",
+    },
+    "xlang_off": {
+        "ru": "Перевод запроса выключен: искали только слова как написано.",
+        "kk": "Сұрау аудармасы өшірулі: тек жазылған сөздер ізделді.",
+        "en": "Query translation is off: only the words as typed were searched.",
+    },
+    "xlang_turn_on": {
+        "ru": "Искать и на другом языке (казахский ↔ русский)",
+        "kk": "Басқа тілде де іздеу (қазақша ↔ орысша)",
+        "en": "Also search the other language (Kazakh ↔ Russian)",
+    },
+    "xlang_cli_off": {
+        "ru": "--no-translate: только слова как написано",
+        "kk": "--no-translate: тек жазылған сөздер",
+        "en": "--no-translate: only the words as typed",
+    },
+    "xlang_translated": {
+        "ru": "перевод запроса",
+        "kk": "сұрау аудармасы",
+        "en": "a translation of the query",
+    },
+    "notice_xlang_capped": {
+        "ru": "Запрос длинный: переведены только его первые слова.",
+        "kk": "Сұрау ұзын: оның алғашқы сөздері ғана аударылды.",
+        "en": "The query is long: only its first words were translated.",
+    },
     "param_bad_sort": {
         "en": "sort must be one of {choices}, not {value!r}",
         "ru": "sort должен быть одним из {choices}, а не {value!r}",

@@ -41,6 +41,7 @@ SEARCH_EXAMPLE: dict[str, Any] = {
         "source": [{"value": "example.kz", "label": "example.kz", "count": 1}],
         "year": [{"value": "2025", "label": "2025", "count": 1}],
     },
+    "expanded": {"kk": [], "ru": ["завод"]},
 }
 ARTICLE_EXAMPLE: dict[str, Any] = {
     **{k: v for k, v in RESULT_EXAMPLE.items() if k not in ("snippet", "score")},
@@ -120,6 +121,13 @@ SEARCH_PARAMETERS = [
     _param("date_from", "Published on or after (YYYY-MM-DD).", {"type": "string", "format": "date"}, "2020-01-01"),
     _param("date_to", "Published on or before (YYYY-MM-DD).", {"type": "string", "format": "date"}, "2030-12-31"),
     _param("sort", "Order of results.", {"type": "string", "enum": list(SORTS), "default": "relevance"}, "relevance"),
+    _param(
+        "xlang",
+        "1 (default): the query is also searched in its translations, Kazakh <-> Russian (the answer's `expanded`"
+        " lists them); 0: only the words as typed.",
+        {"type": "integer", "enum": [0, 1], "default": 1},
+        1,
+    ),
     _param("page", "Result page, from 1 (smaller values are clamped to 1).", {"type": "integer", "default": 1}, 1),
     _param(
         "per_page",
@@ -245,6 +253,20 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                             },
                         },
                         "notice": {"type": "string", "description": "Set when the query was repaired."},
+                        "expanded": {
+                            "type": "object",
+                            "description": "The words searched beside the query's own, per language (xlang=1).",
+                            "properties": {lang: {"type": "array", "items": _STR} for lang in ("kk", "ru")},
+                        },
+                        "expanded_facets": {
+                            "type": "array",
+                            "items": _STR,
+                            "description": "Facet values a place in the query also matched (region:KZ-63).",
+                        },
+                        "expanded_capped": {
+                            "type": "boolean",
+                            "description": "Set when a long query's translation stopped at the bound.",
+                        },
                     },
                 },
                 "Article": {

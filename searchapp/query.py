@@ -72,6 +72,21 @@ def _int(params: Mapping[str, Any], name: str, default: int, lo: int, hi: int, l
     return min(max(value, lo), hi)  # page=-1 -> 1, per_page=100000 -> the maximum
 
 
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _flag(params: Mapping[str, Any], name: str, default: bool, lang: str) -> bool:
+    """A yes/no parameter: 1/0 (also true/false, yes/no, on/off); absent or empty is `default`."""
+    raw = _one(params, name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE or value in _FALSE:
+        return value in _TRUE
+    raise AppError(tr("bad_flag", lang, name=name, value=raw[:40]), code="bad_parameter")
+
+
 def _amount(params: Mapping[str, Any], name: str, lang: str) -> float | None:
     raw = _one(params, name)
     if raw is None or raw.strip() == "":
@@ -136,6 +151,7 @@ def parse_request(
     if sort not in SORTS:
         raise AppError(tr("bad_sort", lang, choices=", ".join(SORTS), value=sort[:40]), code="bad_parameter")
     request.sort = sort
+    request.xlang = _flag(params, "xlang", True, lang)
     request.page = _int(params, "page", 1, 1, 10_000, lang)
     request.per_page = _int(params, "per_page", per_page_default, 1, max_per_page, lang)
     return request
@@ -159,4 +175,6 @@ def request_params(request: SearchRequest) -> dict[str, Any]:
             out[name] = getattr(request, name)
     if request.sort != "relevance":
         out["sort"] = request.sort
+    if not request.xlang:
+        out["xlang"] = "0"  # only the words as typed: kept by links, saved searches and their feeds
     return out

@@ -116,11 +116,21 @@ def run_search(
     request = parse_search(params, ui=ui, settings=settings)
     result = index.search(request)
     result.notice = localize_notice(result.notice, ui)
+    if result.expansion_capped:
+        capped = t("notice_xlang_capped", ui)
+        result.notice = f"{result.notice} {capped}" if result.notice else capped
     for name, values in result.facets.items():
         for value in values:
             if not value.label:
                 value.label = facet_label(name, value.value, ui, outlets)
     return Search(request, result, ui)
+
+
+def also_searched(expanded: Mapping[str, list[str]], limit: int = 12) -> str:
+    """The translations searched beside the query, as one line ("зауыт, завод"), at most `limit` words."""
+    words = [w for lang in ("kk", "ru") for w in expanded.get(lang, [])]
+    text = ", ".join(words[:limit])
+    return text + (" …" if len(words) > limit else "")
 
 
 def record_json(record: Record, *, full: bool = False) -> dict[str, Any]:
@@ -182,4 +192,9 @@ def result_json(result: SearchResult) -> dict[str, Any]:
     }
     if result.notice:
         out["notice"] = result.notice
+    out["expanded"] = {lang: list(result.expanded.get(lang, [])) for lang in ("kk", "ru")}
+    if result.expanded_tags:
+        out["expanded_facets"] = list(result.expanded_tags)
+    if result.expansion_capped:
+        out["expanded_capped"] = True
     return out

@@ -99,6 +99,9 @@ class BackgroundServer:
 
 def serve(app: Flask, host: str, port: int, threads: int) -> None:
     """Serve until interrupted."""
+    from index.crosslang import warm_up
+
+    warm_up()  # the translation tables of cross-language search, before the first query needs them
     server = make_server(app, host, port, threads)
     lang = str(app.config["SETTINGS"]["ui_lang"])
     print(t("serving", lang, url=server_url(server)), flush=True)

@@ -11,17 +11,18 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from index.models import FACETS, FacetValue, Hit, Record, SearchRequest
+from index.search import query_marks
 from searchapp import charts
 from searchapp.errors import AppError, NotFound
 from searchapp.export import stream_csv, stream_json
 from searchapp.i18n import group_digits, lang_name, short_amount, t, tn
-from searchapp.records import Search, facet_label, facet_parent, parse_search, run_search
+from searchapp.records import Search, also_searched, facet_label, facet_parent, parse_search, run_search
 from searchapp.resources import get_index, outlet_names
 from searchapp.web import ui_lang
 
@@ -305,7 +306,15 @@ def home() -> str:
         empty_index=found.result.total == 0 and get_index().count() == 0,
         export_limit=group_digits(settings["export_limit"]),
         lang_name=lambda code: lang_name(code, ui),
+        also=also_searched(found.result.expanded),
+        also_tags=", ".join(_tag_label(tag, ui) for tag in found.result.expanded_tags[:6]),
     )
+
+
+def _tag_label(tag: str, ui: str) -> str:
+    """ "region:KZ-63" -> the region's name in the UI language."""
+    facet, _, code = tag.partition(":")
+    return facet_label(facet, code, ui) if facet in FACETS else tag
 
 
 def _hidden_fields(
@@ -321,14 +330,22 @@ def _hidden_fields(
     return out
 
 
-def marked_text(record: Record, ui: str) -> tuple[list[Markup], list[tuple[str, str, str, str]]]:
+def marked_text(
+    record: Record, ui: str, query: tuple[str, bool] | None = None
+) -> tuple[list[Markup], list[tuple[str, str, str, str]]]:
     """The body as escaped paragraphs with <mark> around each evidence span, and the facts list.
 
     Facts are (facet, code, label, anchor id of the first mark). Spans that overlap an earlier one or do not
-    match the text at their offsets are left unmarked, never guessed.
+    match the text at their offsets are left unmarked, never guessed. With `query` (the words of the search the
+    reader came from, and whether it was translated), its words are marked too, its translations apart
+    (class "xlang").
     """
     text = record.text
-    spans: list[tuple[int, int, str, str]] = []  # start, end, title, anchor
+    spans: list[tuple[int, int, str, str, str]] = []  # start, end, title, anchor, class
+    if query and query[0].strip():
+        for start, end, translated in query_marks(text, query[0], translate=query[1]):
+            css = "query xlang" if translated else "query"
+            spans.append((start, end, t("xlang_translated", ui) if translated else "", "", css))
     facts: list[tuple[str, str, str, str]] = []
     for n, evidence in enumerate(record.evidence):
         label = facet_label(evidence.facet, evidence.code, ui) if evidence.facet in FACETS else evidence.code
@@ -336,13 +353,13 @@ def marked_text(record: Record, ui: str) -> tuple[list[Markup], list[tuple[str, 
         anchor = ""
         for span in evidence.spans:
             if 0 <= span.start < span.end <= len(text) and (not span.text or text[span.start : span.end] == span.text):
-                spans.append((span.start, span.end, f"{name}: {label}", "" if anchor else f"ev-{n}"))
+                spans.append((span.start, span.end, f"{name}: {label}", "" if anchor else f"ev-{n}", ""))
                 anchor = anchor or f"ev-{n}"
         facts.append((evidence.facet, evidence.code, label, anchor))
     for amount in record.amounts:
         if 0 <= amount.start < amount.end <= len(text):
-            spans.append((amount.start, amount.end, f"{t('amounts', ui)}: {amount.text}", ""))
-    spans.sort()
+            spans.append((amount.start, amount.end, f"{t('amounts', ui)}: {amount.text}", "", ""))
+    spans.sort(key=lambda span: (span[0], bool(span[4])))  # at one place the evidence (with its anchor) wins
     paragraphs: list[Markup] = []
     offset = 0
     for block in text.split("\n\n"):
@@ -350,17 +367,29 @@ def marked_text(record: Record, ui: str) -> tuple[list[Markup], list[tuple[str, 
         offset = end + 2
         html: list[str] = []
         cursor = start
-        for s_start, s_end, title, anchor in spans:
+        for s_start, s_end, title, anchor, css in spans:
             if s_start < cursor or s_end > end or s_start < start:
                 continue
             html.append(str(escape(text[cursor:s_start])))
             id_attr = f' id="{anchor}"' if anchor else ""
-            html.append(f'<mark{id_attr} title="{escape(title)}">{escape(text[s_start:s_end])}</mark>')
+            class_attr = f' class="{css}"' if css else ""
+            title_attr = f' title="{escape(title)}"' if title else ""
+            html.append(f"<mark{id_attr}{class_attr}{title_attr}>{escape(text[s_start:s_end])}</mark>")
             cursor = s_end
         html.append(str(escape(text[cursor:end])))
         if block.strip():
             paragraphs.append(Markup("".join(html)))
     return paragraphs, facts
+
+
+def _search_query() -> tuple[str, bool] | None:
+    """The query (and its xlang switch) of the search page the reader came from, when it is ours."""
+    ref = urlsplit(request.referrer or "")
+    if ref.netloc != request.host or ref.path != url_for("ui.home") or not ref.query:
+        return None
+    params = parse_qs(ref.query)
+    q = (params.get("q") or [""])[0][:1000]
+    return (q, (params.get("xlang") or ["1"])[0] not in ("0", "false", "no", "off")) if q.strip() else None
 
 
 def _back_to_search() -> str:
@@ -380,7 +409,7 @@ def article(article_id: str) -> str:
     record = index.get(article_id[:64])
     if record is None:
         raise NotFound(t("article_not_found", ui))
-    paragraphs, facts = marked_text(record, ui)
+    paragraphs, facts = marked_text(record, ui, _search_query())
     group = [r for r in index.group(record.group_id) if r.id != record.id] if record.group_id else []
     links = Links({})
     amounts = [(a.text, f"{group_digits(a.kzt)} ₸" if a.kzt is not None else "") for a in record.amounts]

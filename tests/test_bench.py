@@ -101,6 +101,9 @@ def test_smoke_run_at_2000_articles_writes_its_json(tmp_path: Path) -> None:
         assert entry["serve"]["errors"] == 0
     if "ours" in engines:
         assert "query mix p95" in results["ratios"]
+        # the mix asked with cross-language translation and without, in the same run (issue 18)
+        ours = results["engines"]["ours"]["query"]
+        assert ours["xlang"]["as_typed"]["n"] == ours["xlang"]["translated"]["n"] == 20 and ours["xlang_p95_ratio"] > 0
         # The 1M query side from the 2000: the index merged into itself twice, then the query and serve phases.
         code = main(
             ["scale", "--n", "2000", "--times", "2", "--queries", "20", "--requests", "16", "--out", str(tmp_path)]

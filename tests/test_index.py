@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +19,12 @@ KK_STORY = (
     "Жобаға Қытай инвесторлары 12 миллиард теңге салады. Жаңа кәсіпорындарда 400 адам жұмыс табады.\n\n"
     "Облыс әкімдігінің мәліметінше, индустриалды аймақтың инфрақұрылымына жергілікті бюджеттен қаржы бөлінді."
 )
+
+
+def typed(**kwargs: Any) -> SearchRequest:
+    """A request for the words as typed: this module tests the engine's reading of a query; what translation
+    adds (xlang, on by default: kk <-> ru) is tested in tests/test_crosslang.py."""
+    return SearchRequest(**{"xlang": False, **kwargs})
 
 
 def record(rid: str, **kwargs: object) -> Record:
@@ -105,7 +112,7 @@ def index(tmp_path: Path) -> Iterator[WhooshIndex]:
 
 
 def ids(index: WhooshIndex, **kwargs: object) -> list[str]:
-    return [h.record.id for h in index.search(SearchRequest(**kwargs)).hits]  # type: ignore[arg-type]
+    return [h.record.id for h in index.search(typed(**kwargs)).hits]  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -162,7 +169,7 @@ def test_title_outweighs_body(tmp_path: Path) -> None:
 def test_recency_prior_orders_equal_matches_newest_first(tmp_path: Path) -> None:
     ix = WhooshIndex(tmp_path / "ix")
     ix.add([record("old", published="2019-01-01"), record("new", published="2025-06-01", url="http://b/new")])
-    result = ix.search(SearchRequest(q="аймақ", group=False))
+    result = ix.search(typed(q="аймақ", group=False))
     assert [h.record.id for h in result.hits] == ["new", "old"]
     assert result.hits[0].score > result.hits[1].score  # the prior shows in sort=relevance scores
     assert result.hits[0].score < result.hits[1].score * 1.2  # and it is gentle
@@ -171,14 +178,14 @@ def test_recency_prior_orders_equal_matches_newest_first(tmp_path: Path) -> None
 
 @pytest.mark.parametrize("q", ['"аймақ', "(аймақ", "аймақ)", "NOT", "аймақ AND", "OR аймақ", "title:"])
 def test_syntax_errors_fall_back_to_plain_words_with_a_notice(index: WhooshIndex, q: str) -> None:
-    result = index.search(SearchRequest(q=q))
+    result = index.search(typed(q=q))
     assert "syntax error" in result.notice
     if "аймақ" in q:
         assert [h.record.id for h in result.hits] == ["kk1"]
 
 
 def test_no_article_with_all_words_falls_back_to_any(index: WhooshIndex) -> None:
-    result = index.search(SearchRequest(q="аймақ пшеница"))
+    result = index.search(typed(q="аймақ пшеница"))
     assert {h.record.id for h in result.hits} == {"kk1", "ru2"}
     assert result.notice
 
@@ -186,7 +193,7 @@ def test_no_article_with_all_words_falls_back_to_any(index: WhooshIndex) -> None
 def test_snippets_mark_matches_and_escape_everything_else(tmp_path: Path) -> None:
     ix = WhooshIndex(tmp_path / "ix")
     ix.add([record("x", text="<script>alert(1)</script> Аймағында & <b>зауыт</b> ашылды.")])
-    snippet = ix.search(SearchRequest(q="аймақ зауыт")).hits[0].snippet
+    snippet = ix.search(typed(q="аймақ зауыт")).hits[0].snippet
     assert "<script>" not in snippet and "<b>" not in snippet
     assert "&lt;script&gt;" in snippet and "&amp;" in snippet
     assert "<mark>Аймағында</mark>" in snippet and "<mark>зауыт</mark>" in snippet
@@ -203,7 +210,7 @@ def test_empty_query_lists_everything_newest_first_and_sorts(index: WhooshIndex)
 def test_pagination(index: WhooshIndex) -> None:
     pages = [ids(index, page=p, per_page=2) for p in (1, 2, 3)]
     assert pages == [["ru2", "kk1"], ["ru1", "kk2"], ["mix"]]
-    assert index.search(SearchRequest(page=3, per_page=2)).total == 5
+    assert index.search(typed(page=3, per_page=2)).total == 5
 
 
 def test_filters_dates_amounts(index: WhooshIndex) -> None:
@@ -219,16 +226,16 @@ def test_filters_dates_amounts(index: WhooshIndex) -> None:
 
 
 def test_facets_count_all_matches_with_datashare_semantics(index: WhooshIndex) -> None:
-    result = index.search(SearchRequest(lang=["kk"], region=["KZ-55"]))
+    result = index.search(typed(lang=["kk"], region=["KZ-55"]))
     facets = {name: {v.value: v.count for v in values} for name, values in result.facets.items()}
     # lang counts obey the region filter but not the lang selection: the Russian count stays visible
     assert facets["lang"] == {"kk": 1}
     assert facets["region"] == {"KZ-55": 1, "552210000": 1, "KZ-23": 1, "KZ-15": 1}
     assert facets["sector"] == {"C": 1, "C24": 1}
     assert facets["year"] == {"2025": 1}
-    result = index.search(SearchRequest(region=["KZ-55"]))
+    result = index.search(typed(region=["KZ-55"]))
     assert {v.value: v.count for v in result.facets["lang"]} == {"kk": 1}
-    all_langs = {v.value: v.count for v in index.search(SearchRequest(lang=["kk"])).facets["lang"]}
+    all_langs = {v.value: v.count for v in index.search(typed(lang=["kk"])).facets["lang"]}
     assert all_langs == {"kk": 3, "ru": 2}
 
 
@@ -249,7 +256,7 @@ def test_a_second_handle_sees_new_records(index: WhooshIndex) -> None:
     assert reader.count() == 5
     index.add([record("new", url="http://x/new", title="Тыңайтқыш", text="Тыңайтқыш зауыты.")])
     assert reader.count() == 6
-    assert [h.record.id for h in reader.search(SearchRequest(q="тыңайтқыш")).hits] == ["new"]
+    assert [h.record.id for h in reader.search(typed(q="тыңайтқыш")).hits] == ["new"]
     reader.close()
 
 
@@ -274,21 +281,21 @@ def test_reprints_fold_into_one_hit_and_form_a_group(tmp_path: Path) -> None:
     group = ix.group("orig")
     assert [r.id for r in group] == ["orig", "copy"]
     assert all(r.group_id == "orig" for r in group)
-    result = ix.search(SearchRequest(q="аймақ"))
+    result = ix.search(typed(q="аймақ"))
     assert result.total == 1 and len(result.hits) == 1
     hit = result.hits[0]
     assert hit.group_size == 2
     assert hit.group_sources == ["batys.kz" if hit.record.id == "orig" else "ertis.kz"]
-    assert ix.search(SearchRequest(q="аймақ", group=False)).total == 2
-    assert ix.search(SearchRequest()).total == 2  # empty query folds too
+    assert ix.search(typed(q="аймақ", group=False)).total == 2
+    assert ix.search(typed()).total == 2  # empty query folds too
     # with a filter as well: Whoosh's own collapse let both copies of a word-for-word reprint added by a later
     # crawl through ("1 found", two hits shown)
     verbatim = record("verbatim", source="sarbiz.kz", published="2025-02-12")
     ix.add([verbatim])
     assert {r.id for r in ix.group("orig")} == {"orig", "copy", "verbatim"}
     for filtered in (
-        SearchRequest(q="аймақ", year=["2025"]),
-        SearchRequest(q="аймақ", source=["ertis.kz", "sarbiz.kz"]),
+        typed(q="аймақ", year=["2025"]),
+        typed(q="аймақ", source=["ertis.kz", "sarbiz.kz"]),
     ):
         result = ix.search(filtered)
         assert result.total == 1 and [h.group_size for h in result.hits] == [3]
@@ -304,18 +311,18 @@ def test_more_like_this_excludes_the_group(index: WhooshIndex) -> None:
 
 
 def test_histogram_and_iter_records(index: WhooshIndex) -> None:
-    assert index.histogram(SearchRequest()) == {
+    assert index.histogram(typed()) == {
         "2019-07": {"kk": 1},
         "2024-05": {"ru": 1},
         "2025-02": {"kk": 1},
         "2025-09": {"ru": 1},
     }
-    by_region = index.histogram(SearchRequest(q="зауыт"), by="region")
+    by_region = index.histogram(typed(q="зауыт"), by="region")
     assert by_region == {"2019-07": {"KZ-23": 1}, "2025-02": {"KZ-55": 1}}
     with pytest.raises(SearchIndexError):
-        index.histogram(SearchRequest(), by="colour")
-    assert [r.id for r in index.iter_records(SearchRequest(sort="date"), 3)] == ["ru2", "kk1", "ru1"]
-    assert next(r.id for r in index.iter_records(SearchRequest(q="зауыт"), 10)) in {"kk1", "kk2"}
+        index.histogram(typed(), by="colour")
+    assert [r.id for r in index.iter_records(typed(sort="date"), 3)] == ["ru2", "kk1", "ru1"]
+    assert next(r.id for r in index.iter_records(typed(q="зауыт"), 10)) in {"kk1", "kk2"}
 
 
 def test_a_reader_follows_a_rebuilt_folder_renamed_into_place(tmp_path: Path) -> None:
@@ -382,7 +389,7 @@ _TRICKY = st.sampled_from(
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.one_of(_TRICKY, st.text(max_size=6)), max_size=8))
 def test_any_query_string_gives_a_result_never_an_exception(index: WhooshIndex, parts: list[str]) -> None:
-    result = index.search(SearchRequest(q=" ".join(parts)))
+    result = index.search(typed(q=" ".join(parts)))
     assert result.total >= 0
     for hit in result.hits:
         assert "<b>" not in hit.snippet

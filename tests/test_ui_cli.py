@@ -87,8 +87,10 @@ def test_serve_command_runs_waitress_until_stopped(press_index: SearchIndex, dat
                 process.stderr.read() if process.stderr else ""
             )
             url = line.split()[-1]
-            body = httpx.get(url + "api/search?q=завод", timeout=30).json()
+            body = httpx.get(url + "api/search?q=завод&xlang=0", timeout=30).json()
             assert body["total"] == 1
+            translated = httpx.get(url + "api/search?q=завод", timeout=30).json()  # also the Kazakh зауыт stories
+            assert translated["total"] > 1 and "зауыт" in translated["expanded"]["kk"]
         finally:
             process.terminate()
             process.wait(timeout=30)

@@ -17,7 +17,7 @@ from searchapp.errors import AppError
 from searchapp.i18n import lang_name, short_amount, t
 from searchapp.paths import DataPaths
 from searchapp.query import FACET_PARAMS
-from searchapp.records import Search, facet_label, run_search
+from searchapp.records import Search, also_searched, facet_label, run_search
 from searchapp.resources import read_outlet_names
 from searchapp.settings import load_settings
 
@@ -33,6 +33,8 @@ def params_from_args(args: argparse.Namespace) -> dict[str, Any]:
         value = getattr(args, name, None)
         if value is not None:
             params[name] = str(value)
+    if getattr(args, "no_translate", False):
+        params["xlang"] = "0"
     return params
 
 
@@ -51,6 +53,9 @@ def format_text(found: Search, *, tty: bool = False, outlets: Mapping[str, str] 
     lines = [f"{t('cli_found', ui, total=result.total)} · {t('cli_page', ui, page=result.page, pages=found.pages)}"]
     if result.notice:
         lines.append(result.notice)
+    also = also_searched(result.expanded)
+    if also:
+        lines.append(t("xlang_also", ui, words=also) + " · " + t("xlang_cli_off", ui))
     first = (result.page - 1) * result.per_page
     for n, hit in enumerate(result.hits, start=first + 1):
         record = hit.record
