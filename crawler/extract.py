@@ -301,10 +301,17 @@ def _fallback_body(tree: Any) -> list[str]:
     return _paragraphs_of(best) if best is not None else []
 
 
+NOSCRIPT_KEEP_CHARS = 500  # a <noscript> with more text than this holds the page for readers without JavaScript
+
+
 def _prune(tree: Any) -> int:
     """Make the tree cheap to process, whatever the page: scripts other than JSON-LD, styles and inline
     SVG go, and any text node longer than a long paragraph is cut (a 5 MB single paragraph, a data blob).
-    Returns the number of elements left."""
+    A <noscript> holding the page's text (some sites serve their story there, or leave one unclosed so that
+    it swallows the page) is unwrapped, not dropped. Returns the number of elements left."""
+    for el in list(tree.iter("noscript")):
+        if len(el.text_content().strip()) > NOSCRIPT_KEEP_CHARS and el.getparent() is not None:
+            el.drop_tag()
     doomed = [
         el
         for el in tree.iter("script", "style", "noscript", "template", "svg")
@@ -328,7 +335,10 @@ def _prune(tree: Any) -> int:
             el.text = _cut(el.text)
         if el.tail and len(el.tail) > MAX_PARAGRAPH_CHARS:
             el.tail = _cut(el.tail)
-        chars += len(el.text or "") + len(el.tail or "")
+        # Indentation is not text: a template's whitespace can outweigh its story.
+        for part in (el.text, el.tail):
+            if part:
+                chars += len(part) - part.count(" ") - part.count("\n") - part.count("\t")
         if elements > MAX_ELEMENTS or chars > MAX_TEXT_CHARS:
             cut_at = el
             break
