@@ -301,7 +301,7 @@ def _fallback_body(tree: Any) -> list[str]:
     return _paragraphs_of(best) if best is not None else []
 
 
-NOSCRIPT_KEEP_CHARS = 500  # a <noscript> with more text than this holds the page for readers without JavaScript
+NOSCRIPT_KEEP_CHARS = 200  # a <noscript> with more text than this holds the page for readers without JavaScript
 
 
 def _prune(tree: Any) -> int:
@@ -492,7 +492,12 @@ class _Links:
         return cls(anchors, {t for t in anchors if len(t.split()) >= 4})
 
     def linked(self, paragraph: str) -> bool:
-        return paragraph in self.anchors or any(h in paragraph for h in self.headlines)
+        """Is the paragraph a link's text or a teaser: one that opens with a linked headline, or is mostly one?
+        A sentence that links to another story in its middle is prose ("Ранее мы писали, что ...")."""
+        if paragraph in self.anchors:
+            return True
+        opening = paragraph.lstrip("-–—•·*>» \t")
+        return any(opening.startswith(h) or (h in paragraph and 2 * len(h) >= len(paragraph)) for h in self.headlines)
 
 
 # JSON-LD types a page gives when it is one piece of writing.
@@ -626,7 +631,10 @@ def _choose_body(
     for name, raw in bodies:
         paragraphs = _finish(raw, title, lead, published)
         if _words(paragraphs) < MIN_WORDS:
-            if _words(paragraphs) > _words(short):
+            # The most precise short body that has some text; a later one only when it has twice the text (the
+            # looser modes glue the heading to a one-paragraph story), our fallback when trafilatura has none.
+            bar = 2 * _words(short) if _words(short) >= MIN_TEXT_WORDS else _words(short)
+            if _words(paragraphs) > bar and (name != FALLBACK or _words(short) < MIN_TEXT_WORDS):
                 short = paragraphs
             continue
         why = _listing_evidence(tree, title, paragraphs, links)
