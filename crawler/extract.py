@@ -355,43 +355,19 @@ def _prune(tree: Any) -> int:
     return elements
 
 
-def _bodies(url: str, tree: Any, size: int, links: _Links) -> Iterator[tuple[str, list[str]]]:
-    """Candidate bodies, asked for one at a time: trafilatura favouring precision with the article's own
-    lines its default mode has and the precise one dropped (`_fill_in`), its default mode, its
+def _bodies(url: str, tree: Any, size: int) -> Iterator[tuple[str, list[str]]]:
+    """Candidate bodies, asked for one at a time: trafilatura favouring precision, its default mode, its
     recall-favouring mode, then our fallback (the element with the most paragraph text). On very big pages
     trafilatura runs without its second opinions (readability, jusText): they cost more than the page's size,
     and the story is rarely what such a page is about."""
     fast = size > FAST_ABOVE_ELEMENTS
-    precise = _trafilatura_body(copy.deepcopy(tree), url, favor_precision=True, fast=fast)
-    loose = _trafilatura_body(copy.deepcopy(tree), url, fast=fast)
-    yield "precision", _fill_in(precise, loose, links)
-    yield "default", loose
+    yield "precision", _trafilatura_body(copy.deepcopy(tree), url, favor_precision=True, fast=fast)
+    yield "default", _trafilatura_body(copy.deepcopy(tree), url, fast=fast)
     yield "recall", _trafilatura_body(copy.deepcopy(tree), url, favor_recall=True, fast=fast)
     yield FALLBACK, _fallback_body(tree)
 
 
 FALLBACK = "largest text block"
-_SENTENCE_END = (".", "!", "?", ":", ";", '"', "»", "“", "”", ")")
-
-
-def _fill_in(precise: list[str], loose: list[str], links: _Links) -> list[str]:
-    """trafilatura's precise reading with what it cut from the article itself, found in its default reading:
-    every line between the first and the last precise line (subheadings, questions of an interview, short
-    paragraphs), and around them the lines that are sentences of prose (ten words or more, a sentence's end,
-    no link's text): the story's last paragraph, its credits. Where the two readings disagree (a precise line
-    the default one lacks), the precise one stands alone."""
-    kept = set(precise)
-    if not precise or not kept <= set(loose):
-        return precise
-    at = [i for i, p in enumerate(loose) if p in kept]
-    first, last = at[0], at[-1]
-    return [
-        p
-        for i, p in enumerate(loose)
-        if p in kept
-        or first < i < last
-        or (len(p.split()) >= 10 and p.rstrip().endswith(_SENTENCE_END) and not links.linked(p))
-    ]
 
 
 def _trafilatura_body(
@@ -610,7 +586,7 @@ def extract_html(
         lead = ""
     ld = _jsonld(tree)
     links = _Links.of(tree)
-    bodies = iter([("site rules", ruled["body"])]) if "body" in ruled else _bodies(url, tree, size, links)
+    bodies = iter([("site rules", ruled["body"])]) if "body" in ruled else _bodies(url, tree, size)
     paragraphs, why, kind = _choose_body(bodies, links, tree, ld, title, lead, published)
     if paragraphs is None:
         return _none(url, why, kind)

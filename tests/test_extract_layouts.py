@@ -185,18 +185,6 @@ def test_floors_on_trafilaturas_evaluation_pages() -> None:
         assert ours[half].precision >= theirs[half].precision, half
 
 
-def test_lines_the_precise_reading_cut_from_the_story_come_back() -> None:
-    from crawler.extract import _fill_in, _Links
-
-    links = _Links(anchors={"Другие новости области"}, headlines={"Другие новости области"})
-    precise = [RU_PARAS[0], RU_PARAS[1]]
-    closing = "Редакция продолжит следить за ходом строительства и расскажет о сроках запуска второй очереди."
-    loose = ["Главная", RU_PARAS[0], "Сколько рабочих мест?", RU_PARAS[1], closing, "Другие новости области"]
-    assert _fill_in(precise, loose, links) == [RU_PARAS[0], "Сколько рабочих мест?", RU_PARAS[1], closing]
-    # the two readings disagree: the precise one stands alone
-    assert _fill_in(precise, [RU_PARAS[0], "Сколько рабочих мест?"], links) == precise
-
-
 def test_a_table_of_contents_is_no_list_of_stories() -> None:
     toc = "".join(f'<li><a href="#part-{i}">Раздел {i} отчёта о работе завода</a></li>' for i in range(8))
     sections = "".join(
