@@ -361,10 +361,41 @@ def _bodies(url: str, tree: Any, size: int) -> Iterator[tuple[str, list[str]]]:
     trafilatura runs without its second opinions (readability, jusText): they cost more than the page's size,
     and the story is rarely what such a page is about."""
     fast = size > FAST_ABOVE_ELEMENTS
-    yield "precision", _trafilatura_body(copy.deepcopy(tree), url, favor_precision=True, fast=fast)
-    yield "default", _trafilatura_body(copy.deepcopy(tree), url, fast=fast)
-    yield "recall", _trafilatura_body(copy.deepcopy(tree), url, favor_recall=True, fast=fast)
+    laid_out = copy.deepcopy(tree)
+    _untable_layout(laid_out)
+    yield "precision", _trafilatura_body(copy.deepcopy(laid_out), url, favor_precision=True, fast=fast)
+    yield "default", _trafilatura_body(copy.deepcopy(laid_out), url, fast=fast)
+    yield "recall", _trafilatura_body(laid_out, url, favor_recall=True, fast=fast)
     yield FALLBACK, _fallback_body(tree)
+
+
+# A table cell holding these is page layout, not a cell of data.
+_LAYOUT_INSIDE = frozenset(("table", "p", "div", "h1", "h2", "h3", "h4", "ul", "ol", "blockquote", "form", "article"))
+LAYOUT_CELL_CHARS = 400  # a cell with more text than this is a column of the page (text between <br>s), not data
+
+
+def _untable_layout(tree: Any) -> None:
+    """Tables that lay out the page (old sites put header, story and sidebar in cells) become plain blocks, so
+    that trafilatura, told to keep tables, keeps the data tables of a story (results, prices, timetables)
+    and judges a layout like any page of blocks. A layout table: a cell holding blocks or a long text."""
+    for table in list(tree.iter("table")):
+        cells = [c for row in _rows(table) for c in row if c.tag in ("td", "th")]
+        layout = any(
+            len(_text(c)) > LAYOUT_CELL_CHARS or any(d.tag in _LAYOUT_INSIDE for d in c.iterdescendants())
+            for c in cells
+        )
+        if layout:
+            for el in [table, *(g for g in table if g.tag in ("thead", "tbody", "tfoot")), *_rows(table), *cells]:
+                el.tag = "div"
+
+
+def _rows(table: Any) -> list[Any]:
+    """The table's own rows (not those of a table nested in a cell)."""
+    rows = [r for r in table if r.tag == "tr"]
+    for group in table:
+        if group.tag in ("thead", "tbody", "tfoot"):
+            rows.extend(r for r in group if r.tag == "tr")
+    return rows
 
 
 FALLBACK = "largest text block"
@@ -382,7 +413,7 @@ def _trafilatura_body(
         favor_precision=favor_precision,
         favor_recall=favor_recall,
         include_comments=False,
-        include_tables=False,
+        include_tables=True,
         include_images=False,
         with_metadata=False,
         deduplicate=False,
@@ -498,8 +529,15 @@ class _Links:
         A sentence that links to another story in its middle is prose ("Ранее мы писали, что ...")."""
         if paragraph in self.anchors:
             return True
-        opening = paragraph.lstrip("-–—•·*>» \t")
-        return any(opening.startswith(h) or (h in paragraph and 2 * len(h) >= len(paragraph)) for h in self.headlines)
+        # a table's row ("| 05.03 | Headline teaser |") is judged cell by cell
+        parts = [paragraph, *(c.strip() for c in paragraph.split("|"))] if paragraph.startswith("|") else [paragraph]
+        for part in parts:
+            opening = part.lstrip("-–—•·*>» \t")
+            if part in self.anchors or any(
+                opening.startswith(h) or (h in part and 2 * len(h) >= len(part)) for h in self.headlines
+            ):
+                return True
+        return False
 
 
 # JSON-LD types a page gives when it is one piece of writing.

@@ -195,3 +195,16 @@ def test_a_table_of_contents_is_no_list_of_stories() -> None:
     )
     result = extract_html(html, "https://x.kz/news/13.html")
     assert result.article is not None, result.reason
+
+
+def test_a_data_table_in_a_story_is_kept() -> None:
+    rows = "".join(
+        f"<tr><td>{place}</td><td>{name}</td><td>{points}</td></tr>"
+        for place, name, points in [(1, "Айдана Сейтқали", 92), (2, "Ерлан Жақсылықов", 87), (3, "Мария Ким", 85)]
+    )
+    html = page("Олимпиада нәтижелері", KK_PARAS, lang="kk").replace(
+        '<div class="article-body">', f'<div class="article-body"><table><tbody>{rows}</tbody></table>'
+    )
+    result = extract_html(html, "https://x.kz/kk/news/14")
+    assert result.article is not None, result.reason
+    assert "Ерлан Жақсылықов" in result.article.text and KK_PARAS[1] in result.article.text
