@@ -177,11 +177,13 @@ def test_floors_on_trafilaturas_evaluation_pages() -> None:
     assert len(pages) >= 450
     results = evaluate_peer(pages)
     ours, theirs = results["ours"], results["trafilatura"]
-    # Measured (docs): all 482 pages F1 0.93x against plain trafilatura's 0.933, one page or none without output.
+    # Measured (docs): F1 0.936 on all 482 pages against plain trafilatura's 0.933 (dev half 0.932 vs 0.927,
+    # held-out half 0.939 vs 0.939), no page without output.
     assert ours["all"].f1 >= theirs["all"].f1, (ours["all"].f1, theirs["all"].f1)
+    assert ours["all"].f1 >= 0.93
     assert ours["all"].no_output_share <= 0.005, ours["all"].no_output
     for half in ("dev", "held-out"):
-        assert ours[half].f1 >= theirs[half].f1 - 0.01, (half, ours[half].f1, theirs[half].f1)
+        assert ours[half].f1 >= theirs[half].f1 - 0.005, (half, ours[half].f1, theirs[half].f1)
         assert ours[half].precision >= theirs[half].precision, half
 
 
