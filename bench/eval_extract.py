@@ -6,16 +6,29 @@ gives, and also by day), pages without an article recognised. Body text: token-l
 F1 of lead plus body against the truth, in the style of trafilatura's evaluation (bags of word tokens),
 averaged over the article pages. Also the pages where a known boilerplate line is left in the body.
 
+With --peer, the pages are layouts we did not write: half of trafilatura's own evaluation
+(../shared/data/extract-peer/, a .tar.gz read in memory or its unpacked folder). Each page has snippets that
+must be in the main text ("with") and snippets that must not ("without"); scored as trafilatura's evaluation
+scores them: per page, a "with" snippet found is a true positive, missed a false negative, a "without"
+snippet found a false positive; precision, recall and F1 over the sums of all pages. A page with no output
+counts all its "with" snippets missed. Whitespace is made single spaces on both sides, for every system
+alike. The pages are split by a fixed hash of the URL into a dev half and a held-out half, reported apart.
+
     python -m bench.eval_extract [--gold tests/data/extract] [--show N]
+    python -m bench.eval_extract --peer [PATH] [--half dev|held-out|all] [--show N]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import logging
 import re
 import sys
+import tarfile
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +38,9 @@ from typing import Any
 from crawler.extract import decode_html, extract_html
 from crawler.progress import Progress
 
-GOLD_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "extract"
+ROOT = Path(__file__).resolve().parent.parent
+GOLD_DIR = ROOT / "tests" / "data" / "extract"
+PEER = ROOT.parent / "shared" / "data" / "extract-peer" / "trafilatura-eval-half.tar.gz"
 _TOKEN = re.compile(r"\w+")
 # The boilerplate the issue names, as literal markers: none may be left in a body.
 BOILERPLATE_MARKERS = re.compile(
@@ -214,6 +229,182 @@ def table(results: dict[str, Tally], pages: list[GoldPage]) -> str:
     return "\n".join("| " + " | ".join(r) + " |" for r in rows)
 
 
+# --- layouts we did not write: trafilatura's evaluation pages ---------------------------------------------
+
+
+@dataclass(slots=True)
+class PeerPage:
+    url: str
+    html: bytes
+    with_: list[str]
+    without: list[str]
+
+    @property
+    def half(self) -> str:
+        return half_of(self.url)
+
+
+def half_of(url: str) -> str:
+    """The half of a page ("dev" or "held-out"), by a fixed hash of the URL: develop on one, report both."""
+    return "dev" if hashlib.sha256(url.encode("utf-8")).digest()[0] % 2 == 0 else "held-out"
+
+
+def load_peer(path: Path = PEER) -> list[PeerPage]:
+    """The pages and their snippets, from the .tar.gz (read in memory, nothing unpacked) or its folder."""
+    files: dict[str, bytes] = {}
+    if path.is_dir():
+        files = {str(f.relative_to(path)): f.read_bytes() for f in path.rglob("*") if f.is_file()}
+    else:
+        with tarfile.open(path) as tar:
+            for member in tar.getmembers():
+                handle = tar.extractfile(member) if member.isfile() else None
+                if handle is not None:
+                    files[member.name] = handle.read()
+    by_name = {name.rsplit("/", 1)[-1]: data for name, data in files.items()}
+    evaldata = json.loads(by_name["evaldata.json"])
+    pages = []
+    for url, item in sorted(evaldata.items()):
+        html = by_name.get(item["file"])
+        if html is None:
+            continue
+        pages.append(PeerPage(url, html, [w for w in item["with"] if w], [w for w in item["without"] if w]))
+    return pages
+
+
+def _flat(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+@dataclass(slots=True)
+class PeerTally:
+    tp: int = 0
+    fn: int = 0
+    fp: int = 0
+    tn: int = 0
+    pages: int = 0
+    no_output: list[str] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def no_output_share(self) -> float:
+        return len(self.no_output) / self.pages if self.pages else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def add(self, page: PeerPage, text: str | None) -> None:
+        self.pages += 1
+        if text is None:
+            self.fn += len(page.with_)
+            self.tn += len(page.without)
+            self.no_output.append(page.url)
+            return
+        flat = _flat(text)
+        for snippet in page.with_:
+            if _flat(snippet) in flat:
+                self.tp += 1
+            else:
+                self.fn += 1
+                self.misses.append(f"{page.url}: missed {snippet!r}")
+        for snippet in page.without:
+            if _flat(snippet) in flat:
+                self.fp += 1
+                self.misses.append(f"{page.url}: kept {snippet!r}")
+            else:
+                self.tn += 1
+
+
+def peer_ours(page: PeerPage) -> str | None:
+    """What our record keeps of the page's text: title, lead and body (the title is a field of its own, and a
+    body line repeating it is dropped, so it is scored with the body)."""
+    article = extract_html(page.html, page.url).article
+    return "\n".join([article.title, article.lead, article.text]).strip() if article is not None else None
+
+
+def peer_trafilatura(page: PeerPage) -> str | None:
+    """Plain trafilatura as its own evaluation runs it: main text without comments, tables kept."""
+    import trafilatura
+
+    text: str | None = trafilatura.extract(page.html, url=page.url, include_comments=False, include_tables=True)
+    return text or None
+
+
+PEER_SYSTEMS: dict[str, Callable[[PeerPage], str | None]] = {"ours": peer_ours, "trafilatura": peer_trafilatura}
+
+
+def evaluate_peer(
+    pages: list[PeerPage], systems: dict[str, Callable[[PeerPage], str | None]] | None = None
+) -> dict[str, dict[str, PeerTally]]:
+    """Tallies per system and per half ("dev", "held-out", "all"). The systems take turns page by page, so a
+    busy machine slows them alike and their speeds stay comparable."""
+    systems = systems or PEER_SYSTEMS
+    extract_html("<html><body><p>warm up</p></body></html>", "https://example.kz/")
+    out = {name: {h: PeerTally() for h in ("dev", "held-out", "all")} for name in systems}
+    with Progress("peer extraction eval", total=len(pages)) as progress:
+        for page in pages:
+            for name, system in systems.items():
+                start = time.perf_counter()
+                text = system(page)
+                seconds = time.perf_counter() - start
+                for h in (page.half, "all"):
+                    out[name][h].add(page, text)
+                    out[name][h].seconds += seconds
+            progress.advance()
+    return out
+
+
+def peer_table(results: dict[str, dict[str, PeerTally]], halves: list[str]) -> str:
+    rows = [["measure", *(f"{name} ({h})" for h in halves for name in results)]]
+    rows.append(["---"] * len(rows[0]))
+    cells: list[tuple[str, Callable[[PeerTally], str]]] = [
+        ("pages", lambda t: str(t.pages)),
+        ("precision", lambda t: f"{t.precision:.3f}"),
+        ("recall", lambda t: f"{t.recall:.3f}"),
+        ("F1", lambda t: f"{t.f1:.3f}"),
+        ('no output ("no article")', lambda t: f"{len(t.no_output)} ({100 * t.no_output_share:.1f}%)"),
+        ("pages/s", lambda t: f"{t.pages / t.seconds:.1f}" if t.seconds else "-"),
+    ]
+    for label, cell in cells:
+        rows.append([label, *(cell(results[name][h]) for h in halves for name in results)])
+    return "\n".join("| " + " | ".join(r) + " |" for r in rows)
+
+
+def main_peer(path: Path, half: str, show: int) -> int:
+    if not path.exists():
+        print(f"eval_extract: {path} is absent (../shared/data/extract-peer/ holds the peer pages)", file=sys.stderr)
+        return 2
+    pages = load_peer(path)
+    if half != "all":
+        pages = [p for p in pages if p.half == half]
+    results = evaluate_peer(pages)
+    halves = ["dev", "held-out", "all"] if half == "all" else [half]
+    print(f"{len(pages)} pages of trafilatura's evaluation ({path.name}), snippets scored as trafilatura does\n")
+    print(peer_table(results, halves))
+    ours_t, theirs_t = results["ours"]["all"], results["trafilatura"]["all"]
+    if ours_t.seconds and theirs_t.seconds:
+        ratio = (ours_t.pages / ours_t.seconds) / (theirs_t.pages / theirs_t.seconds)
+        print(f"\nspeed: ours at {ratio:.2f}x plain trafilatura's pages/s, measured in turns on the same pages")
+    if show:
+        print()
+        html = {p.url: p.html for p in pages}
+        for url in ours_t.no_output:
+            print("ours: no article at", url, "-", extract_html(html[url], url).reason)
+        for miss in ours_t.misses[:show]:
+            print("ours:", miss)
+    return 0
+
+
 def bad_inputs() -> dict[str, bytes]:
     """The hostile pages of the issue: each must give an answer (article or reason) well within a second."""
     para = "Облыс әкімдігі жаңа жылу орталығының құрылысы басталғанын хабарлады. "
@@ -243,7 +434,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.eval_extract", description=__doc__.split("\n\n")[0])
     parser.add_argument("--gold", type=Path, default=GOLD_DIR, help="the gold folder")
     parser.add_argument("--show", type=int, default=0, metavar="N", help="print N misses of our extractor")
+    parser.add_argument(
+        "--peer",
+        type=Path,
+        nargs="?",
+        const=PEER,
+        default=None,
+        metavar="PATH",
+        help=f"score trafilatura's evaluation pages instead of the gold set (default {PEER})",
+    )
+    parser.add_argument(
+        "--half", choices=["dev", "held-out", "all"], default="all", help="with --peer: which half of the pages"
+    )
     args = parser.parse_args(argv)
+    if args.peer is not None:
+        logging.basicConfig(level=logging.WARNING)
+        return main_peer(args.peer, args.half, args.show)
     pages = load_gold(args.gold)
     if not pages:
         print(f"eval_extract: no gold pages in {args.gold}", file=sys.stderr)

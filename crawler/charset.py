@@ -2,10 +2,13 @@
 
 The archive keeps the bytes as served; this module only says how to read them. Order: a byte-order mark;
 then valid UTF-8 (text in a Cyrillic single-byte code page is practically never valid UTF-8, whatever the page
-declares); then what the page declares (header, XML declaration, meta tag), unless another Cyrillic code page
+declares), or UTF-8 with a stray bad byte or two among many good sequences (a template glued from two
+sources); then what the page declares (header, XML declaration, meta tag), unless another Cyrillic code page
 reads clearly better; then the code page (windows-1251, koi8-r, kz-1048, iso-8859-5) whose reading looks most
 like real text. Regional sites in Russian still serve windows-1251 without saying so, and now and then declare
-the wrong charset.
+the wrong charset. A page in a Western code page (declared latin-1 or windows-1252, or undeclared German or
+French read as Cyrillic into words like "fьr") is not taken for Cyrillic: a Cyrillic reading of it puts
+Cyrillic letters inside Latin words, which real text does not do.
 """
 
 from __future__ import annotations
@@ -40,6 +43,44 @@ def _cyrillic_score(text: str) -> float:
     return sum(1 for c in letters if c in _FREQUENT) / len(letters)
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+_WESTERN = "cp1252"
+
+
+def _mixed_share(text: str) -> float:
+    """The share of Cyrillic letters that sit in words also holding ASCII Latin letters ("fьr", "Mдrz"): near
+    zero in real Russian or Kazakh text, near one in a Western page read with a Cyrillic code page."""
+    cyrillic = mixed = 0
+    for word in _WORD.findall(text[:20000]):
+        n = sum(1 for c in word if "\u0400" <= c <= "\u04ff")
+        if n:
+            cyrillic += n
+            if any(c.isascii() for c in word):
+                mixed += n
+    return mixed / cyrillic if cyrillic else 0.0
+
+
+def _looks_cyrillic_misread(text: str) -> bool:
+    """Is this Western (latin-1/cp1252) reading really Cyrillic? Then most of its non-ASCII letters make whole
+    words of their own ("Ïðèâåò"); in real Western text they sit inside ASCII words ("für", "été")."""
+    alone = total = 0
+    for word in _WORD.findall(text[:20000]):
+        n = sum(1 for c in word if not c.isascii())
+        total += n
+        if n == len(word) and n >= 3:
+            alone += n
+    return total >= 20 and alone > 0.5 * total
+
+
+def _mostly_utf8(body: bytes) -> bool:
+    """UTF-8 with a few bad bytes: many good multi-byte sequences for each bad one. Cyrillic single-byte text
+    read as UTF-8 gives almost no good sequence (its letters are bytes 0xC0-0xFF side by side)."""
+    text = body.decode("utf-8", "replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for c in text if ord(c) > 0x7F) - bad
+    return good >= 20 * max(bad, 1)
+
+
 def _declared(body: bytes, content_type: str) -> list[str]:
     found: list[str] = []
     header = _HEADER.search(content_type or "")
@@ -65,9 +106,14 @@ def decode_html(body: bytes, content_type: str = "") -> tuple[str, str]:
     try:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
-        if exc.start >= len(body) - 3:  # a page cut at the size cap may end inside a character
+        if exc.start >= len(body) - 3 or _mostly_utf8(body):  # cut at the size cap inside a character; stray bytes
             return body.decode("utf-8", "replace"), "utf-8"
     candidates = [name for name in declared if name not in ("utf-8", "ascii")]
+    if candidates and candidates[0] not in _CYRILLIC_PAGES:
+        # A Western (or other) code page declared: it stands unless its reading is Cyrillic misread.
+        reading = body.decode(candidates[0], "replace")
+        if not _looks_cyrillic_misread(reading):
+            return reading, candidates[0]
     readings: dict[str, str] = {}
     for name in [*candidates, *_CYRILLIC_PAGES]:
         if name not in readings:
@@ -76,6 +122,10 @@ def decode_html(body: bytes, content_type: str = "") -> tuple[str, str]:
     # what the page declares stands unless another code page reads clearly better (a wrong declaration)
     if candidates and _cyrillic_score(readings[candidates[0]]) >= _cyrillic_score(readings[best]) - 0.05:
         best = candidates[0]
+    if best in _CYRILLIC_PAGES and _mixed_share(readings[best]) > 0.5:
+        western = body.decode(_WESTERN, "replace")
+        if not _looks_cyrillic_misread(western):
+            return western, _WESTERN
     return readings[best], best
 
 

@@ -45,7 +45,15 @@ _HEADINGS = re.compile(
 )
 # Short lines that are boilerplate when they contain these, wherever. (Not the names of networks alone:
 # "сообщили в Telegram-канале акимата" is news.)
-_CONTAINS = re.compile(r"ctrl\s*\+\s*enter|cookie|куки|подписывайтесь|жазылыңыз|поделиться", _FLAGS)
+_CONTAINS = re.compile(r"ctrl\s*\+\s*enter|подписывайтесь|жазылыңыз|поделиться", _FLAGS)
+# A cookie notice names cookies AND what the site does with them or asks of the reader: a recipe or a joke
+# about cookies is text.
+_COOKIE = re.compile(r"cookie|куки", _FLAGS)
+_COOKIE_NOTICE = re.compile(
+    r"использ|примен|принима|принять|соглас|настро|политик|браузер|сайт|қолдан|келісі|"
+    r"\b(?:use[sd]?|using|accept\w*|consent\w*|polic\w*|settings|browser|site|website)\b",
+    _FLAGS,
+)
 _CREDIT = re.compile(
     r"^[\s(\[]*(?:фото|фотo|сурет|суреттер|видео|коллаж|иллюстрация|инфографика|photo|источник фото|"
     r"фотосурет|фото- и видео\w*)(?:\s|:|/|©|—|-|$)",
@@ -56,13 +64,20 @@ _CURRENCY = re.compile(
     r"\s*[:=]?\s*[\d\s]+(?:[.,]\d+)?\s*(?:₸|тг|тенге)?\s*[▲▼↑↓+−-]?\s*(?:[\d.,]+%?)?[\s|/·]*)+$",
     _FLAGS,
 )
-_WEATHER = re.compile(r"[+−-]?\s?\d{1,2}\s?°\s?[CС]?", _FLAGS)
+# A weather widget: a temperature a place can have (one or two digits, not "180 °C" of an oven) in a line
+# that is little more than it ("+35°", "Астана −5°", "Погода: +35°").
+_WEATHER = re.compile(r"(?<![\d.,])[+−-]?\s?\d{1,2}\s?°\s?[CС]?", _FLAGS)
 _CLOCK_OR_DATE_ONLY = re.compile(
     r"^[\s|/·,—–-]*(?:(?:\d{1,2}[:.]\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2}|сегодня|вчера|бүгін|кеше)"
     r"[\s|/·,—–-]*)+$",
     _FLAGS,
 )
-_COUNTER = re.compile(r"^[\s👁👀💬❤️♥🔥]*\d[\d\s]*(?:просмотр\w*|views?|рет|пікір|комментари\w*)?\s*$", _FLAGS)
+# A counter is a number with its icon or its word: a bare number is a list's item, a score, a phone number.
+_COUNTER = re.compile(
+    r"^\s*(?:[👁👀💬❤️♥🔥]+\s*\d[\d\s]*(?:просмотр\w*|views?|рет|пікір|комментари\w*)?|"
+    r"\d[\d\s]*(?:просмотр\w*|views?|рет|пікір|комментари\w*))\s*$",
+    _FLAGS,
+)
 _SOCIAL_ONLY = re.compile(
     r"^(?:\s*(?:facebook|vk|вконтакте|telegram|whatsapp|twitter|x|instagram|ok|одноклассники|youtube|tiktok|"
     r"поделиться|бөлісу|share|email|e-mail|print|печать|басып шығару)\s*[,|·/]?)+$",
@@ -87,7 +102,9 @@ def is_boilerplate(line: str) -> bool:
         return True
     if words <= 15 and _COUNTER_IN_LINE.search(text):
         return True
-    if words <= 6 and _WEATHER.search(text):
+    if words <= 4 and _WEATHER.search(text):
+        return True
+    if words <= 40 and _COOKIE.search(text) and _COOKIE_NOTICE.search(text):
         return True
     return words <= 25 and bool(_CONTAINS.search(text))
 

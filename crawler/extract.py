@@ -6,8 +6,15 @@ meta, then a cp1251/koi8-r/utf-8 heuristic: regional sites still serve windows-1
 find the body with trafilatura (favouring precision) or with the site's CSS rules (BeautifulSoup, lxml);
 drop the Kazakh and Russian boilerplate lines trafilatura keeps (`crawler.clean`); normalise the text
 (`crawler.normalize`); read title, lead, authors, tags, canonical URL and date (`crawler.dates`); give
-each paragraph and the article a language (`crawler.langid`). Pages that hold no article (a section
-front, a "not found" page served with status 200, a page of scripts) give `ExtractResult(None, reason)`.
+each paragraph and the article a language (`crawler.langid`).
+
+An archive must never drop a real article in silence, so "no article" is said only on positive evidence,
+and logged with its reason (logger `crawler.extract`, INFO): a "not found" page served with status 200
+(`kind="error"`), a section front or tag page (`kind="front"`: the body is links and teasers of linked
+stories, with no paragraph of the page's own prose and no sign that the page is one article), a page with
+no text of its own (`kind="no_text"`: scripts, an empty shell, an image). When trafilatura's precise mode
+finds a body that looks like a list, or too little, its default and recall-favouring modes are asked
+before our own fallback; a short body that is not a list is still an article.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ import copy
 import json
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -34,7 +41,9 @@ from crawler.normalize import normalize_text
 
 log = logging.getLogger(__name__)
 
-MIN_WORDS = 30  # fewer words of body than this is not an article (a teaser, a gallery, an error page)
+MIN_WORDS = 30  # a body shorter than this makes extraction ask trafilatura's other modes for more
+MIN_TEXT_WORDS = 10  # fewer words than this in every mode: the page has no text of its own
+PROSE_WORDS = 40  # a paragraph this long that is no link's text is the page's own prose, not a teaser
 MAX_HTML_CHARS = 2_000_000  # longer documents are cut: no news page is this long, and parsing must stay fast
 MAX_ELEMENTS = 4_000  # elements of a page read at most (a busy news page has 1,000-3,000)
 FAST_ABOVE_ELEMENTS = 2_500  # above this, trafilatura without its fallback extractors
@@ -52,10 +61,13 @@ _NOT_FOUND = re.compile(
 
 @dataclass(slots=True)
 class ExtractResult:
-    """What extraction made of a page: an article, or None and the reason (for the log)."""
+    """What extraction made of a page: an article, or None and the reason (for the log). `kind` sorts the
+    reasons: "error" (a "not found" page, an HTTP error), "front" (a section front or tag page), "no_text"
+    (no text of its own), "not_html", "unparseable"."""
 
     article: Article | None
     reason: str = ""
+    kind: str = ""
 
 
 # --- decoding ------------------------------------------------------------------------------------------
@@ -267,8 +279,12 @@ def _paragraphs_of(el: Any) -> list[str]:
     return [line.strip() for line in el.text_content().splitlines() if line.strip()]
 
 
+# Chinese and Japanese write words without spaces: two of their characters count as a word.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
 def _words(paragraphs: list[str]) -> int:
-    return sum(len(p.split()) for p in paragraphs)
+    return sum(len(p.split()) + len(_CJK.findall(p)) // 2 for p in paragraphs)
 
 
 def _fallback_body(tree: Any) -> list[str]:
@@ -285,10 +301,17 @@ def _fallback_body(tree: Any) -> list[str]:
     return _paragraphs_of(best) if best is not None else []
 
 
+NOSCRIPT_KEEP_CHARS = 200  # a <noscript> with more text than this holds the page for readers without JavaScript
+
+
 def _prune(tree: Any) -> int:
     """Make the tree cheap to process, whatever the page: scripts other than JSON-LD, styles and inline
     SVG go, and any text node longer than a long paragraph is cut (a 5 MB single paragraph, a data blob).
-    Returns the number of elements left."""
+    A <noscript> holding the page's text (some sites serve their story there, or leave one unclosed so that
+    it swallows the page) is unwrapped, not dropped. Returns the number of elements left."""
+    for el in list(tree.iter("noscript")):
+        if len(el.text_content().strip()) > NOSCRIPT_KEEP_CHARS and el.getparent() is not None:
+            el.drop_tag()
     doomed = [
         el
         for el in tree.iter("script", "style", "noscript", "template", "svg")
@@ -312,7 +335,10 @@ def _prune(tree: Any) -> int:
             el.text = _cut(el.text)
         if el.tail and len(el.tail) > MAX_PARAGRAPH_CHARS:
             el.tail = _cut(el.tail)
-        chars += len(el.text or "") + len(el.tail or "")
+        # Indentation is not text: a template's whitespace can outweigh its story.
+        for part in (el.text, el.tail):
+            if part:
+                chars += len(part) - part.count(" ") - part.count("\n") - part.count("\t")
         if elements > MAX_ELEMENTS or chars > MAX_TEXT_CHARS:
             cut_at = el
             break
@@ -329,21 +355,55 @@ def _prune(tree: Any) -> int:
     return elements
 
 
-def _body(url: str, tree: Any, size: int) -> list[str]:
-    """trafilatura, favouring precision; when that finds too little, its default mode; then our fallback.
-    On very big pages trafilatura runs without its second opinions (readability, jusText): they cost more
-    than the page's size, and the story is rarely what such a page is about."""
+def _bodies(url: str, tree: Any, size: int) -> Iterator[tuple[str, list[str]]]:
+    """Candidate bodies, asked for one at a time: trafilatura favouring precision, its default mode, its
+    recall-favouring mode, then our fallback (the element with the most paragraph text). On very big pages
+    trafilatura runs without its second opinions (readability, jusText): they cost more than the page's size,
+    and the story is rarely what such a page is about."""
     fast = size > FAST_ABOVE_ELEMENTS
-    paragraphs = _trafilatura_body(copy.deepcopy(tree), url, favor_precision=True, fast=fast)
-    if _words(clean_paragraphs(paragraphs)) >= MIN_WORDS:
-        return paragraphs
-    paragraphs = _trafilatura_body(copy.deepcopy(tree), url, favor_precision=False, fast=fast)
-    if _words(clean_paragraphs(paragraphs)) >= MIN_WORDS:
-        return paragraphs
-    return _fallback_body(tree)
+    laid_out = copy.deepcopy(tree)
+    _untable_layout(laid_out)
+    yield "precision", _trafilatura_body(copy.deepcopy(laid_out), url, favor_precision=True, fast=fast)
+    yield "default", _trafilatura_body(copy.deepcopy(laid_out), url, fast=fast)
+    yield "recall", _trafilatura_body(laid_out, url, favor_recall=True, fast=fast)
+    yield FALLBACK, _fallback_body(tree)
 
 
-def _trafilatura_body(tree: Any, url: str, *, favor_precision: bool, fast: bool = False) -> list[str]:
+# A table cell holding these is page layout, not a cell of data.
+_LAYOUT_INSIDE = frozenset(("table", "p", "div", "h1", "h2", "h3", "h4", "ul", "ol", "blockquote", "form", "article"))
+LAYOUT_CELL_CHARS = 400  # a cell with more text than this is a column of the page (text between <br>s), not data
+
+
+def _untable_layout(tree: Any) -> None:
+    """Tables that lay out the page (old sites put header, story and sidebar in cells) become plain blocks, so
+    that trafilatura, told to keep tables, keeps the data tables of a story (results, prices, timetables)
+    and judges a layout like any page of blocks. A layout table: a cell holding blocks or a long text."""
+    for table in list(tree.iter("table")):
+        cells = [c for row in _rows(table) for c in row if c.tag in ("td", "th")]
+        layout = any(
+            len(_text(c)) > LAYOUT_CELL_CHARS or any(d.tag in _LAYOUT_INSIDE for d in c.iterdescendants())
+            for c in cells
+        )
+        if layout:
+            for el in [table, *(g for g in table if g.tag in ("thead", "tbody", "tfoot")), *_rows(table), *cells]:
+                el.tag = "div"
+
+
+def _rows(table: Any) -> list[Any]:
+    """The table's own rows (not those of a table nested in a cell)."""
+    rows = [r for r in table if r.tag == "tr"]
+    for group in table:
+        if group.tag in ("thead", "tbody", "tfoot"):
+            rows.extend(r for r in group if r.tag == "tr")
+    return rows
+
+
+FALLBACK = "largest text block"
+
+
+def _trafilatura_body(
+    tree: Any, url: str, *, favor_precision: bool = False, favor_recall: bool = False, fast: bool = False
+) -> list[str]:
     import trafilatura
 
     doc = trafilatura.bare_extraction(
@@ -351,8 +411,9 @@ def _trafilatura_body(tree: Any, url: str, *, favor_precision: bool, fast: bool 
         url=url,
         fast=fast,
         favor_precision=favor_precision,
+        favor_recall=favor_recall,
         include_comments=False,
-        include_tables=False,
+        include_tables=True,
         include_images=False,
         with_metadata=False,
         deduplicate=False,
@@ -429,12 +490,13 @@ def _cut(text: str) -> str:
 
 
 def _drop_furniture(paragraphs: Iterable[str], title: str, lead: str, published: str | None) -> list[str]:
-    """Body lines that repeat the title or the lead, or are the date line, go."""
+    """Body lines that repeat the title or the lead, or are the date line (a short line giving the article's
+    own day: "Termin: 29.02.2020, 19 Uhr" in a story published in January is text), go."""
     out: list[str] = []
     for p in paragraphs:
         if p == title or (lead and p == lead):
             continue
-        if published and len(p) <= 40 and parse_date(p) is not None and len(p.split()) <= 6:
+        if published and len(p) <= 40 and len(p.split()) <= 6 and (parse_date(p) or "")[:10] == published[:10]:
             continue
         out.append(p)
     return out
@@ -448,25 +510,67 @@ def _site_names(tree: Any) -> set[str]:
     return {n.lower() for n in names if n}
 
 
-def _is_listing(tree: Any, title: str, paragraphs: list[str]) -> str:
-    """Why the page is a list of stories rather than one (a front page, a section, a tag page), or ""."""
-    if title.lower() in _site_names(tree):
-        return "the page is titled with the site's name (a front or section page)"
-    if len(paragraphs) >= 4 and _link_share(tree, paragraphs) > 0.5:
+@dataclass(slots=True)
+class _Links:
+    """The texts of a page's links: all of them, and the headline-like ones (four words or more)."""
+
+    anchors: set[str]
+    headlines: set[str]
+
+    @classmethod
+    def of(cls, tree: Any) -> _Links:
+        # Links to other pages: a table of contents pointing into the page itself ("#part-2") is no list of stories.
+        found = tree.xpath('//body//a[not(starts-with(normalize-space(@href), "#"))]')
+        anchors = {t for a in found if (t := normalize_text(_text(a)))}
+        return cls(anchors, {t for t in anchors if len(t.split()) >= 4})
+
+    def linked(self, paragraph: str) -> bool:
+        """Is the paragraph a link's text or a teaser: one that opens with a linked headline, or is mostly one?
+        A sentence that links to another story in its middle is prose ("Ранее мы писали, что ...")."""
+        if paragraph in self.anchors:
+            return True
+        # a table's row ("| 05.03 | Headline teaser |") is judged cell by cell
+        parts = [paragraph, *(c.strip() for c in paragraph.split("|"))] if paragraph.startswith("|") else [paragraph]
+        for part in parts:
+            opening = part.lstrip("-–—•·*>» \t")
+            if part in self.anchors or any(
+                opening.startswith(h) or (h in part and 2 * len(h) >= len(part)) for h in self.headlines
+            ):
+                return True
+        return False
+
+
+# JSON-LD types a page gives when it is one piece of writing.
+_ARTICLE_TYPES = re.compile(r"article|posting|report|review|recipe|howto", re.I)
+
+
+def _declares_article(tree: Any, ld: list[dict[str, Any]]) -> bool:
+    """Does the page say it is one article (og:type, JSON-LD type)? A front says "website" or nothing."""
+    if _meta(tree, "og:type").lower() in ("article", "blog", "blogposting", "newsarticle"):
+        return True
+    for node in ld:
+        types = node.get("@type")
+        for t in types if isinstance(types, list) else [types]:
+            if isinstance(t, str) and _ARTICLE_TYPES.search(t) and not re.search(r"collection|list|search", t, re.I):
+                return True
+    return False
+
+
+def _listing_evidence(tree: Any, title: str, paragraphs: list[str], links: _Links) -> str:
+    """Why the body looks like a list of stories (a front page, a section, a tag page), or ""."""
+    if paragraphs and sum(1 for p in paragraphs if p in links.anchors) > 0.5 * len(paragraphs) >= 2:
         return "a list of links (section front or tag page)"
-    headlines = {t for t in (_text(a) for a in tree.xpath("//body//a")) if len(t.split()) >= 4}
-    teasers = sum(1 for p in paragraphs if any(h in p for h in headlines))
+    teasers = sum(1 for p in paragraphs if links.linked(p))
     if teasers >= 3 and teasers >= 0.4 * len(paragraphs):
         return "paragraphs are teasers of linked stories (a list page)"
+    if title.lower() in _site_names(tree):
+        return "the page is titled with the site's name (a front or section page)"
     return ""
 
 
-def _link_share(tree: Any, paragraphs: list[str]) -> float:
-    """The share of body paragraphs that are the text of a link: high on section fronts and tag pages."""
-    anchors = {_text(a) for a in tree.xpath("//a") if _text(a)}
-    if not paragraphs:
-        return 0.0
-    return sum(1 for p in paragraphs if p in anchors) / len(paragraphs)
+def _own_prose(paragraphs: list[str], links: _Links) -> bool:
+    """Is there a paragraph of the page's own prose: long, and no link's text or teaser?"""
+    return any(_words([p]) >= PROSE_WORDS and not links.linked(p) for p in paragraphs)
 
 
 _warm = False
@@ -501,38 +605,34 @@ def extract_html(
     text = text[:MAX_HTML_CHARS]
     tree = _parse(text)
     if tree is None:
-        return ExtractResult(None, "empty or unparseable page")
+        return _none(url, "empty or unparseable page", "unparseable")
     size = _prune(tree)
     page_title = _text(next(iter(tree.xpath("//title")), None))
     h1 = _text(next(iter(tree.xpath("//h1")), None))
     if _NOT_FOUND.search(page_title) or (h1 and _NOT_FOUND.search(h1) and len(h1) < 80):
-        return ExtractResult(None, f"a 'not found' page: {page_title or h1!r}")
+        return _none(url, f"a 'not found' page: {page_title or h1!r}", "error")
 
     ruled = _apply_rules(text, rules) if rules else {}
     lead = normalize_text(ruled.get("lead") or _lead(tree))
-    raw = ruled["body"] if "body" in ruled else _body(url, tree, size)
     title = normalize_text(ruled.get("title") or _title(tree))
     published = None
     if ruled.get("date"):
         published = parse_iso(ruled["date"]) if re.match(r"\d{4}-\d", ruled["date"]) else parse_date(ruled["date"])
     if published is None:
         published = find_published(tree, url)
-
-    paragraphs = [normalize_text(_cut(p.strip())) for p in raw]
-    paragraphs = clean_paragraphs(paragraphs)
-    paragraphs = _drop_furniture(paragraphs, title, lead, published)
     if lead and is_boilerplate(lead):
         lead = ""
-    words = sum(len(p.split()) for p in paragraphs)
-    if words < MIN_WORDS:
-        return ExtractResult(None, f"no article text ({words} words of body)")
-    listing = _is_listing(tree, title, paragraphs)
-    if listing:
-        return ExtractResult(None, listing)
+    ld = _jsonld(tree)
+    links = _Links.of(tree)
+    bodies = iter([("site rules", ruled["body"])]) if "body" in ruled else _bodies(url, tree, size)
+    paragraphs, why, kind = _choose_body(bodies, links, tree, ld, title, lead, published)
+    if paragraphs is None:
+        return _none(url, why, kind)
+    if why:
+        log.info("article at %s kept although %s: %s", url, kind, why)
     if not title:
         title = paragraphs[0][:120]
 
-    ld = _jsonld(tree)
     canonical = _canonical(tree, url)
     langs, lang = detect_paragraphs([*paragraphs])
     if not lang and title:
@@ -552,16 +652,68 @@ def extract_html(
     return ExtractResult(article, "")
 
 
+def _choose_body(
+    bodies: Iterator[tuple[str, list[str]]],
+    links: _Links,
+    tree: Any,
+    ld: list[dict[str, Any]],
+    title: str,
+    lead: str,
+    published: str | None,
+) -> tuple[list[str] | None, str, str]:
+    """The first candidate body that is an article: (paragraphs, "", ""). A body that looks like a list is
+    one only against the page's own evidence (a paragraph of its own prose, a page declaring itself an
+    article): then the next candidate is asked first, and this one kept if none is better, with the
+    evidence as (paragraphs, why, "a list"). No article: (None, reason, kind), on positive evidence only."""
+    declared = _declares_article(tree, ld)
+    listed: tuple[list[str], str] | None = None  # the first body that looked like a list, and why
+    countered: list[str] | None = None  # the first list-like body the page's own evidence says is an article
+    short: list[str] = []  # the longest body shorter than MIN_WORDS
+    for name, raw in bodies:
+        paragraphs = _finish(raw, title, lead, published)
+        if _words(paragraphs) < MIN_WORDS:
+            # The most precise short body that has some text; a later one only when it has twice the text (the
+            # looser modes glue the heading to a one-paragraph story), our fallback when trafilatura has none.
+            bar = 2 * _words(short) if _words(short) >= MIN_TEXT_WORDS else _words(short)
+            if _words(paragraphs) > bar and (name != FALLBACK or _words(short) < MIN_TEXT_WORDS):
+                short = paragraphs
+            continue
+        why = _listing_evidence(tree, title, paragraphs, links)
+        own = declared or _own_prose(paragraphs, links)
+        if not why:
+            # Once a body looked like a list, another is believed only with evidence of an article of its own
+            # (from trafilatura: the largest block of a front page, or its teasers alone, are not its article).
+            if listed is None or (own and name != FALLBACK):
+                return paragraphs, "", ""
+            continue
+        if countered is None and own:
+            countered = paragraphs
+        if listed is None:
+            listed = (paragraphs, why)
+    if countered is not None and listed is not None:
+        return countered, listed[1], "a list"
+    if listed is not None:
+        return None, listed[1], "front"
+    if _words(short) >= MIN_TEXT_WORDS and not _listing_evidence(tree, title, short, links):
+        return short, "", ""
+    return None, f"no text of its own ({_words(short)} words): scripts, media or an empty page", "no_text"
+
+
+def _finish(raw: list[str], title: str, lead: str, published: str | None) -> list[str]:
+    """A candidate body made clean: normalised, boilerplate lines and page furniture gone."""
+    paragraphs = clean_paragraphs(normalize_text(_cut(p.strip())) for p in raw)
+    return _drop_furniture(paragraphs, title, lead, published)
+
+
 def extract(fetched: Fetched, rules: Mapping[str, Any] | None = None) -> ExtractResult:
     """Extract the article of an archived response; non-HTML and error responses give no article."""
     if fetched.status >= 400:
-        return _none(fetched.url, f"HTTP status {fetched.status}")
+        return _none(fetched.url, f"HTTP status {fetched.status}", "error")
     content_type = next((v for k, v in fetched.headers.items() if k.lower() == "content-type"), "")
     if content_type and not re.search(r"html|xml", content_type, re.IGNORECASE):
-        return _none(fetched.url, f"not an HTML page ({content_type.split(';')[0].strip()})")
+        return _none(fetched.url, f"not an HTML page ({content_type.split(';')[0].strip()})", "not_html")
     result = extract_html(fetched.body, fetched.url, fetched.headers, rules)
     if result.article is None:
-        log.info("no article at %s: %s", fetched.url, result.reason)
         return result
     article = result.article
     article.fetched_at = fetched.fetched_at
@@ -571,6 +723,7 @@ def extract(fetched: Fetched, rules: Mapping[str, Any] | None = None) -> Extract
     return result
 
 
-def _none(url: str, reason: str) -> ExtractResult:
-    log.info("no article at %s: %s", url, reason)
-    return ExtractResult(None, reason)
+def _none(url: str, reason: str, kind: str) -> ExtractResult:
+    """No article, and why: logged here, the one place every such decision passes."""
+    log.info("no article at %s (%s): %s", url, kind, reason)
+    return ExtractResult(None, reason, kind)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from flask.testing import FlaskClient
 pytest_plugins = ["tests.webfixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# ../shared/data beside the clone; SHARED_DATA_DIR names it elsewhere (a git worktree, a CI cache)
+SHARED_DATA = Path(os.environ.get("SHARED_DATA_DIR") or ROOT.parent / "shared" / "data")
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
 
