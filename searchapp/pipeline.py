@@ -190,8 +190,11 @@ def crawl(
     settings: Mapping[str, Any] | None = None,
     extra_start_urls: Iterable[str] = (),
     progress: bool = True,
+    revisit_all: bool = False,
 ) -> CrawlSummary:
-    """Crawl `sources` (plus URLs named on the command line) into the archive and the index."""
+    """Crawl `sources` (plus URLs named on the command line) into the archive and the index.
+
+    Known pages are revisited when their schedule says (`crawler.revisit`), all of them with `revisit_all`."""
     limit_malloc_arenas()
     values = dict(settings) if settings is not None else load_settings({"data": str(paths.root)})
     try:
@@ -213,6 +216,7 @@ def crawl(
         deadline=float(values["fetch_timeout"]),
         max_pages=max_pages,
         commit_every=COMMIT_EVERY,
+        revisit_all=revisit_all,
     )
     try:
         recover_swap(paths)
