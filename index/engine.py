@@ -11,13 +11,22 @@ ends as one segment.
 Readers keep one searcher per thread and refresh it when the index's generation changes; until a writer
 commits they keep seeing the old index (Whoosh segments are immutable, SQLite runs in WAL mode). Search itself
 (parsing, facets on numpy arrays, snippets) is in `index.search`.
+
+A search needs the facet columns of its generation (`Columns`, seconds to build at a million articles). A
+serving process calls `warm()`: it builds them before the first request, then a warmer thread builds them for
+each new generation as it appears. A rebuilt folder swapped in by `searchapp reindex` is opened and warmed
+beside the old one; requests keep answering from the old folder until the new one is ready (a request thread
+that has no searcher of the old folder waits for the swap at most `WARM_WAIT` seconds, then opens the new
+folder itself).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import itertools
+import logging
 import os
 import pickle
 import struct
@@ -52,6 +61,7 @@ from index.search import (
     query_terms,
     snippet,
     top_ranked,
+    warm_lengths,
     with_recency,
 )
 from index.store import ArticleStore
@@ -67,6 +77,9 @@ LOCK_TIMEOUT = 120.0  # seconds a writer waits for another writer before giving 
 # sits on the threshold: no margin on that side.
 MAX_GROUP_BITS = 8
 BATCH = 500
+WARM_POLL = 0.5  # seconds between the warmer's looks for a new generation or a rebuilt folder
+WARM_WAIT = 1.0  # longest a request waits for the warmer's swap to a rebuilt folder
+log = logging.getLogger(__name__)
 
 
 def _labels_parent() -> Callable[[str, str], str | None] | None:
@@ -236,6 +249,9 @@ class WhooshIndex(SearchIndex):
         # Stores of replaced folders, closed two replacements later: a request that took the store just before
         # a reindex swapped the folder finishes on it (closing it at once failed that request with a 500).
         self._retired: list[ArticleStore] = []
+        self._warmer: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._swapped = threading.Condition(self._lock)
 
     def _create(self) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
@@ -346,27 +362,90 @@ class WhooshIndex(SearchIndex):
             return self._identity
         return (stat.st_dev, stat.st_ino)
 
-    def _follow_replacement(self) -> None:
-        """Reopen Whoosh and SQLite when the folder was replaced by a rebuilt index; open files keep the old."""
+    def _follow_replacement(self, force: bool = False) -> bool:
+        """Reopen Whoosh and SQLite when the folder was replaced by a rebuilt index; open files keep the old.
+
+        With a warmer running (and not `force`), the warmer does it once the new folder is warm: returns True
+        while such a replacement is pending, the old folder still in use."""
         identity = self._folder_identity()
         if identity == self._identity:
-            return
+            return False
+        if self._warmer is not None and self._warmer.is_alive() and not force:
+            return True
         with self._lock:
             if identity == self._identity:
-                return
-            old_store = self.store
-            self._ix = self._retry(
-                lambda: whoosh_index.open_dir(str(self._whoosh_dir), indexname=INDEX_NAME, readonly=self.readonly)
-            )
-            self.store = ArticleStore(self.path / "articles.sqlite", readonly=self.readonly)
-            self._identity = identity
-            self._columns = {}
-            self._parts = {}
-            self._retired.append(old_store)
-            done = self._retired[:-_KEEP_RETIRED]
-            del self._retired[:-_KEEP_RETIRED]
-        for store in done:
+                return False
+            ix = self._retry(self._open_whoosh)
+            self._install(identity, ix, ArticleStore(self.path / "articles.sqlite", readonly=self.readonly), {}, {})
+        return False
+
+    def _open_whoosh(self) -> Any:
+        return whoosh_index.open_dir(str(self._whoosh_dir), indexname=INDEX_NAME, readonly=self.readonly)
+
+    def _install(
+        self,
+        identity: tuple[int, int],
+        ix: Any,
+        store: ArticleStore,
+        columns: dict[Any, Columns],
+        parts: dict[Any, SegmentPart],
+    ) -> None:
+        """Make a rebuilt folder's Whoosh index and store the current ones (the caller holds the lock)."""
+        self._retired.append(self.store)
+        self._ix, self.store, self._identity = ix, store, identity
+        self._columns, self._parts = columns, parts
+        done = self._retired[:-_KEEP_RETIRED]
+        del self._retired[:-_KEEP_RETIRED]
+        self._swapped.notify_all()
+        for old in done:
+            old.close()
+
+    # ------------------------------------------------------------------------------------------ warming
+    def warm(self) -> None:
+        """Build the current generation's facet columns now, then keep each new generation's ready in a thread."""
+        if self._closed:
+            raise IndexError_("the index is closed")
+        self._cols(self._searcher())
+        with self._lock:
+            if self._warmer is None:
+                self._warmer = threading.Thread(target=self._keep_warm, name="index-warmer", daemon=True)
+                self._warmer.start()
+
+    def _keep_warm(self) -> None:
+        while not self._stop.wait(WARM_POLL):
+            try:
+                identity = self._folder_identity()
+                if identity != self._identity:
+                    self._prepare_replacement(identity)
+                else:
+                    self._cols(self._current_searcher())
+            except (IndexError_, *DAMAGE) as exc:  # a folder caught mid-swap: the next look sees it whole
+                log.debug("index warmer: %s", exc)
+            except Exception:  # the warmer must outlive any one failure, or a swap would wait for it forever
+                log.exception("index warmer")
+
+    def _prepare_replacement(self, identity: tuple[int, int]) -> None:
+        """Open and warm a rebuilt folder beside the old one, then swap it in."""
+        started = time.monotonic()
+        ix = self._retry(self._open_whoosh)
+        store = ArticleStore(self.path / "articles.sqlite", readonly=self.readonly)
+        searcher = self._retry(lambda: ix.searcher(weighting=_weighting()))
+        reader = searcher.reader()
+        parts: dict[Any, SegmentPart] = {}
+        cols = self._build_columns(searcher, parts)
+        key = (identity, reader.generation(), reader.doc_count_all(), reader.doc_count())
+        with self._lock:
+            current = self._identity == identity or self._folder_identity() != identity
+            if not current:
+                self._install(identity, ix, store, {key: cols}, parts)
+                self._searchers.append(searcher)
+        if current:  # a request swapped first, or the folder was replaced again meanwhile
+            with contextlib.suppress(Exception):
+                searcher.close()
             store.close()
+            return
+        self._local.searcher, self._local.identity = searcher, identity
+        log.info("index: a rebuilt folder is in use, warmed in %.1f s", time.monotonic() - started)
 
     def _searcher(self) -> Any:
         if self._closed:
@@ -377,10 +456,19 @@ class WhooshIndex(SearchIndex):
             raise damaged(self.path, exc) from exc
 
     def _current_searcher(self) -> Any:
-        self._follow_replacement()
+        pending = self._follow_replacement()
         searcher = getattr(self._local, "searcher", None)
         if searcher is not None and getattr(self._local, "identity", None) != self._identity:
             searcher = None  # a searcher of the replaced folder
+        if pending:
+            if searcher is not None:
+                # The old folder's segments, open in this searcher, until the warmer swaps (its up_to_date would
+                # read the new folder's table of contents).
+                return searcher
+            identity = self._folder_identity()
+            with self._lock:
+                self._swapped.wait_for(lambda: self._identity == identity, timeout=WARM_WAIT)
+            self._follow_replacement(force=True)
         if searcher is None:
             searcher = self._retry(lambda: self._ix.searcher(weighting=_weighting()))
             self._local.searcher = searcher
@@ -419,8 +507,16 @@ class WhooshIndex(SearchIndex):
             with self._lock:
                 cols = self._columns.get(key)
                 if cols is None:
-                    cols = Columns.build(reader, FACET_FIELDS, self._parts)
-                    self._columns = {key: cols}  # only the newest generation is kept
+                    cols = self._build_columns(searcher, self._parts)
+                    # this generation and the one before (threads still on it during a swap)
+                    self._columns = {**dict(list(self._columns.items())[-1:]), key: cols}
+        return cols
+
+    @staticmethod
+    def _build_columns(searcher: Any, parts: dict[Any, SegmentPart]) -> Columns:
+        """A generation's facet columns, and the text fields' lengths every scored query reads."""
+        cols = Columns.build(searcher.reader(), FACET_FIELDS, parts)
+        warm_lengths(searcher, cols.size, cols.cache, TEXT_FIELDS)
         return cols
 
     def generation(self) -> str:
@@ -449,8 +545,23 @@ class WhooshIndex(SearchIndex):
         """The parsed query, its mask, the base mask (query, dates, amounts) and a mask per active facet filter.
 
         When the request is ranked by relevance (and `scored`), the query's scores are computed with the mask.
+        The search page asks `search` and then `histogram` of one request: the second call takes the first's
+        matches (kept per thread for the next call only) instead of parsing and evaluating the query again.
         """
         scored = scored and request.sort == "relevance"
+        key = dataclasses.replace(request, page=1, per_page=1, facets=True, group=True, sort="")
+        memo = getattr(self._local, "matched", None)
+        self._local.matched = None
+        if memo is not None and memo[0] is cols and memo[1] == key and (memo[2] or not scored):
+            matched: tuple[ParsedQuery, np.ndarray, np.ndarray, dict[str, np.ndarray]] = memo[3]
+            return matched
+        matched = self._evaluate(request, searcher, cols, scored)
+        self._local.matched = (cols, key, scored, matched)
+        return matched
+
+    def _evaluate(
+        self, request: SearchRequest, searcher: Any, cols: Columns, scored: bool
+    ) -> tuple[ParsedQuery, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
         parsed = self._queries.parse(request.q)
         bounds = self._bounds(request, searcher, cols)
         filters = {
@@ -684,6 +795,9 @@ class WhooshIndex(SearchIndex):
 
     def close(self) -> None:
         self._closed = True
+        self._stop.set()
+        if self._warmer is not None and self._warmer is not threading.current_thread():
+            self._warmer.join(timeout=10)
         with self._lock:
             for searcher in self._searchers:
                 with contextlib.suppress(Exception):

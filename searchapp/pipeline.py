@@ -306,7 +306,6 @@ def reindex(paths: DataPaths, *, progress: bool = True) -> ReindexSummary:
             latest[fetched.url] = (fetched.warc_file, fetched.warc_offset, digest)
         line.finish(f"reindex: {summary.responses} responses read")
     new_dir = paths.index.parent / (paths.index.name + ".new")
-    old_dir = paths.index.parent / (paths.index.name + ".old")
     shutil.rmtree(new_dir, ignore_errors=True)
     index = open_index(new_dir)
     sink: IndexSink | None = None
@@ -337,9 +336,14 @@ def reindex(paths: DataPaths, *, progress: bool = True) -> ReindexSummary:
         if sink is not None:
             sink.close()
         index.close()
-    (new_dir / REBUILT_MARK).touch()  # complete: a kill during the swap is finished by the next open_index
-    _swap(paths.index, new_dir, old_dir)
+    swap_in(paths, new_dir)
     return summary
+
+
+def swap_in(paths: DataPaths, new_dir: Path) -> None:
+    """Put a complete rebuilt index folder (`index.new`) in the place of the index; servers follow it."""
+    (new_dir / REBUILT_MARK).touch()  # complete: a kill during the swap is finished by the next open_index
+    _swap(paths.index, new_dir, paths.index.parent / (paths.index.name + ".old"))
 
 
 def _exchange(a: Path, b: Path) -> bool:

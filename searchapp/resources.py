@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
@@ -17,6 +19,20 @@ from searchapp.paths import DataPaths
 
 log = logging.getLogger(__name__)
 _LOCK = threading.Lock()
+
+
+# One search computes at a time in a serving process. Python work of one process runs on one core (`serve` runs
+# a process per core); eight threads computing searches at once under the interpreter lock made each as slow as
+# all eight together. Taken in turn, a quick search is not held up by the slow ones it would share the core with;
+# the threads still read requests and write answers meanwhile.
+_SEARCH_SLOT = threading.Lock()
+
+
+@contextmanager
+def search_slot() -> Iterator[None]:
+    """Hold the process's search slot while the index computes an answer."""
+    with _SEARCH_SLOT:
+        yield
 
 
 def init_app(app: Flask) -> None:
