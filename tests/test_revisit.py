@@ -16,7 +16,7 @@ import random
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,6 +25,7 @@ import pytest
 from crawler import revisit
 from crawler.frontier import Frontier, Outcome
 from crawler.urls import host_of
+from tests.mocksite import Handler
 
 KNOWN = 5000
 NEW = 10
@@ -92,22 +93,10 @@ class Outlet(ThreadingHTTPServer):
         self.server_close()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: Outlet
-    protocol_version = "HTTP/1.1"
-    wbufsize = 1 << 16
+class _Handler(Handler):
+    """The mock site's handler (its `send`), with the outlet's routes."""
 
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8", **headers: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        for name, value in headers.items():
-            self.send_header(name.replace("_", "-"), value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+    server: Outlet  # type: ignore[assignment]
 
     def do_GET(self) -> None:
         outlet = self.server

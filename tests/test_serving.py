@@ -174,3 +174,30 @@ def test_a_bad_processes_setting_is_refused_at_start(data_dir: Path) -> None:
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 1
     assert done.stderr.strip() == "searchapp serve: setting processes has an invalid value: -1"
+
+
+def test_searches_take_their_turn_in_the_order_they_asked() -> None:
+    from searchapp.resources import Turns
+
+    turns = Turns()
+    order: list[int] = []
+    asked: list[int] = []
+    lock = threading.Lock()
+
+    def search(n: int) -> None:
+        with lock:
+            asked.append(n)
+        with turns:
+            order.append(n)
+
+    with turns:  # busy: everyone queues behind this holder
+        threads = []
+        for n in range(8):
+            thread = threading.Thread(target=search, args=(n,))
+            thread.start()
+            threads.append(thread)
+            assert _wait(lambda n=n: len(asked) == n + 1)
+            time.sleep(0.02)  # the thread is waiting for its turn before the next one asks
+    for thread in threads:
+        thread.join(timeout=10)
+    assert order == list(range(8))
