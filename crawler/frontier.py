@@ -190,19 +190,25 @@ class Frontier:
             if row is not None and row[1] is None:
                 self.run = int(row[0])
                 self.db.execute("UPDATE urls SET state = 'queued' WHERE state = 'fetching'")
+                if revisit_all:  # asked of a resumed run too: what it finished already is asked again
+                    self._requeue(True, now)
                 return self.run, True
             cur = self.db.execute("INSERT INTO runs (started) VALUES (?)", (time.time(),))
             self.run = int(cur.lastrowid or 0)
-            # Revisits are conditional GETs; gone URLs stay gone, skipped ones skipped.
-            due = "1" if revisit_all else f"({_HUB_SQL} OR next_visit <= ?)"
-            self.db.execute(
-                "UPDATE urls SET state = 'queued', attempts = 0, next_try = 0, "
-                f"prio = CASE WHEN {_HUB_SQL} THEN prio % {REVISIT_PRIORITY} "
-                f"ELSE prio % {REVISIT_PRIORITY} + {REVISIT_PRIORITY} END "
-                f"WHERE state IN ('done', 'failed', 'blocked', 'fetching') AND {due}",
-                () if revisit_all else (now,),
-            )
+            self._requeue(revisit_all, now)
         return self.run, False
+
+    def _requeue(self, revisit_all: bool, now: float) -> None:
+        """Queue the hubs and the due revisits (every finished URL with `revisit_all`), revisits behind the rest.
+        Revisits are conditional GETs; gone URLs stay gone, skipped ones skipped."""
+        due = "1" if revisit_all else f"({_HUB_SQL} OR next_visit <= ?)"
+        self.db.execute(
+            "UPDATE urls SET state = 'queued', attempts = 0, next_try = 0, "
+            f"prio = CASE WHEN {_HUB_SQL} THEN prio % {REVISIT_PRIORITY} "
+            f"ELSE prio % {REVISIT_PRIORITY} + {REVISIT_PRIORITY} END "
+            f"WHERE state IN ('done', 'failed', 'blocked', 'fetching') AND {due}",
+            () if revisit_all else (now,),
+        )
 
     def due_count(self, now: float | None = None) -> int:
         """Finished URLs (not hubs) whose revisit is due: what the next run would ask again."""
