@@ -311,6 +311,7 @@ def phase_query(engine: str, folder: Path, target: Path, count: int) -> dict[str
     totals: Counter[str] = Counter()
     progress = Progress(f"queries ({engine})", total=len(mix) + len(mix) // 4 + 20)
     with progress:
+        cpu = time.process_time()
         for q in mix:
             t0 = time.perf_counter()
             result = ix.search(q.request)
@@ -319,6 +320,7 @@ def phase_query(engine: str, folder: Path, target: Path, count: int) -> dict[str
             by_kind.setdefault(q.kind, []).append(dt)
             totals[q.kind] += result.total
             progress.advance()
+        cpu = time.process_time() - cpu
         date_times = []
         for q in mix[: len(mix) // 4]:
             req = SearchRequest(**{**asdict(q.request), "sort": "date"})
@@ -336,6 +338,8 @@ def phase_query(engine: str, folder: Path, target: Path, count: int) -> dict[str
     return {
         "cold_ms": round(cold * 1000, 1),
         "mix": _percentiles(times),
+        # CPU time, unlike the latencies, does not grow when other work shares the machine's cores
+        "mix_cpu_ms": round(cpu * 1000 / len(mix), 2),
         "by_kind": {k: _percentiles(v) for k, v in sorted(by_kind.items())},
         "mean_matches": {k: round(totals[k] / len(by_kind[k]), 1) for k in sorted(by_kind)},
         "sort_date": _percentiles(date_times),
@@ -485,13 +489,28 @@ def _get(conn: http.client.HTTPConnection, path: str) -> int:
     return response.status
 
 
-def _family_memory_mb(pid: int) -> dict[str, float]:
-    """Memory of a server and its worker processes, summed (a pre-forked server is several processes)."""
+def _family(pid: int) -> list[int]:
+    """A server and its worker processes (a pre-forked server is several)."""
     pids = [pid]
     with contextlib.suppress(OSError):
         pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return pids
+
+
+def _family_cpu_s(pid: int) -> float:
+    """CPU seconds (user and system) a server and its workers have used so far."""
+    total = 0
+    for one in _family(pid):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _family_memory_mb(pid: int) -> dict[str, float]:
+    """Memory of a server and its worker processes, summed (a pre-forked server is several processes)."""
     total: dict[str, float] = {}
-    for one in pids:
+    for one in _family(pid):
         for key, value in _proc_memory_mb(one).items():
             total[key] = round(total.get(key, 0.0) + value, 1)
     return total
@@ -544,6 +563,7 @@ def phase_serve(
 
         progress = Progress(f"HTTP requests ({engine})", total=requests)
         with progress:
+            cpu = _family_cpu_s(server.pid)
             started = time.perf_counter()
             workers = [threading.Thread(target=client) for _ in range(clients)]
             for w in workers:
@@ -551,6 +571,7 @@ def phase_serve(
             for w in workers:
                 w.join()
             elapsed = time.perf_counter() - started
+            cpu = _family_cpu_s(server.pid) - cpu
         memory = _family_memory_mb(server.pid)
         if engine == "ours":
             swap = swap_probe(target, port, paths)
@@ -572,6 +593,7 @@ def phase_serve(
         "errors": len(errors),
         "seconds": round(elapsed, 2),
         "rps": round(requests / elapsed, 2) if elapsed else 0.0,
+        "cpu_ms_per_request": round(cpu * 1000 / requests, 2),
         "latency": _percentiles(latencies),
         "rss_idle_mb": idle.get("VmRSS", 0.0),
         "rss_mb": memory.get("VmRSS", 0.0),
@@ -595,6 +617,11 @@ def against_in_process(serve: dict[str, Any], query: dict[str, Any]) -> dict[str
         out["rps_share"] = round(serve["rps"] / out["capacity_rps"], 3)
     if p95 and http_p95:
         out["p95_ratio"] = round(http_p95 / p95, 2)
+    cpu, http_cpu = query.get("mix_cpu_ms"), serve.get("cpu_ms_per_request")
+    if cpu and http_cpu:
+        # the same comparison in CPU time, which other work on a shared machine does not inflate
+        out["cpu_capacity_rps"] = round(cores / (cpu / 1000), 1)
+        out["cpu_ratio"] = round(http_cpu / cpu, 2)
     return out
 
 
