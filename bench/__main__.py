@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clients", type=_positive, default=8, help="concurrent HTTP clients (default 8)")
     p.add_argument("--requests", type=_positive, default=400, help="HTTP requests in all (default 400)")
     p.add_argument("--threads", type=_positive, default=8, help="server worker threads (default 8)")
+    p.add_argument("--processes", type=int, default=0, help="serving processes of ours (default 0: one per core)")
     p.add_argument("--no-serve", action="store_true", help="skip the HTTP phase")
     p.add_argument(
         "--analysis",
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clients", type=_positive, default=8, help="concurrent HTTP clients (default 8)")
     p.add_argument("--requests", type=_positive, default=400, help="HTTP requests in all (default 400)")
     p.add_argument("--threads", type=_positive, default=8, help="server worker threads (default 8)")
+    p.add_argument("--processes", type=int, default=0, help="serving processes of ours (default 0: one per core)")
     p.add_argument("--no-serve", action="store_true", help="skip the HTTP phase")
     p.add_argument("--no-keep", action="store_true", help="delete the scaled index afterwards")
     p.add_argument("--reuse", action="store_true", help="measure again on the copy an earlier `scale` built")
@@ -119,6 +121,7 @@ def _options(args: argparse.Namespace, **more: Any) -> run.SuiteOptions:
         clients=args.clients,
         requests=args.requests,
         threads=args.threads,
+        processes=args.processes,
         serve=not args.no_serve,
         keep=not args.no_keep,
         **more,

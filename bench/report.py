@@ -44,12 +44,27 @@ ROWS: tuple[tuple[str, Getter, str, bool], ...] = (
     ("histogram p50", _get("query", "histogram", "p50"), "ms", False),
     ("histogram p95", _get("query", "histogram", "p95"), "ms", False),
     ("query process peak memory", _get("query", "peak_rss_mb"), "MB", False),
-    ("HTTP throughput, 8 clients", _get("serve", "rps"), "req/s", True),
+    ("first query after the server starts", _get("serve", "first_query_ms"), "ms", False),
+    ("server start to first answer", _get("serve", "ready_s"), "s", False),
+    ("HTTP clients", _get("serve", "clients"), "", False),
+    ("HTTP serving processes", _get("serve", "processes"), "", False),
+    ("HTTP throughput", _get("serve", "rps"), "req/s", True),
+    ("in-process capacity (cores / mean query)", _get("serve", "capacity_rps"), "req/s", True),
+    ("HTTP throughput / in-process capacity", _get("serve", "rps_share"), "x", True),
+    ("in-process CPU per query", _get("query", "mix_cpu_ms"), "ms", False),
+    ("HTTP server CPU per request (all processes)", _get("serve", "cpu_ms_per_request"), "ms", False),
+    ("HTTP CPU / in-process CPU", _get("serve", "cpu_ratio"), "x", False),
+    ("capacity by CPU (cores / in-process CPU per query)", _get("serve", "cpu_capacity_rps"), "req/s", True),
     ("HTTP latency p50", _get("serve", "latency", "p50"), "ms", False),
     ("HTTP latency p95", _get("serve", "latency", "p95"), "ms", False),
-    ("serve process memory", _get("serve", "rss_mb"), "MB", False),
-    ("serve process peak memory", _get("serve", "peak_rss_mb"), "MB", False),
-    ("serve process anonymous memory", _get("serve", "rss_anon_mb"), "MB", False),
+    ("HTTP p95 / in-process p95", _get("serve", "p95_ratio"), "x", False),
+    ("HTTP errors", _get("serve", "errors"), "", False),
+    ("first query after a reindex swap", _get("serve", "swap", "first_ms"), "ms", False),
+    ("slowest query within 10 s of the swap", _get("serve", "swap", "max_ms"), "ms", False),
+    ("errors within 10 s of the swap", _get("serve", "swap", "errors"), "", False),
+    ("serve processes' memory", _get("serve", "rss_mb"), "MB", False),
+    ("serve processes' peak memory", _get("serve", "peak_rss_mb"), "MB", False),
+    ("serve processes' anonymous memory", _get("serve", "rss_anon_mb"), "MB", False),
 )
 
 
@@ -86,6 +101,11 @@ def add_ratios(results: dict[str, Any]) -> dict[str, Any]:
         "index <= 1.5x article text": _get("index", "size_ratio")(ours),
         "serve process <= 1.5 GB (at 1M)": _get("serve", "peak_rss_mb")(ours),
         "translation adds <= 25% to the mix p95 (same run)": _get("query", "xlang_p95_ratio")(ours),
+        "first query after start <= 1 s": _get("serve", "first_query_ms")(ours),
+        "first query after a reindex swap <= 1 s": _get("serve", "swap", "first_ms")(ours),
+        "HTTP req/s >= 0.7 x cores / in-process mean": _get("serve", "rps_share")(ours),
+        "HTTP p95 <= 4 x in-process p95": _get("serve", "p95_ratio")(ours),
+        "HTTP errors = 0": _get("serve", "errors")(ours),
     }
     results["targets"] = targets
     return results

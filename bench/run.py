@@ -5,8 +5,11 @@ a child process of its own, so each phase's peak memory (ru_maxrss) is its own: 
 ours through the full analysis path `index.ingest.to_record` -> `SearchIndex.add`, the baseline from
 the generated facts), `query` (a fixed mix of 200 requests with 0-3 filters, all facet counts, top 20,
 snippets; then `sort=date`; then the attention-over-time histogram) and `serve` (the real HTTP server in
-a subprocess on 127.0.0.1, 8 concurrent clients on `/api/search`, a bounded number of requests). The
-figures go to `bench.report` for the table and the JSON file.
+a subprocess on 127.0.0.1: the first query after it starts, then concurrent keep-alive clients on
+`/api/search`, a bounded number of requests, then the first queries after a rebuilt index folder is swapped in
+under it). The HTTP figures are set beside the in-process ones of the same run: requests/s against what the
+in-process mean query time allows on the machine's cores, and the p95 ratio. The figures go to `bench.report`
+for the table and the JSON file.
 """
 
 from __future__ import annotations
@@ -326,6 +329,7 @@ def phase_query(engine: str, folder: Path, target: Path, count: int, translate: 
     totals: Counter[str] = Counter()
     progress = Progress(f"queries ({engine})", total=len(mix) + len(mix) // 4 + 20)
     with progress:
+        cpu = time.process_time()
         for q in mix:
             if translate == "both" and engine == "ours":
                 # each way twice, in the order on, off, off, on: the mix figures are the first time (translated,
@@ -349,6 +353,7 @@ def phase_query(engine: str, folder: Path, target: Path, count: int, translate: 
             by_kind.setdefault(q.kind, []).append(dt)
             totals[q.kind] += result.total
             progress.advance()
+        cpu = time.process_time() - cpu
         date_times = []
         for q in mix[: len(mix) // 4]:
             req = SearchRequest(**{**asdict(q.request), "sort": "date"})
@@ -372,6 +377,8 @@ def phase_query(engine: str, folder: Path, target: Path, count: int, translate: 
         **extra,
         "cold_ms": round(cold * 1000, 1),
         "mix": _percentiles(times),
+        # CPU time, unlike the latencies, does not grow when other work shares the machine's cores
+        "mix_cpu_ms": round(cpu * 1000 / len(mix), 2),
         "by_kind": {k: _percentiles(v) for k, v in sorted(by_kind.items())},
         "mean_matches": {k: round(totals[k] / len(by_kind[k]), 1) for k in sorted(by_kind)},
         "sort_date": _percentiles(date_times),
@@ -407,6 +414,93 @@ def _free_port() -> int:
         return port
 
 
+def _first_answer(port: int, path: str, deadline: float, server: subprocess.Popen[bytes]) -> float:
+    """Seconds the first request the server accepts takes to answer (a server listens only once it is warm)."""
+    while True:
+        if server.poll() is not None:
+            raise BenchError(f"the server exited with status {server.returncode} before answering")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        try:
+            conn.connect()
+        except OSError:
+            conn.close()
+            if time.monotonic() > deadline:
+                raise BenchError("the server did not answer within 120 s") from None
+            time.sleep(0.05)
+            continue
+        try:
+            t0 = time.perf_counter()
+            status = _get(conn, path)
+            elapsed = time.perf_counter() - t0
+        except OSError:
+            conn.close()
+            time.sleep(0.05)
+            continue
+        conn.close()
+        if status != 200:
+            raise BenchError(f"the server's first answer was HTTP {status}")
+        return elapsed
+
+
+SWAP_WINDOW = 10.0  # seconds of queries measured after a rebuilt index is swapped in
+
+
+def swap_probe(target: Path, port: int, paths: list[str], clients: int = 4) -> dict[str, Any]:
+    """Swap a rebuilt index folder (a copy of the index, put in place the way `searchapp reindex` does) under
+    the running server, and time the queries of `clients` clients over the next SWAP_WINDOW seconds."""
+    import shutil
+
+    from searchapp.paths import DataPaths
+    from searchapp.pipeline import swap_in
+
+    data = DataPaths(target)
+    new_dir = data.index.parent / (data.index.name + ".new")
+    shutil.rmtree(new_dir, ignore_errors=True)
+    shutil.copytree(data.index, new_dir)
+    lock = threading.Lock()
+    latencies: list[tuple[float, float]] = []  # (sent, seconds)
+    errors: list[int] = []
+    end = [0.0]
+
+    def client(offset: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        i = offset
+        while time.monotonic() < end[0]:
+            sent = time.monotonic()
+            try:
+                status = _get(conn, paths[i % len(paths)])
+            except OSError:
+                status = 0
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            with lock:
+                latencies.append((sent, time.monotonic() - sent))
+                if status != 200:
+                    errors.append(status)
+            i += clients
+        conn.close()
+
+    swap_in(data, new_dir)
+    swapped = time.monotonic()
+    end[0] = swapped + SWAP_WINDOW
+    workers = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    latencies.sort()
+    times = [dt for _, dt in latencies]
+    return {
+        "clients": clients,
+        "window_s": SWAP_WINDOW,
+        "requests": len(times),
+        "errors": len(errors),
+        "first_ms": round(times[0] * 1000, 1) if times else None,
+        "max_ms": round(max(times) * 1000, 1) if times else None,
+        "latency": _percentiles(times),
+    }
+
+
 def _server_command(engine: str, target: Path, port: int, threads: int) -> list[str]:
     if engine == "baseline":
         return [sys.executable, "-m", "bench", "_serve-baseline", "--target", str(target), "--port", str(port)]
@@ -434,12 +528,43 @@ def _get(conn: http.client.HTTPConnection, path: str) -> int:
     return response.status
 
 
-def phase_serve(engine: str, folder: Path, target: Path, clients: int, requests: int, threads: int) -> dict[str, Any]:
-    """Throughput of /api/search under `clients` concurrent keep-alive clients, `requests` in all."""
+def _family(pid: int) -> list[int]:
+    """A server and its worker processes (a pre-forked server is several)."""
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return pids
+
+
+def _family_cpu_s(pid: int) -> float:
+    """CPU seconds (user and system) a server and its workers have used so far."""
+    total = 0
+    for one in _family(pid):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _family_memory_mb(pid: int) -> dict[str, float]:
+    """Memory of a server and its worker processes, summed (a pre-forked server is several processes)."""
+    total: dict[str, float] = {}
+    for one in _family(pid):
+        for key, value in _proc_memory_mb(one).items():
+            total[key] = round(total.get(key, 0.0) + value, 1)
+    return total
+
+
+def phase_serve(
+    engine: str, folder: Path, target: Path, clients: int, requests: int, threads: int, processes: int = 0
+) -> dict[str, Any]:
+    """The first query after start, throughput of /api/search under `clients` concurrent keep-alive clients
+    (`requests` in all), then (ours) the queries right after a rebuilt index is swapped in."""
     mix = query_mix(folder, 200)
     paths = ["/api/search?" + urllib.parse.urlencode(request_params(q.request)) for q in mix]
     port = _free_port()
-    env = {**os.environ, "SEARCHAPP_THREADS": str(threads)}
+    env = {**os.environ, "SEARCHAPP_THREADS": str(threads), "SEARCHAPP_PROCESSES": str(processes)}
+    started = time.monotonic()
     server = subprocess.Popen(
         _server_command(engine, target, port, threads),
         cwd=ROOT,
@@ -447,23 +572,11 @@ def phase_serve(engine: str, folder: Path, target: Path, clients: int, requests:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    swap: dict[str, Any] = {}
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if server.poll() is not None:
-                raise BenchError(f"the {engine} server exited with status {server.returncode} before answering")
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                if _get(conn, paths[0]) == 200:
-                    conn.close()
-                    break
-                conn.close()
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise BenchError(f"the {engine} server did not answer within 120 s")
-            time.sleep(0.3)
-        idle = _proc_memory_mb(server.pid)
+        first = _first_answer(port, paths[0], started + 120, server)
+        ready = time.monotonic() - started
+        idle = _family_memory_mb(server.pid)
         lock = threading.Lock()
         next_i = [0]
         latencies: list[float] = []
@@ -489,6 +602,7 @@ def phase_serve(engine: str, folder: Path, target: Path, clients: int, requests:
 
         progress = Progress(f"HTTP requests ({engine})", total=requests)
         with progress:
+            cpu = _family_cpu_s(server.pid)
             started = time.perf_counter()
             workers = [threading.Thread(target=client) for _ in range(clients)]
             for w in workers:
@@ -496,7 +610,10 @@ def phase_serve(engine: str, folder: Path, target: Path, clients: int, requests:
             for w in workers:
                 w.join()
             elapsed = time.perf_counter() - started
-        memory = _proc_memory_mb(server.pid)
+            cpu = _family_cpu_s(server.pid) - cpu
+        memory = _family_memory_mb(server.pid)
+        if engine == "ours":
+            swap = swap_probe(target, port, paths)
     finally:
         server.terminate()
         try:
@@ -507,9 +624,15 @@ def phase_serve(engine: str, folder: Path, target: Path, clients: int, requests:
     return {
         "clients": clients,
         "requests": requests,
+        "processes": processes or os.cpu_count(),
+        "threads": threads,
+        "first_query_ms": round(first * 1000, 1),
+        "ready_s": round(ready, 2),
+        "swap": swap,
         "errors": len(errors),
         "seconds": round(elapsed, 2),
         "rps": round(requests / elapsed, 2) if elapsed else 0.0,
+        "cpu_ms_per_request": round(cpu * 1000 / requests, 2),
         "latency": _percentiles(latencies),
         "rss_idle_mb": idle.get("VmRSS", 0.0),
         "rss_mb": memory.get("VmRSS", 0.0),
@@ -518,6 +641,27 @@ def phase_serve(engine: str, folder: Path, target: Path, clients: int, requests:
         "rss_anon_mb": memory.get("RssAnon", 0.0),
         "rss_file_mb": memory.get("RssFile", 0.0),
     }
+
+
+def against_in_process(serve: dict[str, Any], query: dict[str, Any]) -> dict[str, Any]:
+    """HTTP beside the engine, measured in the same run: the requests/s the in-process mean query time allows
+    on this machine's cores, the share of it HTTP reached, and HTTP p95 over in-process p95."""
+    mean = query.get("mix", {}).get("mean")
+    p95 = query.get("mix", {}).get("p95")
+    http_p95 = serve.get("latency", {}).get("p95")
+    cores = os.cpu_count() or 1
+    out: dict[str, Any] = {}
+    if mean:
+        out["capacity_rps"] = round(cores / (mean / 1000), 1)
+        out["rps_share"] = round(serve["rps"] / out["capacity_rps"], 3)
+    if p95 and http_p95:
+        out["p95_ratio"] = round(http_p95 / p95, 2)
+    cpu, http_cpu = query.get("mix_cpu_ms"), serve.get("cpu_ms_per_request")
+    if cpu and http_cpu:
+        # the same comparison in CPU time, which other work on a shared machine does not inflate
+        out["cpu_capacity_rps"] = round(cores / (cpu / 1000), 1)
+        out["cpu_ratio"] = round(http_cpu / cpu, 2)
+    return out
 
 
 def serve_baseline(target: Path, port: int, threads: int = 8, lifetime: float = 1800.0) -> None:
@@ -564,6 +708,7 @@ class SuiteOptions:
     clients: int = 8
     requests: int = 400
     threads: int = 8
+    processes: int = 0  # serving processes (SEARCHAPP_PROCESSES); 0: one per core
     serve: bool = True
     keep: bool = True
     analysis: str = "full"  # ours: full (index.ingest.to_record) or generated (the generator's facts)
@@ -654,7 +799,10 @@ def run_suite(opts: SuiteOptions) -> dict[str, Any]:
             )
             if opts.serve:
                 say(f"bench: {opts.requests} HTTP requests from {opts.clients} clients to the {engine} server")
-                entry["serve"] = phase_serve(engine, folder, target, opts.clients, opts.requests, opts.threads)
+                entry["serve"] = phase_serve(
+                    engine, folder, target, opts.clients, opts.requests, opts.threads, opts.processes
+                )
+                entry["serve"].update(against_in_process(entry["serve"], entry["query"]))
         except (BenchError, subprocess.TimeoutExpired) as exc:
             entry["error"] = str(exc)
             say(f"bench: {engine}: {exc}")

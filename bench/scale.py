@@ -107,7 +107,10 @@ def run_scaled(work: Path, n: int, seed: int, times: int, opts: run.SuiteOptions
         )
         if opts.serve:
             say(f"bench: {opts.requests} HTTP requests from {opts.clients} clients")
-            entry["serve"] = run.phase_serve("ours", folder, target, opts.clients, opts.requests, opts.threads)
+            entry["serve"] = run.phase_serve(
+                "ours", folder, target, opts.clients, opts.requests, opts.threads, opts.processes
+            )
+            entry["serve"].update(run.against_in_process(entry["serve"], entry.get("query", {})))
     except (run.BenchError, subprocess.TimeoutExpired) as exc:
         entry["error"] = str(exc)
         say(f"bench: {exc}")

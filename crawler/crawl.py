@@ -30,6 +30,7 @@ from crawler.fetch import Fetcher, FetchResult
 from crawler.frontier import Entry, Frontier, Outcome
 from crawler.models import Fetched
 from crawler.progress import Progress
+from crawler.revisit import timestamp
 from crawler.robots import ROBOTS_TTL, RobotsPolicy, agent_token, robots_text, robots_url
 from crawler.safety import UnsafeTarget, is_loopback_host
 from crawler.sources import Source
@@ -70,11 +71,14 @@ class CrawlConfig:
     max_depth: int = 4  # hops from a seed through pages that are not articles
     commit_every: int = 50
     workers: int = 8
+    revisit_all: bool = False  # revisit every known URL now, not only those whose revisit is due
 
 
 @dataclass(slots=True)
 class CrawlStats:
-    fetched: int = 0  # responses received and archived
+    fetched: int = 0  # responses received and archived, robots.txt included
+    robots: int = 0  # of which robots.txt files (--max-pages counts pages only)
+    revisits: int = 0  # of which revisits of pages fetched before
     articles: int = 0  # article pages handed to the sink
     not_modified: int = 0
     unchanged: int = 0  # 200 with the same body as last time
@@ -96,7 +100,7 @@ class CrawlStats:
     def __str__(self) -> str:
         rate = self.fetched / self.seconds if self.seconds else 0.0
         parts = [
-            f"{self.fetched} fetched",
+            f"{self.fetched - self.robots} pages fetched ({self.revisits} revisits)",
             f"{self.articles} article pages to extraction",
             f"{self.not_modified} not modified",
             f"{self.errors} errors",
@@ -197,12 +201,13 @@ class Crawler:
         self._last_refresh = 0.0
         self._last_status = 0.0
         self._last_exchange: Exchange | None = None
+        self._robots_inflight: set[Future[_Done]] = set()
 
     # -- the loop ---------------------------------------------------------------------------------------------
 
     def run(self) -> CrawlStats:
         started = time.monotonic()
-        _, self.stats.resumed = self.frontier.begin_run()
+        _, self.stats.resumed = self.frontier.begin_run(revisit_all=self.config.revisit_all)
         try:
             self._redeliver()
             self._seed()
@@ -249,7 +254,7 @@ class Crawler:
         with ThreadPoolExecutor(max_workers=cfg.workers, thread_name_prefix="fetch") as pool:
             try:
                 while True:
-                    budget_left = cfg.max_pages is None or self.stats.fetched + len(inflight) < cfg.max_pages
+                    budget_left = cfg.max_pages is None or self._pages_asked(inflight) < cfg.max_pages
                     if budget_left:
                         self._submit(pool, inflight, cfg.max_pages)
                     if not inflight:
@@ -268,6 +273,7 @@ class Crawler:
                     done, _ = wait(list(inflight), timeout=self._idle_wait() or 0.5, return_when=FIRST_COMPLETED)
                     for future in done:
                         host = inflight.pop(future)
+                        self._robots_inflight.discard(future)
                         self.hosts[host].busy = False
                         self._handle(future.result())
                     self._settle()
@@ -275,6 +281,10 @@ class Crawler:
             finally:
                 for future in inflight:
                     future.cancel()
+
+    def _pages_asked(self, inflight: dict[Future[_Done], str]) -> int:
+        """Pages fetched or being fetched: what --max-pages counts (robots.txt files are not pages)."""
+        return self.stats.fetched - self.stats.robots + len(inflight) - len(self._robots_inflight)
 
     def _idle_wait(self) -> float | None:
         """Seconds until some host may be asked again; None when nothing is queued anywhere."""
@@ -307,7 +317,7 @@ class Crawler:
         for host in list(self.ready):
             if len(inflight) >= self.config.workers:
                 return
-            if max_pages is not None and self.stats.fetched + len(inflight) >= max_pages:
+            if max_pages is not None and self._pages_asked(inflight) >= max_pages:
                 return
             state = self._host(host)
             if state.busy or state.next_allowed > now or self.ready[host] > now:
@@ -330,7 +340,10 @@ class Crawler:
                     continue
                 entry = found
             state.busy = True
-            inflight[pool.submit(self._fetch, entry)] = host
+            future = pool.submit(self._fetch, entry)
+            inflight[future] = host
+            if entry.role == "robots":
+                self._robots_inflight.add(future)
 
     def _scheme_url(self, host: str) -> str:
         row = self.frontier.db.execute("SELECT url FROM urls WHERE host = ? LIMIT 1", (host,)).fetchone()
@@ -393,6 +406,8 @@ class Crawler:
             return
         if done.exchange is not None:
             self.stats.fetched += 1
+            self.stats.robots += entry.role == "robots"
+            self.stats.revisits += entry.known
             if self.progress is not None:
                 self.progress.advance()
         self._last_exchange = done.exchange
@@ -461,7 +476,8 @@ class Crawler:
             return
         if status == 304:
             self.frontier.finish(
-                entry.url, Outcome("done", status=304, note="not modified", fetched_at=result.fetched_at)
+                entry.url,
+                Outcome("done", status=304, note="not modified", fetched_at=result.fetched_at, visit="unchanged"),
             )
             self.stats.not_modified += 1
             return
@@ -482,12 +498,14 @@ class Crawler:
             warc_file=warc_file,
             warc_offset=offset,
             fetched_at=result.fetched_at,
+            visit="new" if not entry.content_hash else "unchanged" if body_hash == entry.content_hash else "changed",
         )
         deliver = False
         if looks_like_xml_links(result.body, result.content_type):
             self._discover_xml(entry, result, source)
         else:
             links = parse_html(result.body, result.header("content-type"))
+            outcome.published = timestamp(links.published)
             canonical = self._canonical(entry, links.canonical, source)
             outcome.canonical = canonical
             self._discover_html(entry, links.links, source)
@@ -565,17 +583,22 @@ class Crawler:
         if links.error:
             self.stats.notes.append(f"{entry.url}: {links.error}")
         rows = []
+        dates: dict[str, float] = {}
         for raw in links.urls:
             url = self._accept(raw, source, entry.url)
             if url:
                 role = "article" if source.is_article(url) else "page"
                 rows.append((url, host_of(url), source.id, role, entry.depth + 1))
+                if raw in links.dates:
+                    dates[url] = timestamp(links.dates[raw])
         if entry.depth < MAX_SITEMAP_DEPTH:
             for raw in links.sitemaps:
                 url = self._accept(raw, source, entry.url)
                 if url:
                     rows.append((url, host_of(url), source.id, "sitemap", entry.depth + 1))
         self._add(rows, source)
+        if dates:
+            self.frontier.set_published(dates)
 
     def _discover_html(self, entry: Entry, links: list[str], source: Source) -> None:
         depth = entry.depth + 1

@@ -8,6 +8,7 @@ rel=canonical, else og:url). The crawler decides which of these URLs to follow (
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import io
 import re
@@ -21,6 +22,7 @@ from defusedxml.ElementTree import fromstring
 from lxml import etree
 
 from crawler.charset import decode_body
+from crawler.dates import structured_date
 
 _XML_START = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(rss|feed|urlset|sitemapindex|rdf:RDF)\b", re.DOTALL)
 MAX_XML_BYTES = 50_000_000  # the sitemap protocol's own limit, uncompressed
@@ -32,6 +34,8 @@ class XmlLinks:
     urls: list[str] = field(default_factory=list)  # pages (feed items, sitemap <url>s)
     sitemaps: list[str] = field(default_factory=list)  # child sitemaps of an index
     error: str = ""
+    # url -> the publication (or last modification) date the file states for it, as written there
+    dates: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -39,6 +43,7 @@ class HtmlLinks:
     links: list[str] = field(default_factory=list)  # absolute URLs, in page order, not yet normalised
     canonical: str = ""
     nofollow: bool = False  # <meta name=robots content=nofollow>
+    published: str = ""  # the publication date the page states for machines (JSON-LD, meta, <time>)
 
 
 def looks_like_xml_links(body: bytes, content_type: str = "") -> bool:
@@ -79,9 +84,17 @@ def parse_xml_links(body: bytes) -> XmlLinks:
         result.kind = "sitemap" if name == "urlset" else "sitemapindex"
         target = result.urls if name == "urlset" else result.sitemaps
         for child in root:
-            for loc in child:
-                if _local(loc.tag) == "loc" and _text(loc):
-                    target.append(_text(loc))
+            loc_text, when = "", ""
+            for node in child.iter():
+                name_ = _local(node.tag)
+                if name_ == "loc" and _text(node) and not loc_text:
+                    loc_text = _text(node)
+                elif name_ == "publication_date" or (name_ == "lastmod" and not when):
+                    when = _text(node)
+            if loc_text:
+                target.append(loc_text)
+                if when and name == "urlset":
+                    result.dates[loc_text] = when
     elif name in ("rss", "RDF"):
         result.kind = "feed"
         for item in root.iter():
@@ -89,10 +102,16 @@ def parse_xml_links(body: bytes) -> XmlLinks:
                 continue
             link = next((c for c in item if _local(c.tag) == "link"), None)
             guid = next((c for c in item if _local(c.tag) == "guid"), None)
+            url = ""
             if _text(link):
-                result.urls.append(_text(link))
+                url = _text(link)
             elif guid is not None and guid.get("isPermaLink", "true") == "true" and _text(guid).startswith("http"):
-                result.urls.append(_text(guid))
+                url = _text(guid)
+            if url:
+                result.urls.append(url)
+                when = next((_text(c) for c in item if _local(c.tag) in ("pubDate", "date")), "")
+                if when:
+                    result.dates[url] = when
     elif name == "feed":
         result.kind = "feed"
         for entry in root:
@@ -100,7 +119,11 @@ def parse_xml_links(body: bytes) -> XmlLinks:
                 continue
             for link in entry:
                 if _local(link.tag) == "link" and link.get("rel", "alternate") == "alternate" and link.get("href"):
-                    result.urls.append(link.get("href", ""))
+                    url = link.get("href", "")
+                    result.urls.append(url)
+                    when = next((_text(c) for c in entry if _local(c.tag) in ("published", "updated")), "")
+                    if when:
+                        result.dates[url] = when
                     break
     return result
 
@@ -128,6 +151,7 @@ def parse_html(body: bytes, content_type: str = "") -> HtmlLinks:
         for meta in doc.xpath("//meta[@property='og:url'][@content]"):
             result.canonical = str(meta.get("content", "")).strip()
             break
+    result.published = structured_date(doc, dt.date.today()) or ""
     if result.nofollow:
         return result
     for anchor in doc.xpath("//a[@href]"):

@@ -97,6 +97,12 @@ class SearchIndex(Protocol):
         """Changes whenever the index content changes: for ETags and searcher refresh."""
         ...
 
+    def warm(self) -> None:
+        """Prepare now what the first search needs, and from then on prepare each new generation in the background,
+        so that no search waits for it (a serving process calls this before it accepts requests). An engine that
+        needs no preparation inherits this no-op."""
+        return None
+
     def close(self) -> None: ...
 
 

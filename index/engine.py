@@ -8,16 +8,26 @@ SimHash of `crawler.dedup`. Postings are written by `index.writer.FastSegmentWri
 without Whoosh's per-posting pool); a long load spills its postings to disk every `SEGMENT_DOCS` documents and
 ends as one segment.
 
-Readers keep one searcher per thread and refresh it when the index's generation changes; until a writer
-commits they keep seeing the old index (Whoosh segments are immutable, SQLite runs in WAL mode). Search itself
-(parsing, facets on numpy arrays, snippets) is in `index.search`.
+Readers borrow a searcher from a pool for the length of one call (a Whoosh searcher serves one thread at a
+time) and a stale one is replaced when the index's generation changes; until a writer commits they keep
+seeing the old index (Whoosh segments are immutable, SQLite runs in WAL mode). Search itself (parsing, facets
+on numpy arrays, snippets) is in `index.search`.
+
+A search needs the facet columns of its generation (`Columns`, seconds to build at a million articles). A
+serving process calls `warm()`: it builds them before the first request, then a warmer thread builds them for
+each new generation as it appears. A rebuilt folder swapped in by `searchapp reindex` is opened and warmed
+beside the old one; requests keep answering from the old folder (the pool's searchers hold its segments open)
+until the new one is ready. A request that finds no idle searcher of the old folder waits for one, or for the
+swap, at most `WARM_WAIT` seconds, then opens the new folder itself.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import itertools
+import logging
 import os
 import pickle
 import struct
@@ -53,6 +63,7 @@ from index.search import (
     query_scores,
     snippet,
     top_ranked,
+    warm_lengths,
     with_recency,
 )
 from index.store import ArticleStore
@@ -68,6 +79,10 @@ LOCK_TIMEOUT = 120.0  # seconds a writer waits for another writer before giving 
 # sits on the threshold: no margin on that side.
 MAX_GROUP_BITS = 8
 BATCH = 500
+WARM_POLL = 0.5  # seconds between the warmer's looks for a new generation or a rebuilt folder
+WARM_WAIT = 1.0  # longest a request waits for the warmer's swap to a rebuilt folder
+FOLDER_ATTR = "_searchapp_folder"  # on each searcher: the identity of the folder it reads
+log = logging.getLogger(__name__)
 
 
 def region_parent(code: str) -> str | None:
@@ -198,7 +213,8 @@ class WhooshIndex(SearchIndex):
         self._identity = self._folder_identity()
         self._queries = QueryBuilder(self.schema)
         self._local = threading.local()
-        self._searchers: list[Any] = []
+        self._searchers: list[Any] = []  # every open searcher, for close()
+        self._idle: list[tuple[tuple[int, int], Any]] = []  # (folder identity, searcher) not lent out
         self._lock = threading.Lock()
         self._columns: dict[Any, Columns] = {}
         self._parts: dict[Any, SegmentPart] = {}  # per-segment arrays, reused across generations
@@ -206,6 +222,9 @@ class WhooshIndex(SearchIndex):
         # Stores of replaced folders, closed two replacements later: a request that took the store just before
         # a reindex swapped the folder finishes on it (closing it at once failed that request with a 500).
         self._retired: list[ArticleStore] = []
+        self._warmer: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._swapped = threading.Condition(self._lock)  # a swap, or a searcher given back
 
     def _create(self) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
@@ -317,58 +336,159 @@ class WhooshIndex(SearchIndex):
             return self._identity
         return (stat.st_dev, stat.st_ino)
 
-    def _follow_replacement(self) -> None:
-        """Reopen Whoosh and SQLite when the folder was replaced by a rebuilt index; open files keep the old."""
+    def _follow_replacement(self, force: bool = False) -> bool:
+        """Reopen Whoosh and SQLite when the folder was replaced by a rebuilt index; open files keep the old.
+
+        With a warmer running (and not `force`), the warmer does it once the new folder is warm: returns True
+        while such a replacement is pending, the old folder still in use."""
         identity = self._folder_identity()
         if identity == self._identity:
-            return
+            return False
+        if self._warmer is not None and self._warmer.is_alive() and not force:
+            return True
         with self._lock:
             if identity == self._identity:
-                return
-            old_store = self.store
-            self._ix = self._retry(
-                lambda: whoosh_index.open_dir(str(self._whoosh_dir), indexname=INDEX_NAME, readonly=self.readonly)
-            )
-            self.store = ArticleStore(self.path / "articles.sqlite", readonly=self.readonly)
-            self._identity = identity
-            self._columns = {}
-            self._parts = {}
-            self._retired.append(old_store)
-            done = self._retired[:-_KEEP_RETIRED]
-            del self._retired[:-_KEEP_RETIRED]
-        for store in done:
-            store.close()
+                return False
+            ix = self._retry(self._open_whoosh)
+            self._install(identity, ix, ArticleStore(self.path / "articles.sqlite", readonly=self.readonly), {}, {})
+        return False
 
-    def _searcher(self) -> Any:
+    def _open_whoosh(self) -> Any:
+        return whoosh_index.open_dir(str(self._whoosh_dir), indexname=INDEX_NAME, readonly=self.readonly)
+
+    def _install(
+        self,
+        identity: tuple[int, int],
+        ix: Any,
+        store: ArticleStore,
+        columns: dict[Any, Columns],
+        parts: dict[Any, SegmentPart],
+    ) -> None:
+        """Make a rebuilt folder's Whoosh index and store the current ones (the caller holds the lock)."""
+        self._retired.append(self.store)
+        self._ix, self.store, self._identity = ix, store, identity
+        self._columns, self._parts = columns, parts
+        done = self._retired[:-_KEEP_RETIRED]
+        del self._retired[:-_KEEP_RETIRED]
+        self._swapped.notify_all()
+        for old in done:
+            old.close()
+
+    # ------------------------------------------------------------------------------------------ warming
+    def warm(self) -> None:
+        """Build the current generation's facet columns now, then keep each new generation's ready in a thread."""
+        if self._closed:
+            raise SearchIndexError("the index is closed")
+        with self._borrow() as searcher:
+            self._cols(searcher)
+        with self._lock:
+            if self._warmer is None:
+                self._warmer = threading.Thread(target=self._keep_warm, name="index-warmer", daemon=True)
+                self._warmer.start()
+
+    def _keep_warm(self) -> None:
+        while not self._stop.wait(WARM_POLL):
+            try:
+                identity = self._folder_identity()
+                if identity != self._identity:
+                    self._prepare_replacement(identity)
+                else:
+                    with self._borrow() as searcher:
+                        self._cols(searcher)
+            except (SearchIndexError, *DAMAGE) as exc:  # a folder caught mid-swap: the next look sees it whole
+                log.debug("index warmer: %s", exc)
+            except Exception:  # the warmer must outlive any one failure, or a swap would wait for it forever
+                log.exception("index warmer")
+
+    def _prepare_replacement(self, identity: tuple[int, int]) -> None:
+        """Open and warm a rebuilt folder beside the old one, then swap it in."""
+        started = time.monotonic()
+        ix = self._retry(self._open_whoosh)
+        store = ArticleStore(self.path / "articles.sqlite", readonly=self.readonly)
+        searcher = self._retry(lambda: ix.searcher(weighting=_weighting()))
+        setattr(searcher, FOLDER_ATTR, identity)
+        reader = searcher.reader()
+        parts: dict[Any, SegmentPart] = {}
+        cols = self._build_columns(searcher, parts)
+        key = (identity, reader.generation(), reader.doc_count_all(), reader.doc_count())
+        with self._lock:
+            current = self._identity == identity or self._folder_identity() != identity
+            if not current:
+                self._install(identity, ix, store, {key: cols}, parts)
+                self._searchers.append(searcher)
+                self._idle.append((identity, searcher))
+        if current:  # a request swapped first, or the folder was replaced again meanwhile
+            with contextlib.suppress(Exception):
+                searcher.close()
+            store.close()
+            return
+        log.info("index: a rebuilt folder is in use, warmed in %.1f s", time.monotonic() - started)
+
+    @contextlib.contextmanager
+    def _borrow(self) -> Iterator[Any]:
+        """A searcher of the index in use, lent to this thread for the length of the block."""
         if self._closed:
             raise SearchIndexError("the index is closed")
         try:
-            return self._current_searcher()
+            identity, searcher = self._take()
         except DAMAGE as exc:
             raise damaged(self.path, exc) from exc
-
-    def _current_searcher(self) -> Any:
-        self._follow_replacement()
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is not None and getattr(self._local, "identity", None) != self._identity:
-            searcher = None  # a searcher of the replaced folder
-        if searcher is None:
-            searcher = self._retry(lambda: self._ix.searcher(weighting=_weighting()))
-            self._local.searcher = searcher
-            self._local.identity = self._identity
+        try:
+            yield searcher
+        finally:
             with self._lock:
-                self._searchers.append(searcher)
-        elif not searcher.up_to_date():
+                if identity == self._identity and not self._closed:
+                    self._idle.append((identity, searcher))
+                    self._swapped.notify_all()
+                    searcher = None
+            if searcher is not None:  # of a replaced folder
+                self._forget(searcher)
+
+    def _take(self) -> tuple[tuple[int, int], Any]:
+        pending = self._follow_replacement()
+        deadline = time.monotonic() + WARM_WAIT
+        stale: list[Any] = []
+        with self._lock:
+            while True:
+                stale += [s for i, s in self._idle if i != self._identity]
+                self._idle = [(i, s) for i, s in self._idle if i == self._identity]
+                if self._idle:
+                    identity, searcher = self._idle.pop()
+                    break
+                if not pending or self._identity == self._folder_identity():
+                    identity, searcher = self._identity, None
+                    break
+                # A rebuilt folder is warming: wait for an old-folder searcher to come back, or for the swap.
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    identity, searcher = self._identity, None
+                    break
+                self._swapped.wait(left)
+        for old in stale:
+            self._forget(old)
+        if searcher is not None and (pending or searcher.up_to_date()):
+            # (while a swap is pending, up_to_date would read the new folder's table of contents)
+            return identity, searcher
+        if searcher is not None:
             # A new searcher, not searcher.refresh(): refresh reuses the readers of unchanged segments, and a
             # reused reader misses deletions committed since (a replaced record would be counted twice).
-            fresh = self._retry(lambda: self._ix.searcher(weighting=_weighting()))
-            with self._lock:
-                self._searchers = [s for s in self._searchers if s is not searcher] + [fresh]
-            with contextlib.suppress(Exception):
-                searcher.close()
-            self._local.searcher = fresh
-            searcher = fresh
-        return searcher
+            self._forget(searcher)
+        elif pending and self._folder_identity() != self._identity:
+            log.info("index: a request opens the rebuilt folder before the warmer is done")
+            self._follow_replacement(force=True)
+        with self._lock:
+            identity, ix = self._identity, self._ix
+        fresh = self._retry(lambda: ix.searcher(weighting=_weighting()))
+        setattr(fresh, FOLDER_ATTR, identity)
+        with self._lock:
+            self._searchers.append(fresh)
+        return identity, fresh
+
+    def _forget(self, searcher: Any) -> None:
+        with self._lock:
+            self._searchers = [s for s in self._searchers if s is not searcher]
+        with contextlib.suppress(Exception):
+            searcher.close()
 
     @staticmethod
     def _retry(fn: Any) -> Any:
@@ -384,14 +504,23 @@ class WhooshIndex(SearchIndex):
 
     def _cols(self, searcher: Any) -> Columns:
         reader = searcher.reader()
-        key = (self._identity, reader.generation(), reader.doc_count_all(), reader.doc_count())
+        folder = getattr(searcher, FOLDER_ATTR, self._identity)
+        key = (folder, reader.generation(), reader.doc_count_all(), reader.doc_count())
         cols = self._columns.get(key)
         if cols is None:
             with self._lock:
                 cols = self._columns.get(key)
                 if cols is None:
-                    cols = Columns.build(reader, FACET_FIELDS, self._parts)
-                    self._columns = {key: cols}  # only the newest generation is kept
+                    cols = self._build_columns(searcher, self._parts)
+                    # this generation and the one before (threads still on it during a swap)
+                    self._columns = {**dict(list(self._columns.items())[-1:]), key: cols}
+        return cols
+
+    @staticmethod
+    def _build_columns(searcher: Any, parts: dict[Any, SegmentPart]) -> Columns:
+        """A generation's facet columns, and the text fields' lengths every scored query reads."""
+        cols = Columns.build(searcher.reader(), FACET_FIELDS, parts)
+        warm_lengths(searcher, cols.size, cols.cache, TEXT_FIELDS)
         return cols
 
     def generation(self) -> str:
@@ -399,7 +528,8 @@ class WhooshIndex(SearchIndex):
         return f"{self._identity[1]}.{self._ix.latest_generation()}.{self.store.version()}"
 
     def count(self) -> int:
-        return int(self._searcher().doc_count())
+        with self._borrow() as searcher:
+            return int(searcher.doc_count())
 
     def get(self, record_id: str) -> Record | None:
         self._follow_replacement()
@@ -420,8 +550,23 @@ class WhooshIndex(SearchIndex):
         """The parsed query, its mask, the base mask (query, dates, amounts) and a mask per active facet filter.
 
         When the request is ranked by relevance (and `scored`), the query's scores are computed with the mask.
+        The search page asks `search` and then `histogram` of one request: the second call takes the first's
+        matches (kept per thread for the next call only) instead of parsing and evaluating the query again.
         """
         scored = scored and request.sort == "relevance"
+        key = dataclasses.replace(request, page=1, per_page=1, facets=True, group=True, sort="")
+        memo = getattr(self._local, "matched", None)
+        self._local.matched = None
+        if memo is not None and memo[0] is cols and memo[1] == key and (memo[2] or not scored):
+            matched: tuple[ParsedQuery, np.ndarray, np.ndarray, dict[str, np.ndarray]] = memo[3]
+            return matched
+        matched = self._evaluate(request, searcher, cols, scored)
+        self._local.matched = (cols, key, scored, matched)
+        return matched
+
+    def _evaluate(
+        self, request: SearchRequest, searcher: Any, cols: Columns, scored: bool
+    ) -> tuple[ParsedQuery, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
         parsed = self._queries.parse(request.q, translate=request.xlang)
         bounds = self._bounds(request, searcher, cols)
         filters = {
@@ -479,39 +624,39 @@ class WhooshIndex(SearchIndex):
         return mask & cols.live
 
     def search(self, request: SearchRequest) -> SearchResult:
-        searcher = self._searcher()
-        cols = self._cols(searcher)
-        parsed, qmask, base, filters = self._matches(request, searcher, cols)
-        final = _all_of(base, filters)
-        facets: dict[str, list[FacetValue]] = {}
-        if request.facets:
-            for name in FACETS:
-                arrays = cols.facets.get(name)
-                if arrays is None:
-                    continue
-                # Datashare semantics: a facet's counts obey every other filter but not its own selection.
-                mask = _all_of(base, filters, skip=name)
-                counts = arrays.counts(mask) if arrays.values else np.zeros(0, dtype=np.int64)
-                selected = set(request.filters().get(name, []))
-                values = [
-                    FacetValue(value, int(counts[i]))
-                    for i, value in enumerate(arrays.values)
-                    if counts[i] > 0 or value in selected
-                ]
-                values += [FacetValue(v, 0) for v in selected if v not in arrays.index]
-                values.sort(key=lambda v: (-v.count, v.value))
-                facets[name] = values
-        total = int(np.count_nonzero(np.bincount(cols.grp[final]))) if request.group else int(final.sum())
-        start = (request.page - 1) * request.per_page
-        ranked = self._ranked(request, parsed, searcher, cols, qmask, final, start + request.per_page)
-        page = ranked[start : start + request.per_page]
-        hits = self._hits(page, parsed, cols, with_groups=request.group)
-        result = SearchResult(total, request.page, request.per_page, hits, facets, parsed.notice)
-        if parsed.expansion is not None:
-            result.expanded = parsed.expansion.by_lang()
-            result.expanded_tags = parsed.expansion.tags()
-            result.expansion_capped = parsed.expansion.capped
-        return result
+        with self._borrow() as searcher:
+            cols = self._cols(searcher)
+            parsed, qmask, base, filters = self._matches(request, searcher, cols)
+            final = _all_of(base, filters)
+            facets: dict[str, list[FacetValue]] = {}
+            if request.facets:
+                for name in FACETS:
+                    arrays = cols.facets.get(name)
+                    if arrays is None:
+                        continue
+                    # Datashare semantics: a facet's counts obey every other filter but not its own selection.
+                    mask = _all_of(base, filters, skip=name)
+                    counts = arrays.counts(mask) if arrays.values else np.zeros(0, dtype=np.int64)
+                    selected = set(request.filters().get(name, []))
+                    values = [
+                        FacetValue(value, int(counts[i]))
+                        for i, value in enumerate(arrays.values)
+                        if counts[i] > 0 or value in selected
+                    ]
+                    values += [FacetValue(v, 0) for v in selected if v not in arrays.index]
+                    values.sort(key=lambda v: (-v.count, v.value))
+                    facets[name] = values
+            total = int(np.count_nonzero(np.bincount(cols.grp[final]))) if request.group else int(final.sum())
+            start = (request.page - 1) * request.per_page
+            ranked = self._ranked(request, parsed, searcher, cols, qmask, final, start + request.per_page)
+            page = ranked[start : start + request.per_page]
+            hits = self._hits(page, parsed, cols, with_groups=request.group)
+            result = SearchResult(total, request.page, request.per_page, hits, facets, parsed.notice)
+            if parsed.expansion is not None:
+                result.expanded = parsed.expansion.by_lang()
+                result.expanded_tags = parsed.expansion.tags()
+                result.expansion_capped = parsed.expansion.capped
+            return result
 
     def _ranked(
         self,
@@ -595,11 +740,12 @@ class WhooshIndex(SearchIndex):
         return hits
 
     def iter_records(self, request: SearchRequest, limit: int) -> Iterator[Record]:
-        searcher = self._searcher()
-        cols = self._cols(searcher)
-        parsed, qmask, base, filters = self._matches(request, searcher, cols)
-        final = _all_of(base, filters)
-        ranked = self._ranked(request, parsed, searcher, cols, qmask, final, limit)
+        with self._borrow() as searcher:
+            cols = self._cols(searcher)
+            parsed, qmask, base, filters = self._matches(request, searcher, cols)
+            final = _all_of(base, filters)
+            ranked = self._ranked(request, parsed, searcher, cols, qmask, final, limit)
+        # The searcher goes back before the first record: a long export does not hold one.
         for start in range(0, len(ranked), BATCH):
             chunk = [cols.ids[d] for d, _ in ranked[start : start + BATCH]]
             records = self.store.get_many(chunk)
@@ -612,58 +758,62 @@ class WhooshIndex(SearchIndex):
         record = self.store.get(record_id)
         if record is None:
             return []
-        searcher = self._searcher()
-        cols = self._cols(searcher)
-        docnum = searcher.document_number(id=record_id)
-        if docnum is None:
-            return []
-        lang = _field_lang(record.lang) or "kk"
-        fieldname = f"body_{lang}" if f"body_{lang}" in self.schema else "body_kk"
-        text = " ".join([record.title, record.lead, record.text])
-        terms = searcher.key_terms_from_text(fieldname, text, numterms=12)
-        if not terms:
-            return []
-        q = wq.Or([wq.Term(fieldname, term, boost=weight) for term, weight in terms])
-        group = int(cols.grp[docnum])
-        exclude = set(np.flatnonzero(cols.grp == group).tolist()) | {docnum}
-        results = searcher.search(q, limit=limit, mask=exclude)
-        ranked = [(hit.docnum, float(hit.score or 0.0)) for hit in results]
-        return self._hits(ranked, ParsedQuery(None), cols, with_groups=True)
+        with self._borrow() as searcher:
+            cols = self._cols(searcher)
+            docnum = searcher.document_number(id=record_id)
+            if docnum is None:
+                return []
+            lang = _field_lang(record.lang) or "kk"
+            fieldname = f"body_{lang}" if f"body_{lang}" in self.schema else "body_kk"
+            text = " ".join([record.title, record.lead, record.text])
+            terms = searcher.key_terms_from_text(fieldname, text, numterms=12)
+            if not terms:
+                return []
+            q = wq.Or([wq.Term(fieldname, term, boost=weight) for term, weight in terms])
+            group = int(cols.grp[docnum])
+            exclude = set(np.flatnonzero(cols.grp == group).tolist()) | {docnum}
+            results = searcher.search(q, limit=limit, mask=exclude)
+            ranked = [(hit.docnum, float(hit.score or 0.0)) for hit in results]
+            return self._hits(ranked, ParsedQuery(None), cols, with_groups=True)
 
     def histogram(self, request: SearchRequest, by: str = "lang") -> dict[str, dict[str, int]]:
         """{"2025-02": {"kk": 3, "ru": 5}, ...}: matches per month, split by language or region."""
         if by not in ("lang", "region"):
             raise SearchIndexError(f"histogram by {by!r}: choose lang or region")
-        searcher = self._searcher()
-        cols = self._cols(searcher)
-        _parsed, _qmask, base, filters = self._matches(request, searcher, cols, scored=False)
-        final = _all_of(base, filters) & (cols.day != UNDATED)
-        arrays = cols.facets[by]
-        keep = final[arrays.docs]
-        docs = arrays.docs[keep]
-        vals = arrays.vals[keep]
-        if by == "region":
-            regional = np.array([v.startswith("KZ-") for v in arrays.values], dtype=bool)
-            if regional.size:
-                chosen = regional[vals]
-                docs, vals = docs[chosen], vals[chosen]
-        out: dict[str, dict[str, int]] = {}
-        if not docs.size:
-            return out
-        months = month_labels(cols.day[docs])
-        for month, value in zip(months.tolist(), vals.tolist(), strict=True):
-            bucket = out.setdefault(month, {})
-            name = arrays.values[value]
-            bucket[name] = bucket.get(name, 0) + 1
-        return dict(sorted(out.items()))
+        with self._borrow() as searcher:
+            cols = self._cols(searcher)
+            _parsed, _qmask, base, filters = self._matches(request, searcher, cols, scored=False)
+            final = _all_of(base, filters) & (cols.day != UNDATED)
+            arrays = cols.facets[by]
+            keep = final[arrays.docs]
+            docs = arrays.docs[keep]
+            vals = arrays.vals[keep]
+            if by == "region":
+                regional = np.array([v.startswith("KZ-") for v in arrays.values], dtype=bool)
+                if regional.size:
+                    chosen = regional[vals]
+                    docs, vals = docs[chosen], vals[chosen]
+            out: dict[str, dict[str, int]] = {}
+            if not docs.size:
+                return out
+            months = month_labels(cols.day[docs])
+            for month, value in zip(months.tolist(), vals.tolist(), strict=True):
+                bucket = out.setdefault(month, {})
+                name = arrays.values[value]
+                bucket[name] = bucket.get(name, 0) + 1
+            return dict(sorted(out.items()))
 
     def close(self) -> None:
         self._closed = True
+        self._stop.set()
+        if self._warmer is not None and self._warmer is not threading.current_thread():
+            self._warmer.join(timeout=10)
         with self._lock:
             for searcher in self._searchers:
                 with contextlib.suppress(Exception):
                     searcher.close()
             self._searchers.clear()
+            self._idle.clear()
             retired, self._retired = self._retired, []
         for store in retired:
             store.close()

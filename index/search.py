@@ -1380,3 +1380,10 @@ def month_labels(days: np.ndarray) -> np.ndarray:
     """ "YYYY-MM" for each day number."""
     months = (np.datetime64("1970-01-01", "D") + days.astype("timedelta64[D]")).astype("datetime64[M]")
     return months.astype(str)
+
+
+def warm_lengths(searcher: Any, size: int, cache: QueryCache, fieldnames: Iterable[str]) -> None:
+    """Read the document lengths of `fieldnames` into a generation's cache now, as its first query would."""
+    evaluation = _Evaluation(searcher, size, cache, scored=True)
+    for name in fieldnames:
+        evaluation.field_lengths(name)

@@ -90,7 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="sources file (TOML) listing outlets; default: the bundled list of Kazakhstan outlets",
     )
-    p.add_argument("--max-pages", type=int, default=None, metavar="N", help="stop after N fetched pages")
+    p.add_argument(
+        "--max-pages", type=int, default=None, metavar="N", help="stop after N fetched pages (robots.txt not counted)"
+    )
+    p.add_argument(
+        "--revisit",
+        choices=("due", "all"),
+        default="due",
+        help="which known pages to ask again: those whose revisit is due (default) or all of them now",
+    )
     p.add_argument(
         "--delay",
         type=float,

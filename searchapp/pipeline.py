@@ -190,8 +190,11 @@ def crawl(
     settings: Mapping[str, Any] | None = None,
     extra_start_urls: Iterable[str] = (),
     progress: bool = True,
+    revisit_all: bool = False,
 ) -> CrawlSummary:
-    """Crawl `sources` (plus URLs named on the command line) into the archive and the index."""
+    """Crawl `sources` (plus URLs named on the command line) into the archive and the index.
+
+    Known pages are revisited when their schedule says (`crawler.revisit`), all of them with `revisit_all`."""
     limit_malloc_arenas()
     values = dict(settings) if settings is not None else load_settings({"data": str(paths.root)})
     try:
@@ -213,6 +216,7 @@ def crawl(
         deadline=float(values["fetch_timeout"]),
         max_pages=max_pages,
         commit_every=COMMIT_EVERY,
+        revisit_all=revisit_all,
     )
     try:
         recover_swap(paths)
@@ -302,7 +306,6 @@ def reindex(paths: DataPaths, *, progress: bool = True) -> ReindexSummary:
             latest[fetched.url] = (fetched.warc_file, fetched.warc_offset, digest)
         line.finish(f"reindex: {summary.responses} responses read")
     new_dir = paths.index.parent / (paths.index.name + ".new")
-    old_dir = paths.index.parent / (paths.index.name + ".old")
     shutil.rmtree(new_dir, ignore_errors=True)
     index = open_index(new_dir)
     sink: IndexSink | None = None
@@ -333,9 +336,14 @@ def reindex(paths: DataPaths, *, progress: bool = True) -> ReindexSummary:
         if sink is not None:
             sink.close()
         index.close()
-    (new_dir / REBUILT_MARK).touch()  # complete: a kill during the swap is finished by the next open_index
-    _swap(paths.index, new_dir, old_dir)
+    swap_in(paths, new_dir)
     return summary
+
+
+def swap_in(paths: DataPaths, new_dir: Path) -> None:
+    """Put a complete rebuilt index folder (`index.new`) in the place of the index; servers follow it."""
+    (new_dir / REBUILT_MARK).touch()  # complete: a kill during the swap is finished by the next open_index
+    _swap(paths.index, new_dir, paths.index.parent / (paths.index.name + ".old"))
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -17,6 +17,7 @@ from index.facets.labels import label, parent
 from index.models import FACETS, Hit, Record, SearchRequest, SearchResult
 from searchapp.i18n import lang_name, t
 from searchapp.query import parse_request, request_params
+from searchapp.resources import search_slot
 
 LABELLED_FACETS = ("region", "sector", "country")
 
@@ -114,7 +115,8 @@ def run_search(
 ) -> Search:
     """Parse `params` (raising AppError in `ui` on bad input), search, and label the facets."""
     request = parse_search(params, ui=ui, settings=settings)
-    result = index.search(request)
+    with search_slot():
+        result = index.search(request)
     result.notice = localize_notice(result.notice, ui)
     if result.expansion_capped:
         capped = t("notice_xlang_capped", ui)

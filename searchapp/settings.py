@@ -32,7 +32,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("data", str, "data", "The data folder that holds all state (archive, frontier, index, app database)."),
     Setting("host", str, "127.0.0.1", "Address `serve` listens on."),
     Setting("port", int, 8080, "Port `serve` and `demo` listen on.", lambda v: 0 <= v < 65536),
-    Setting("threads", int, 8, "Worker threads of the WSGI server.", lambda v: 1 <= v <= 256),
+    Setting("threads", int, 8, "Worker threads of each serving process.", lambda v: 1 <= v <= 256),
+    Setting(
+        "processes",
+        int,
+        0,
+        "Serving processes of `serve` on one port (one Python process uses one core for Python work); 0 means "
+        "one per CPU core. Each opens the index and warms it before it takes requests.",
+        lambda v: 0 <= v <= 64,
+    ),
     Setting("base_url", str, "", "Public URL of the site, used in feeds and OpenSearch; empty means from the request."),
     Setting("ui_lang", str, "ru", "Default UI language: ru, kk or en.", lambda v: v in ("ru", "kk", "en")),
     Setting("per_page", int, 20, "Results per page unless the request says otherwise.", lambda v: 1 <= v <= 100),

@@ -23,7 +23,7 @@ from searchapp.errors import AppError, NotFound
 from searchapp.export import stream_csv, stream_json
 from searchapp.i18n import group_digits, lang_name, short_amount, t, tn
 from searchapp.records import Search, also_searched, facet_label, facet_parent, parse_search, run_search
-from searchapp.resources import get_index, outlet_names
+from searchapp.resources import get_index, outlet_names, search_slot
 from searchapp.web import ui_lang
 
 bp = Blueprint("ui", __name__)
@@ -44,15 +44,32 @@ class Links:
 
     params: dict[str, Any]
     extra: dict[str, str] = field(default_factory=dict)  # view options that are not filters (chart split)
+    # A search page has a link per facet value, each the current parameters with one changed: each endpoint's
+    # path and each unchanged parameter are encoded once per page, not once per link.
+    _bases: dict[str, str] = field(default_factory=dict)
+    _encoded: dict[str, tuple[Any, str]] = field(default_factory=dict)
 
-    def _url(self, params: Mapping[str, Any], endpoint: str = "ui.home") -> str:
-        query = urlencode({k: v for k, v in params.items() if v not in (None, "", [])}, doseq=True)
-        base = url_for(endpoint)
+    def _url(self, params: Mapping[str, Any], endpoint: str = "ui.home", changed: frozenset[str] = frozenset()) -> str:
+        parts = []
+        for key, value in params.items():
+            if value in (None, "", []):
+                continue
+            if key in changed:
+                parts.append(urlencode({key: value}, doseq=True))
+                continue
+            cached = self._encoded.get(key)
+            if cached is None or cached[0] is not value:  # the same object: the same encoding
+                cached = self._encoded[key] = (value, urlencode({key: value}, doseq=True))
+            parts.append(cached[1])
+        query = "&".join(parts)  # what urlencode of the whole mapping gives
+        base = self._bases.get(endpoint)
+        if base is None:
+            base = self._bases[endpoint] = url_for(endpoint)
         return f"{base}?{query}" if query else base
 
     def with_(self, **changes: Any) -> str:
         # any change but paging starts again at page 1
-        return self._url({**self.params, **self.extra, **changes})
+        return self._url({**self.params, **self.extra, **changes}, changed=frozenset(changes))
 
     def toggle(self, facet: str, value: str) -> str:
         """Add or remove one value; choosing a district replaces its region, and a region its districts."""
@@ -216,7 +233,8 @@ def _attention(search: Search, split: str) -> Attention | None:
     ui = search.ui
     if search.result.total == 0:
         return None
-    histogram = get_index().histogram(search.request, by=split)
+    with search_slot():
+        histogram = get_index().histogram(search.request, by=split)
 
     def series_label(key: str) -> str:
         if key == charts.OTHER:

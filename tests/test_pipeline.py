@@ -58,7 +58,8 @@ def test_crawl_collects_every_article_then_revisits_conditionally_then_reindexes
     fetched = [r.fetched.url for r in iter_responses(paths.archive)]
     assert not [u for u in fetched if disallowed(demo_sites, u)]
 
-    second = pipeline.crawl(paths, sources, delay=0.0, progress=False)
+    # A full revisit (`crawl --revisit all`): every article is asked again, conditionally.
+    second = pipeline.crawl(paths, sources, delay=0.0, progress=False, revisit_all=True)
     assert second.stats.articles == 0  # no unchanged article body was fetched again
     responses = list(iter_responses(paths.archive))
     revisits = responses[len(fetched) :]

@@ -1,4 +1,4 @@
-"""`searchapp crawl [URL ...] [--sources FILE] [--max-pages N] [--delay S]`.
+"""`searchapp crawl [URL ...] [--sources FILE] [--max-pages N] [--delay S] [--revisit due|all]`.
 
 URLs named here are start URLs (front page, feed or sitemap) crawled on their own; without URLs the sources
 file is crawled (default: the bundled list of Kazakhstan outlets); with both, both.
@@ -30,6 +30,7 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
         delay=args.delay,
         settings=settings,
         extra_start_urls=args.urls,
+        revisit_all=args.revisit == "all",
     )
     stats = summary.stats
     if not stats.fetched and stats.errors:
