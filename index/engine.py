@@ -444,6 +444,16 @@ class WhooshIndex(SearchIndex):
             if searcher is not None:  # of a replaced folder
                 self._forget(searcher)
 
+    def _searcher(self) -> Any:
+        """A searcher of the index in use kept out of the pool, for tests and tools that read the segments
+        beside the engine; it is closed with the index."""
+        if self._closed:
+            raise SearchIndexError("the index is closed")
+        try:
+            return self._take()[1]
+        except DAMAGE as exc:
+            raise damaged(self.path, exc) from exc
+
     def _take(self) -> tuple[tuple[int, int], Any]:
         pending = self._follow_replacement()
         deadline = time.monotonic() + WARM_WAIT
