@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from index.models import (
     FACETS,
@@ -28,6 +28,9 @@ from index.models import (
     SearchResult,
     Span,
 )
+
+if TYPE_CHECKING:
+    from index.config import EngineConfig
 
 __all__ = [
     "FACETS",
@@ -108,8 +111,20 @@ def finish_swap(path: Path) -> None:
             rebuilt.rename(path)
 
 
-def open_index(path: Path, *, readonly: bool = False) -> SearchIndex:
-    """Open (or create) the index in `path` (the data folder's index/), finishing a swap a kill cut short."""
+def open_index(path: Path, *, readonly: bool = False, engine: EngineConfig | None = None) -> SearchIndex:
+    """Open (or create) the index of `path` (the data folder's index/) on the configured engine (`engine`, else
+    the `SEARCHAPP_*` variables: `index.config`); on Whoosh, finishing a swap a kill cut short."""
+    from index.config import EngineConfig
+
+    config = engine if engine is not None else EngineConfig.from_env()
+    if config.engine == "opensearch":
+        try:
+            from index.opensearch import OpenSearchIndex
+        except ImportError as exc:
+            raise IndexError_(
+                "SEARCHAPP_ENGINE=opensearch needs the opensearch extra: pip install 'kz-press-search[opensearch]'"
+            ) from exc
+        return OpenSearchIndex(path, config, readonly=readonly)
     from index.engine import WhooshIndex
 
     finish_swap(path)

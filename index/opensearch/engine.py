@@ -1,0 +1,773 @@
+"""`OpenSearchIndex`: the `SearchIndex` of `index/__init__.py` on an OpenSearch cluster.
+
+Analysis stays ours: Kazakh has no stemmer in any engine, so each text field's analyzer (`index.schema`) runs
+here, in Python, and OpenSearch indexes the tokens with its `whitespace` analyzer, one field per language and
+part and the two folded fields, as the Whoosh index has them. Facets are `keyword` fields with the values the
+Whoosh index keeps (parents included); the day and the KZT amounts are numbers. The records live in `_source`
+(the token fields are left out of it), so any app server can answer.
+
+Names: the data folder keeps an id (`opensearch-id`), and the index is the alias `<prefix>-<id>`, which points
+at one concrete index `<prefix>-<id>-<time>`. A rebuild fills a new concrete index and then moves the alias in
+one step (`begin_rebuild`, `finish_rebuild`), so searches never see half an index.
+
+Search: BM25 per field with the title boost and a title `b` of 0.5 (as Whoosh's BM25F), times the recency prior
+as a decay function; facet filters go in a `post_filter` and each facet's counts come from a filter aggregation
+that leaves its own filter out; reprints fold with `collapse` on the group field; the attention chart is a
+date histogram; export and feeds page through a point in time. Reprint groups are found as in the Whoosh index,
+by SimHash within 8 bits, with the SimHash's four 16-bit blocks as keyword terms probed within 2 bits each.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from opensearchpy import OpenSearch, helpers
+from opensearchpy import exceptions as osx
+
+from index import IndexError_, SearchIndex, qtree
+from index.config import EngineConfig
+from index.engine import MAX_GROUP_BITS, whoosh_document
+from index.models import FACETS, FacetValue, Hit, Record, SearchRequest, SearchResult
+from index.opensearch.query import to_dsl
+from index.schema import FACET_FIELDS, FOLD_FIELDS, LANGS, TEXT_FIELDS, TITLE_FIELDS, UNDATED, build_schema
+from index.search import NOTICE_ANY, Highlighter, ParsedQuery, QueryBuilder, day_number, snippet
+from index.store import record_from_dict, record_to_dict
+
+__all__ = ["OpenSearchIndex", "alias_name"]
+
+ID_FILE = "opensearch-id"
+REBUILD_FILE = "opensearch-rebuild"
+FACET_SIZE = 10_000  # facet values counted at most per facet (Whoosh counts every value)
+GROUP_PRECISION = 40_000  # groups counted exactly up to this many (OpenSearch's cardinality limit)
+MAX_WINDOW = 100_000  # deepest page a search may ask for
+BULK_RETRIES = 10  # a rejected (429) bulk item is sent again this often, with doubling waits, before failing
+GENERATION_TTL = 1.0  # seconds a generation value is reused before the cluster is asked again
+PROBE_BITS = 2  # bits a 16-bit block of two SimHashes within MAX_GROUP_BITS may differ in, in at least one block
+RECENCY_PRIOR = 0.15  # as index.search.PRIOR: a score times 1 + 0.15 * 2^(-age / 365 days)
+TITLE_B = 0.5  # as index.engine._weighting: BM25's length normalisation of titles
+
+
+def alias_name(config: EngineConfig, data_root: Path, *, create: bool) -> str:
+    """The alias of a data folder's index: the prefix and the id kept in the folder (made when `create`)."""
+    file = data_root / ID_FILE
+    try:
+        data_id = file.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        if not create:
+            raise IndexError_(f"there is no index for {data_root} in the cluster yet: crawl or reindex first") from None
+        data_root.mkdir(parents=True, exist_ok=True)
+        data_id = secrets.token_hex(6)
+        tmp = file.with_suffix(".tmp")
+        tmp.write_text(data_id + "\n", encoding="ascii")
+        tmp.rename(file)
+    return f"{config.prefix}-{data_id}"
+
+
+def index_settings(config: EngineConfig) -> dict[str, Any]:
+    """Settings and mapping of a new concrete index."""
+    text_title = {"type": "text", "analyzer": "whitespace", "similarity": "title_bm25"}
+    text_body = {"type": "text", "analyzer": "whitespace"}
+    text_fold = {"type": "text", "analyzer": "whitespace", "index_options": "freqs"}  # no phrases there
+    properties: dict[str, Any] = {
+        "id": {"type": "keyword"},
+        "grp": {"type": "keyword"},  # the group id, or the article's own id when alone
+        "gid": {"type": "keyword"},  # the group id, "" when alone
+        "day": {"type": "integer"},
+        "date": {"type": "date", "format": "strict_date"},
+        "amount": {"type": "double"},
+        "amount_top": {"type": "double"},
+        "seq": {"type": "long"},  # order of addition: ties and "oldest" for reprint groups
+        "gen": {"type": "long"},  # when written: the index's generation is the largest
+        "sim": {"type": "keyword", "index": False},  # SimHash, hex
+        "sim_blocks": {"type": "keyword"},
+        "record": {"type": "object", "enabled": False},
+    }
+    for name in TEXT_FIELDS:
+        properties[name] = text_title if name in TITLE_FIELDS else text_fold if name in FOLD_FIELDS else text_body
+    for name in FACET_FIELDS:
+        properties[name] = {"type": "keyword"}
+    return {
+        "settings": {
+            "index": {
+                "number_of_shards": config.shards,
+                "number_of_replicas": config.replicas,
+                "max_result_window": MAX_WINDOW,
+                "similarity": {"title_bm25": {"type": "BM25", "k1": 1.2, "b": TITLE_B}},
+            }
+        },
+        "mappings": {"dynamic": "strict", "_source": {"excludes": list(TEXT_FIELDS)}, "properties": properties},
+    }
+
+
+def _blocks(simhash: int) -> list[str]:
+    return [f"{i}:{(simhash >> (16 * i)) & 0xFFFF:04x}" for i in range(4)]
+
+
+_FLIPS = [0, *[1 << b for b in range(16)], *[(1 << a) | (1 << b) for a in range(16) for b in range(a + 1, 16)]]
+
+
+def _probes(simhash: int) -> list[str]:
+    """Every block value within PROBE_BITS of the SimHash's blocks: a SimHash within 8 bits shares one."""
+    out = []
+    for i in range(4):
+        block = (simhash >> (16 * i)) & 0xFFFF
+        out += [f"{i}:{block ^ flip:04x}" for flip in _FLIPS]
+    return out
+
+
+class _Unreachable(IndexError_):
+    pass
+
+
+def _call(what: str, urls: tuple[str, ...], fn: Callable[[], Any]) -> Any:
+    """Run a cluster call, its failures said in words (the app answers 503 with them)."""
+    try:
+        return fn()
+    except (osx.ConnectionError, osx.ConnectionTimeout) as exc:
+        raise _Unreachable(
+            f"the search cluster ({', '.join(urls)}) cannot be reached ({what}); it is retried on the next request"
+        ) from exc
+    except osx.NotFoundError as exc:
+        raise IndexError_(f"the index is missing in the search cluster ({what}): crawl or reindex first") from exc
+    except osx.TransportError as exc:
+        raise IndexError_(f"the search cluster refused {what}: {exc.status_code} {str(exc.error)[:200]}") from exc
+
+
+class OpenSearchIndex(SearchIndex):
+    """The index of one data folder, in a cluster. `path` is the data folder's index/ directory."""
+
+    def __init__(
+        self,
+        path: Path,
+        config: EngineConfig,
+        *,
+        readonly: bool = False,
+        target: str | None = None,
+        client: OpenSearch | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.config = config
+        self.readonly = readonly
+        self.client = client or connect(config)
+        self.alias = alias_name(config, self.path.parent, create=not readonly)
+        self.target = target or self.alias  # where writes go: the alias, or a concrete index being rebuilt
+        self.schema = build_schema()
+        self._queries = QueryBuilder(self.schema)
+        self._analyzers: dict[str, Any] = {name: self.schema[name].analyzer for name in TEXT_FIELDS}
+        self._generation: tuple[float, str] = (0.0, "")
+        self._lock = threading.Lock()
+        if target is None:
+            exists = self._call("a look for the index", lambda: self.client.indices.exists_alias(name=self.alias))
+            if not exists:
+                if readonly:
+                    raise IndexError_(f"there is no index {self.alias} in the cluster yet: crawl or reindex first")
+                self._create_live()
+
+    def _call(self, what: str, fn: Callable[[], Any]) -> Any:
+        return _call(what, self.config.urls, fn)
+
+    def _create_live(self) -> None:
+        name = self.new_index_name()
+        self.create_concrete(name)
+        try:
+            self.client.indices.update_aliases(body={"actions": [{"add": {"index": name, "alias": self.alias}}]})
+        except osx.TransportError:
+            # another process made the alias first: keep its index
+            self.client.indices.delete(index=name, ignore_unavailable=True)
+            if not self.client.indices.exists_alias(name=self.alias):
+                raise
+
+    # ------------------------------------------------------------------------------------------ rebuilds
+    def new_index_name(self) -> str:
+        return f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(2)}"
+
+    def create_concrete(self, name: str) -> None:
+        self._call(
+            "creating an index",
+            lambda: self.client.indices.create(index=name, body=index_settings(self.config), wait_for_active_shards=1),
+        )
+
+    def begin_rebuild(self) -> tuple[str, bool]:
+        """The concrete index a rebuild fills: the one a killed rebuild left (resumed: True), else a new one."""
+        state = self.path.parent / REBUILD_FILE
+        if state.exists():
+            name = state.read_text(encoding="ascii").strip()
+            if name and self._call("a look for the rebuilt index", lambda: self.client.indices.exists(index=name)):
+                return name, True
+        name = self.new_index_name()
+        self.create_concrete(name)
+        state.write_text(name + "\n", encoding="ascii")
+        return name, False
+
+    def finish_rebuild(self, name: str) -> None:
+        """Point the alias at the rebuilt index in one step, then drop the indexes it pointed at before."""
+        self._call("a refresh", lambda: self.client.indices.refresh(index=name))
+        self._call(
+            "waiting for the rebuilt index's replicas",
+            lambda: self.client.cluster.health(index=name, wait_for_status="green", timeout="60s"),
+        )
+        old = self._concrete()
+        actions: list[dict[str, Any]] = [{"remove": {"index": o, "alias": self.alias}} for o in old if o != name]
+        actions.append({"add": {"index": name, "alias": self.alias}})
+        self._call("switching the alias", lambda: self.client.indices.update_aliases(body={"actions": actions}))
+        for o in old:
+            if o != name:
+                self._call("dropping the old index", functools.partial(self.client.indices.delete, index=o))
+        (self.path.parent / REBUILD_FILE).unlink(missing_ok=True)
+        self._generation = (0.0, "")
+
+    def _concrete(self) -> list[str]:
+        try:
+            found = self.client.indices.get_alias(name=self.alias)
+        except osx.NotFoundError:
+            return []
+        except (osx.ConnectionError, osx.ConnectionTimeout):
+            return self._call("a look at the alias", lambda: self.client.indices.get_alias(name=self.alias))
+        return sorted(found)
+
+    # ------------------------------------------------------------------------------------------ writing
+    def document(self, record: Record, seq: int, simhash: int) -> dict[str, Any]:
+        """The source of one record: its tokens per text field, facets, numbers and the record itself."""
+        doc = whoosh_document(record)
+        out: dict[str, Any] = {
+            "id": record.id,
+            "grp": record.group_id or record.id,
+            "gid": record.group_id,
+            "day": doc["day"],
+            "amount_top": doc["amount_top"],
+            "seq": seq,
+            "gen": time.time_ns(),
+            "sim": f"{simhash:016x}",
+            "sim_blocks": _blocks(simhash) if simhash else [],
+            "record": record_to_dict(record),
+        }
+        if doc["day"] != UNDATED and record.published:
+            out["date"] = record.published[:10] if len(record.published) >= 10 else None
+            if out["date"] is None:
+                del out["date"]
+        if "amount" in doc:
+            out["amount"] = doc["amount"]
+        for name in TEXT_FIELDS:
+            text = doc.get(name)
+            if text:
+                out[name] = " ".join(t.text for t in self._analyzers[name](text))
+        for name in FACET_FIELDS:
+            if name in doc:
+                out[name] = doc[name].split(" ")
+        return out
+
+    def add(self, records: Iterable[Record]) -> int:
+        if self.readonly:
+            raise IndexError_("this index was opened read-only")
+        from crawler.dedup import simhash as simhash_of
+
+        batch = list(records)
+        if not batch:
+            return 0
+        base = time.time_ns()
+        hashes = [r.simhash if r.simhash is not None else int(simhash_of(r.text)) for r in batch]
+        seqs = [base + i for i in range(len(batch))]
+        reopened = self._assign_groups(batch, hashes, seqs)
+        actions = [
+            {"_op_type": "index", "_index": self.target, "_id": r.id, "_source": self.document(r, s, h)}
+            for r, s, h in zip(batch, seqs, hashes, strict=True)
+        ]
+        actions += [
+            {"_op_type": "index", "_index": self.target, "_id": r.id, "_source": self.document(r, s, h)}
+            for r, s, h in reopened
+        ]
+        self.bulk(actions)
+        self._call("a refresh", lambda: self.client.indices.refresh(index=self.target))
+        self._generation = (0.0, "")
+        return len(batch)
+
+    def bulk(self, actions: list[dict[str, Any]]) -> None:
+        """Index `actions`; items the cluster rejects as too busy (429) are sent again with backoff, never
+        dropped; any other failed item stops the load with an `IndexError_`."""
+
+        def run() -> None:
+            for ok, item in helpers.streaming_bulk(
+                self.client,
+                actions,
+                chunk_size=500,
+                max_retries=BULK_RETRIES,
+                initial_backoff=1,
+                max_backoff=10,
+                raise_on_error=False,
+                raise_on_exception=True,
+            ):
+                if not ok:
+                    info = next(iter(item.values()))
+                    raise IndexError_(
+                        f"the search cluster refused article {info.get('_id')}: "
+                        f"{info.get('status')} {str(info.get('error'))[:200]}"
+                    )
+
+        self._call("a bulk load", run)
+
+    def _assign_groups(
+        self, batch: list[Record], hashes: list[int], seqs: list[int]
+    ) -> list[tuple[Record, int, int]]:
+        """Each record's reprint group: that of the nearest (then oldest) article within MAX_GROUP_BITS, in the
+        index or earlier in this batch. Returns the indexed articles that open a group and must be written again.
+        """
+        searches: list[dict[str, Any]] = []
+        for record, simhash in zip(batch, hashes, strict=True):
+            searches.append({"index": self.target})
+            searches.append(
+                {
+                    "size": 200,
+                    "_source": ["record"],
+                    "docvalue_fields": ["sim_blocks", "seq", "gid"],
+                    "query": {
+                        "bool": {
+                            "filter": [{"terms": {"sim_blocks": _probes(simhash) if simhash else ["-"]}}],
+                            "must_not": [{"ids": {"values": [record.id]}}],
+                        }
+                    },
+                }
+            )
+        body = "\n".join(_json(line) for line in searches) + "\n"
+        answers = self._call("a reprint lookup", lambda: self.client.msearch(body=body))["responses"]
+        # id -> (simhash, group id, seq, record or None while it is in this batch)
+        known: dict[str, list[Any]] = {}
+        batch_rows: list[tuple[str, int, int]] = []
+        reopened: dict[str, tuple[Record, int, int]] = {}
+        in_batch = {r.id: (r, i) for i, r in enumerate(batch)}
+        for i, (record, simhash, seq, answer) in enumerate(zip(batch, hashes, seqs, answers, strict=True)):
+            near: list[tuple[int, int, str]] = []  # (distance, seq, id)
+            if simhash:
+                for hit in answer.get("hits", {}).get("hits", []):
+                    other = hit["_id"]
+                    if other in in_batch and in_batch[other][1] >= i:
+                        continue  # written by this batch after this record: judged from the other side
+                    rec = hit["_source"]["record"]
+                    other_hash = _hash_of_blocks(hit["fields"].get("sim_blocks", []))
+                    if other_hash is None:
+                        continue
+                    distance = (simhash ^ other_hash).bit_count()
+                    if distance <= MAX_GROUP_BITS:
+                        other_seq = int(hit["fields"]["seq"][0])
+                        gid = (hit["fields"].get("gid") or [""])[0]
+                        known.setdefault(other, [other_hash, gid, other_seq, rec])
+                        near.append((distance, other_seq, other))
+                for other, other_hash, other_seq in batch_rows:
+                    distance = (simhash ^ other_hash).bit_count()
+                    if distance <= MAX_GROUP_BITS and other != record.id:
+                        near.append((distance, other_seq, other))
+            if not near:
+                record.group_id = ""
+            else:
+                near.sort()
+                _, _, other = near[0]
+                if other in in_batch:
+                    other_record = in_batch[other][0]
+                    group_id = other_record.group_id or other
+                    if not other_record.group_id:
+                        other_record.group_id = group_id
+                else:
+                    entry = known[other]
+                    group_id = entry[1] or other
+                    if not entry[1]:
+                        entry[1] = group_id
+                        other_record = record_from_dict(dict(entry[3]))
+                        other_record.group_id = group_id
+                        reopened[other] = (other_record, entry[2], entry[0])
+                record.group_id = group_id
+            batch_rows.append((record.id, simhash, seq))
+        return list(reopened.values())
+
+    def optimize(self) -> None:
+        if self.readonly:
+            raise IndexError_("this index was opened read-only")
+        self._call("a merge", lambda: self.client.indices.forcemerge(index=self.target, max_num_segments=1))
+
+    # ------------------------------------------------------------------------------------------ reading
+    def generation(self) -> str:
+        stamp, value = self._generation
+        if value and time.monotonic() - stamp < GENERATION_TTL:
+            return value
+        answer = self._call(
+            "a generation lookup",
+            lambda: self.client.search(
+                index=self.alias,
+                body={"size": 0, "track_total_hits": True, "aggs": {"gen": {"max": {"field": "gen"}}}},
+            ),
+        )
+        concrete = ",".join(self._concrete())
+        value = f"{concrete}.{answer['hits']['total']['value']}.{int(answer['aggregations']['gen']['value'] or 0)}"
+        self._generation = (time.monotonic(), value)
+        return value
+
+    def count(self) -> int:
+        return int(self._call("a count", lambda: self.client.count(index=self.alias))["count"])
+
+    def get(self, record_id: str) -> Record | None:
+        def read() -> dict[str, Any] | None:
+            try:
+                found: dict[str, Any] = self.client.get(index=self.alias, id=record_id, _source_includes="record,gid")
+            except osx.NotFoundError as exc:
+                if exc.error == "index_not_found_exception":
+                    raise
+                return None
+            return found
+
+        found = self._call("reading an article", read)
+        return _record(found["_source"]) if found else None
+
+    def group(self, group_id: str) -> list[Record]:
+        if not group_id:
+            return []
+        answer = self._search(
+            {
+                "size": 1000,
+                "_source": ["record", "gid"],
+                "query": {"term": {"gid": group_id}},
+                "sort": [{"seq": "asc"}],
+            },
+            "reading a reprint group",
+        )
+        records = [_record(h["_source"]) for h in answer["hits"]["hits"]]
+        if not records:
+            record = self.get(group_id)
+            return [record] if record else []
+        return records
+
+    def _search(self, body: dict[str, Any], what: str = "a search", **kwargs: Any) -> dict[str, Any]:
+        result: dict[str, Any] = self._call(what, lambda: self.client.search(index=self.alias, body=body, **kwargs))
+        return result
+
+    # ------------------------------------------------------------------------------------------ search
+    def _parse(self, text: str, any_word: bool = False) -> tuple[ParsedQuery, qtree.Node | None]:
+        parsed = self._queries.parse(text, any_word=any_word)
+        if parsed.query is None:
+            return parsed, None
+        try:
+            return parsed, qtree.from_whoosh(parsed.query)
+        except qtree.Untranslatable as exc:
+            from index import QueryError
+
+            raise QueryError(str(exc)) from exc
+
+    @staticmethod
+    def _bounds(request: SearchRequest) -> list[dict[str, Any]]:
+        bounds: list[dict[str, Any]] = []
+        if request.date_from:
+            bounds.append({"range": {"day": {"gte": day_number(request.date_from)}}})
+        if request.date_to:
+            bounds.append({"range": {"day": {"lte": day_number(request.date_to), "gt": day_number("0001-01-02")}}})
+        if request.amount_max is None and request.amount_min is not None and request.amount_min > 0:
+            bounds.append({"range": {"amount_top": {"gte": request.amount_min}}})
+        elif request.amount_min is not None or request.amount_max is not None:
+            span: dict[str, float] = {}
+            if request.amount_min is not None:
+                span["gte"] = request.amount_min
+            if request.amount_max is not None:
+                span["lte"] = request.amount_max
+            bounds.append({"range": {"amount": span}})
+        return bounds
+
+    @staticmethod
+    def _facet_filters(request: SearchRequest) -> dict[str, dict[str, Any]]:
+        return {name: {"terms": {name: list(values)}} for name, values in request.filters().items() if values}
+
+    def _query(self, node: qtree.Node | None, request: SearchRequest, *, scored: bool) -> dict[str, Any]:
+        """The query of the text and the bounds (dates, amounts); scored with the recency prior if asked."""
+        must = to_dsl(node) if node is not None else {"match_all": {}}
+        query: dict[str, Any] = {"bool": {"must": [must], "filter": self._bounds(request)}}
+        if scored and node is not None and request.sort == "relevance":
+            query = {
+                "function_score": {
+                    "query": query,
+                    "functions": [
+                        {"weight": 1.0},
+                        {
+                            "filter": {"exists": {"field": "date"}},
+                            "exp": {"date": {"origin": "now", "scale": "365d", "decay": 0.5}},
+                            "weight": RECENCY_PRIOR,
+                        },
+                    ],
+                    "score_mode": "sum",
+                    "boost_mode": "multiply",
+                }
+            }
+        return query
+
+    @staticmethod
+    def _sort(request: SearchRequest, node: qtree.Node | None) -> list[Any]:
+        if request.sort == "relevance" and node is not None:
+            return ["_score", {"seq": "asc"}]
+        if request.sort == "amount":
+            return [{"amount_top": "desc"}, {"day": "desc"}, {"seq": "desc"}]
+        if request.sort == "date_asc":
+            return [{"date": {"order": "asc", "missing": "_last"}}, {"seq": "asc"}]
+        return [{"day": "desc"}, {"seq": "desc"}]
+
+    def _plan(self, request: SearchRequest) -> tuple[ParsedQuery, qtree.Node | None]:
+        """The parsed query, with the any-word fallback when no article has all of a plain query's words."""
+        parsed, node = self._parse(request.q)
+        if node is not None and parsed.plain and parsed.words > 1:
+            body = {"query": self._query(node, request, scored=False)}
+            found = self._call("a count", lambda: self.client.count(index=self.alias, body=body))["count"]
+            if not found:
+                parsed, node = self._parse(request.q, any_word=True)
+                parsed.notice = parsed.notice or NOTICE_ANY
+        return parsed, node
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        parsed, node = self._plan(request)
+        filters = self._facet_filters(request)
+        start = (request.page - 1) * request.per_page
+        if start + request.per_page > MAX_WINDOW:
+            from index import QueryError
+
+            raise QueryError(f"pages deeper than {MAX_WINDOW} results cannot be shown; narrow the search")
+        body: dict[str, Any] = {
+            "query": self._query(node, request, scored=True),
+            "from": start,
+            "size": request.per_page,
+            "sort": self._sort(request, node),
+            "track_total_hits": True,
+            "_source": ["record", "gid"],
+            "aggs": {},
+        }
+        if filters:
+            body["post_filter"] = {"bool": {"filter": list(filters.values())}}
+        if request.group:
+            body["collapse"] = {"field": "grp"}
+            body["aggs"]["groups"] = {
+                "filter": {"bool": {"filter": list(filters.values())}},
+                "aggs": {"n": {"cardinality": {"field": "grp", "precision_threshold": GROUP_PRECISION}}},
+            }
+        if request.facets:
+            for name in FACETS:
+                others = [f for other, f in filters.items() if other != name]
+                body["aggs"][f"facet_{name}"] = {
+                    "filter": {"bool": {"filter": others}},
+                    "aggs": {"values": {"terms": {"field": name, "size": FACET_SIZE}}},
+                }
+        answer = self._search(body)
+        aggs = answer.get("aggregations", {})
+        total = int(aggs["groups"]["n"]["value"]) if request.group else int(answer["hits"]["total"]["value"])
+        facets: dict[str, list[FacetValue]] = {}
+        if request.facets:
+            for name in FACETS:
+                buckets = aggs[f"facet_{name}"]["values"]["buckets"]
+                values = [FacetValue(str(b["key"]), int(b["doc_count"])) for b in buckets]
+                have = {v.value for v in values}
+                values += [FacetValue(v, 0) for v in request.filters().get(name, []) if v not in have]
+                values.sort(key=lambda v: (-v.count, v.value))
+                facets[name] = values
+        hits = self._hits(answer["hits"]["hits"], node, with_groups=request.group)
+        return SearchResult(total, request.page, request.per_page, hits, facets, parsed.notice)
+
+    def _hits(self, raw: list[dict[str, Any]], node: qtree.Node | None, *, with_groups: bool) -> list[Hit]:
+        terms, prefixes = qtree.terms_of(node)
+        highlighter = Highlighter(terms, prefixes)
+        hits: list[Hit] = []
+        for item in raw:
+            record = _record(item["_source"])
+            body = record.text or record.lead
+            hits.append(Hit(record, float(item.get("_score") or 0.0), snippet(body, highlighter.match_spans(body))))
+        grouped = [h for h in hits if h.record.group_id]
+        if with_groups and grouped:
+            groups = sorted({h.record.group_id for h in grouped})
+            answer = self._search(
+                {
+                    "size": 0,
+                    "query": {"terms": {"gid": groups}},
+                    "aggs": {
+                        "g": {
+                            "terms": {"field": "gid", "size": len(groups)},
+                            "aggs": {"s": {"terms": {"field": "source", "size": 1000}}},
+                        }
+                    },
+                },
+                "reading reprint groups",
+            )
+            by_group = {
+                b["key"]: (int(b["doc_count"]), [s["key"] for s in b["s"]["buckets"]])
+                for b in answer["aggregations"]["g"]["buckets"]
+            }
+            for hit in grouped:
+                size, sources = by_group.get(hit.record.group_id, (1, []))
+                if size > 1:
+                    hit.group_size = size
+                    hit.group_sources = sorted(set(sources) - {hit.record.source.lower()})
+        return hits
+
+    def iter_records(self, request: SearchRequest, limit: int) -> Iterator[Record]:
+        """Every match in the request's order, through a point in time (a stable view while paging)."""
+        _parsed, node = self._plan(request)
+        filters = self._facet_filters(request)
+        query = self._query(node, request, scored=True)
+        if filters:
+            query = {"bool": {"must": [query], "filter": list(filters.values())}}
+        pit = self._call(
+            "opening a point in time", lambda: self.client.create_pit(index=self.alias, params={"keep_alive": "2m"})
+        )["pit_id"]
+        seen: set[str] = set()
+        sent = 0
+        after: list[Any] | None = None
+        try:
+            while sent < limit:
+                body: dict[str, Any] = {
+                    "size": min(1000, max(1, limit - sent) * (2 if request.group else 1)),
+                    "query": query,
+                    "sort": self._sort(request, node),
+                    "_source": ["record", "gid"],
+                    "pit": {"id": pit, "keep_alive": "2m"},
+                    "track_total_hits": False,
+                }
+                if after is not None:
+                    body["search_after"] = after
+                answer = self._call("an export page", functools.partial(self.client.search, body=body))
+                page = answer["hits"]["hits"]
+                if not page:
+                    return
+                for item in page:
+                    source = item["_source"]
+                    if request.group:
+                        group = source.get("gid") or item["_id"]
+                        if group in seen:
+                            continue
+                        seen.add(group)
+                    yield _record(source)
+                    sent += 1
+                    if sent >= limit:
+                        return
+                after = page[-1]["sort"]
+                pit = answer.get("pit_id", pit)
+        finally:
+            with contextlib.suppress(osx.TransportError, osx.ConnectionError):  # else it expires on its own
+                self.client.delete_pit(body={"pit_id": [pit]})
+
+    def more_like_this(self, record_id: str, limit: int = 5) -> list[Hit]:
+        record = self.get(record_id)
+        if record is None:
+            return []
+        lang = record.lang if record.lang in LANGS else "kk"
+        field = f"body_{lang}"
+        tokens = " ".join(t.text for t in self._analyzers[field](" ".join([record.title, record.lead, record.text])))
+        if not tokens:
+            return []
+        body = {
+            "size": limit,
+            "_source": ["record", "gid"],
+            "query": {
+                "bool": {
+                    "must": [
+                        {
+                            "more_like_this": {
+                                "fields": [field],
+                                "like": tokens,
+                                "analyzer": "whitespace",
+                                "max_query_terms": 12,
+                                "min_term_freq": 1,
+                                "min_doc_freq": 1,
+                                "minimum_should_match": "1",
+                            }
+                        }
+                    ],
+                    "must_not": [{"ids": {"values": [record_id]}}, {"term": {"grp": record.group_id or record_id}}],
+                }
+            },
+        }
+        answer = self._search(body, "a search for similar articles")
+        return self._hits(answer["hits"]["hits"], None, with_groups=True)
+
+    def histogram(self, request: SearchRequest, by: str = "lang") -> dict[str, dict[str, int]]:
+        if by not in ("lang", "region"):
+            raise IndexError_(f"histogram by {by!r}: choose lang or region")
+        _parsed, node = self._plan(request)
+        filters = list(self._facet_filters(request).values())
+        terms: dict[str, Any] = {"field": by, "size": FACET_SIZE}
+        if by == "region":
+            terms["include"] = "KZ-.*"
+        body = {
+            "size": 0,
+            "query": {"bool": {"must": [self._query(node, request, scored=False)], "filter": filters}},
+            "aggs": {
+                "months": {
+                    "date_histogram": {
+                        "field": "date",
+                        "calendar_interval": "month",
+                        "format": "yyyy-MM",
+                        "min_doc_count": 1,
+                    },
+                    "aggs": {"values": {"terms": terms}},
+                }
+            },
+        }
+        answer = self._search(body, "an attention chart")
+        out: dict[str, dict[str, int]] = {}
+        for bucket in answer["aggregations"]["months"]["buckets"]:
+            values = {str(b["key"]): int(b["doc_count"]) for b in bucket["values"]["buckets"]}
+            if values:
+                out[str(bucket["key_as_string"])] = values
+        return dict(sorted(out.items()))
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _record(source: dict[str, Any]) -> Record:
+    record = record_from_dict(dict(source["record"]))
+    record.group_id = source.get("gid", record.group_id) or ""
+    return record
+
+
+def _hash_of_blocks(blocks: list[str]) -> int | None:
+    if len(blocks) != 4:
+        return None
+    value = 0
+    for item in blocks:
+        index, _, hexa = item.partition(":")
+        value |= int(hexa, 16) << (16 * int(index))
+    return value
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def connect(config: EngineConfig) -> OpenSearch:
+    """A client for the configured nodes: retries on another node when one fails, basic auth and TLS if set."""
+    kwargs: dict[str, Any] = {
+        "hosts": list(config.urls),
+        "timeout": config.timeout,
+        "max_retries": 3,
+        "retry_on_timeout": True,
+        "retry_on_status": (502, 503, 504),
+        "verify_certs": config.verify_certs,
+        "ssl_show_warn": config.verify_certs,
+    }
+    if config.user:
+        kwargs["http_auth"] = (config.user, config.password)
+    if config.ca_certs:
+        kwargs["ca_certs"] = config.ca_certs
+    return OpenSearch(**kwargs)
+
+
+def wait_until_green(config: EngineConfig, timeout: float = 60.0) -> None:
+    """Wait for the cluster to answer green (every replica placed)."""
+    client = connect(config)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            client.cluster.health(wait_for_status="green", timeout="5s")
+            return
+        except (osx.ConnectionError, osx.ConnectionTimeout, osx.TransportError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
