@@ -108,6 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
         "ready.",
         epilog=EPILOG,
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="analysis processes working in parallel (on OpenSearch each also bulk-loads its share; default 1)",
+    )
     _add_data(p)
 
     p = sub.add_parser(

@@ -112,4 +112,16 @@ def load_settings(
     for setting in SETTINGS:
         if setting.check and not setting.check(values[setting.name]):
             raise AppError(f"setting {setting.name} has an invalid value: {values[setting.name]!r}")
+    check_engine(env)
     return values
+
+
+def check_engine(environ: Mapping[str, str]) -> None:
+    """The engine settings (`index.config`: SEARCHAPP_ENGINE, SEARCHAPP_OPENSEARCH_*), checked at start."""
+    from index import IndexError_
+    from index.config import EngineConfig
+
+    try:
+        EngineConfig.from_env(environ)
+    except IndexError_ as exc:
+        raise AppError(str(exc)) from exc
