@@ -47,8 +47,8 @@ REBUILD_FILE = "opensearch-rebuild"
 FACET_SIZE = 10_000  # facet values counted at most per facet (Whoosh counts every value)
 GROUP_PRECISION = 40_000  # groups counted exactly up to this many (OpenSearch's cardinality limit)
 MAX_WINDOW = 100_000  # deepest page a search may ask for
-BULK_RETRIES = 10  # a rejected (429) bulk item is sent again this often, with doubling waits, before failing
-GENERATION_TTL = 1.0  # seconds a generation value is reused before the cluster is asked again
+BULK_RETRIES = 10  # a rejected (429, 503) bulk item is sent again this often, with doubling waits, before failing
+TRANSIENT = (429, 503)  # item statuses that say "later", not "never"
 PROBE_BITS = 2  # bits a 16-bit block of two SimHashes within MAX_GROUP_BITS may differ in, in at least one block
 RECENCY_PRIOR = 0.15  # as index.search.PRIOR: a score times 1 + 0.15 * 2^(-age / 365 days)
 TITLE_B = 0.5  # as index.engine._weighting: BM25's length normalisation of titles
@@ -161,7 +161,6 @@ class OpenSearchIndex(SearchIndex):
         self.schema = build_schema()
         self._queries = QueryBuilder(self.schema)
         self._analyzers: dict[str, Any] = {name: self.schema[name].analyzer for name in TEXT_FIELDS}
-        self._generation: tuple[float, str] = (0.0, "")
         self._lock = threading.Lock()
         if target is None:
             exists = self._call("a look for the index", lambda: self.client.indices.exists_alias(name=self.alias))
@@ -221,7 +220,6 @@ class OpenSearchIndex(SearchIndex):
             if o != name:
                 self._call("dropping the old index", functools.partial(self.client.indices.delete, index=o))
         (self.path.parent / REBUILD_FILE).unlink(missing_ok=True)
-        self._generation = (0.0, "")
 
     def _concrete(self) -> list[str]:
         try:
@@ -285,32 +283,55 @@ class OpenSearchIndex(SearchIndex):
         ]
         self.bulk(actions)
         self._call("a refresh", lambda: self.client.indices.refresh(index=self.target))
-        self._generation = (0.0, "")
         return len(batch)
 
     def bulk(self, actions: list[dict[str, Any]]) -> None:
-        """Index `actions`; items the cluster rejects as too busy (429) are sent again with backoff, never
-        dropped; any other failed item stops the load with an `IndexError_`."""
+        """Index `actions`. Items the cluster rejects as too busy (429) or cannot place for now (503: a node left
+        and its shards are being promoted) are sent again with doubling waits, never dropped; any other failed
+        item, or one still failing after BULK_RETRIES rounds, stops the load with an `IndexError_`."""
+        pending = actions
+        wait = 0.5
+        for round_no in range(BULK_RETRIES + 1):
+            failed: list[dict[str, Any]] = []
+            by_id = {a["_id"]: a for a in pending}
 
-        def run() -> None:
-            for ok, item in helpers.streaming_bulk(
-                self.client,
-                actions,
-                chunk_size=500,
-                max_retries=BULK_RETRIES,
-                initial_backoff=1,
-                max_backoff=10,
-                raise_on_error=False,
-                raise_on_exception=True,
-            ):
-                if not ok:
-                    info = next(iter(item.values()))
-                    raise IndexError_(
-                        f"the search cluster refused article {info.get('_id')}: "
-                        f"{info.get('status')} {str(info.get('error'))[:200]}"
-                    )
+            def run(
+                todo: list[dict[str, Any]] = pending,
+                failed: list[dict[str, Any]] = failed,
+                by_id: dict[str, dict[str, Any]] = by_id,
+                last: bool = round_no == BULK_RETRIES,
+            ) -> None:
+                for ok, item in helpers.streaming_bulk(
+                    self.client,
+                    todo,
+                    chunk_size=500,
+                    max_retries=BULK_RETRIES,
+                    initial_backoff=1,
+                    max_backoff=10,
+                    raise_on_error=False,
+                    raise_on_exception=True,
+                ):
+                    if not ok:
+                        info = next(iter(item.values()))
+                        status = int(info.get("status") or 0)
+                        if status not in TRANSIENT or last:
+                            raise IndexError_(
+                                f"the search cluster refused article {info.get('_id')}: "
+                                f"{status} {str(info.get('error'))[:200]}"
+                            )
+                        failed.append(by_id[info["_id"]])
 
-        self._call("a bulk load", run)
+            try:
+                self._call("a bulk load", run)
+            except _Unreachable:
+                if round_no == BULK_RETRIES:
+                    raise
+                failed = pending  # every node of the list failed at once: wait and send the whole batch again
+            if not failed:
+                return
+            time.sleep(wait)
+            wait = min(wait * 2, 10.0)
+            pending = failed
 
     def _assign_groups(
         self, batch: list[Record], hashes: list[int], seqs: list[int]
@@ -391,20 +412,19 @@ class OpenSearchIndex(SearchIndex):
 
     # ------------------------------------------------------------------------------------------ reading
     def generation(self) -> str:
-        stamp, value = self._generation
-        if value and time.monotonic() - stamp < GENERATION_TTL:
-            return value
+        """The concrete index, its article count and its newest write: one small search, asked every time,
+        since another process (a crawl, a worker, another app server) may have written a moment ago."""
         answer = self._call(
             "a generation lookup",
             lambda: self.client.search(
                 index=self.alias,
-                body={"size": 0, "track_total_hits": True, "aggs": {"gen": {"max": {"field": "gen"}}}},
+                body={"size": 1, "_source": False, "track_total_hits": True, "sort": [{"gen": "desc"}]},
             ),
         )
-        concrete = ",".join(self._concrete())
-        value = f"{concrete}.{answer['hits']['total']['value']}.{int(answer['aggregations']['gen']['value'] or 0)}"
-        self._generation = (time.monotonic(), value)
-        return value
+        top = answer["hits"]["hits"]
+        concrete = top[0]["_index"] if top else ",".join(self._concrete())
+        newest = int(top[0]["sort"][0]) if top else 0
+        return f"{concrete}.{answer['hits']['total']['value']}.{newest}"
 
     def count(self) -> int:
         return int(self._call("a count", lambda: self.client.count(index=self.alias))["count"])
