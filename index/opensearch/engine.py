@@ -210,7 +210,7 @@ class OpenSearchIndex(SearchIndex):
         self._call("a refresh", lambda: self.client.indices.refresh(index=name))
         self._call(
             "waiting for the rebuilt index's replicas",
-            lambda: self.client.cluster.health(index=name, wait_for_status="green", timeout="60s"),
+            lambda: self.client.cluster.health(index=name, params={"wait_for_status": "green", "request_timeout": 40}),
         )
         old = self._concrete()
         actions: list[dict[str, Any]] = [{"remove": {"index": o, "alias": self.alias}} for o in old if o != name]
@@ -545,14 +545,13 @@ class OpenSearchIndex(SearchIndex):
         parsed, node = self._plan(request)
         filters = self._facet_filters(request)
         start = (request.page - 1) * request.per_page
-        if start + request.per_page > MAX_WINDOW:
-            from index import QueryError
-
-            raise QueryError(f"pages deeper than {MAX_WINDOW} results cannot be shown; narrow the search")
+        # a page past the deepest one the cluster pages to is past the results too (as on Whoosh, an empty page
+        # with the counts): the cluster refuses from + size over its max_result_window
+        beyond = start + request.per_page > MAX_WINDOW
         body: dict[str, Any] = {
             "query": self._query(node, request, scored=True),
-            "from": start,
-            "size": request.per_page,
+            "from": 0 if beyond else start,
+            "size": 0 if beyond else request.per_page,
             "sort": self._sort(request, node),
             "track_total_hits": True,
             "_source": ["record", "gid"],
@@ -784,8 +783,11 @@ def wait_until_green(config: EngineConfig, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            client.cluster.health(wait_for_status="green", timeout="5s")
-            return
+            # (the health API waits up to 30 s by default; its own `timeout` cannot be sent: the client takes the name)
+            answer = client.cluster.health(params={"wait_for_status": "green", "request_timeout": 40})
+            if answer.get("status") == "green":
+                return
+            raise osx.ConnectionTimeout("TIMEOUT", "the cluster is not green yet", answer)
         except (osx.ConnectionError, osx.ConnectionTimeout, osx.TransportError):
             if time.monotonic() > deadline:
                 raise
