@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from searchapp.errors import AppError, NotYetAvailable
 from searchapp.paths import DataPaths
+from searchapp.settings import check_engine
 
 Handler = Callable[[argparse.Namespace, DataPaths], int]
 
@@ -208,6 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths = DataPaths.from_option(args.data)
     try:
+        check_engine(os.environ)  # the engine settings, checked before any work: a bad one stops with one line
         return _handler(args.command)(args, paths)
     except NotYetAvailable as exc:
         print(f"searchapp {args.command}: {exc.message}", file=sys.stderr)

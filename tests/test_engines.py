@@ -312,3 +312,70 @@ def test_a_node_killed_during_a_bulk_load_loses_no_article(
     missing = [r.id for r in load[:: max(1, len(load) // 200)] if index.get(r.id) is None]
     assert not missing
     index.close()
+
+
+# ---------------------------------------------------------------------------------------------------- the pipeline
+def _records(paths: Any) -> dict[str, dict[str, Any]]:
+    import dataclasses
+
+    index = open_index(paths.index, readonly=True)
+    try:
+        return {
+            r.url: {k: v for k, v in dataclasses.asdict(r).items() if k not in ("group_id", "simhash")}
+            for r in index.iter_records(SearchRequest(group=False, sort="date"), limit=100_000)
+        }
+    finally:
+        index.close()
+
+
+@pytest.mark.slow
+def test_crawl_and_reindex_with_workers_write_to_the_cluster(
+    demo_sites: Any, tmp_path: Path, opensearch_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crawler.sources import load_sources
+    from searchapp import pipeline
+    from searchapp.cli import main
+    from searchapp.paths import DataPaths
+
+    sources = load_sources(demo_sites.write_sources(tmp_path / "sources.toml"))
+    whoosh_paths = DataPaths(tmp_path / "whoosh")
+    monkeypatch.delenv("SEARCHAPP_ENGINE", raising=False)
+    pipeline.crawl(whoosh_paths, sources, delay=0.0, progress=False)
+    expected = _records(whoosh_paths)
+
+    for key, value in engine_env(opensearch_url).items():
+        monkeypatch.setenv(key, value)
+    paths = DataPaths(tmp_path / "cluster")
+    pipeline.crawl(paths, sources, delay=0.0, progress=False)
+    assert not (paths.index / "whoosh").exists()  # nothing local: the records live in the cluster
+    assert _records(paths) == expected
+    before = open_index(paths.index, readonly=True)
+    old_generation = before.generation()
+    before.close()
+
+    assert main(["reindex", "--workers", "2", "--data", str(paths.root)]) == 0
+    assert _records(paths) == expected
+    after = open_index(paths.index, readonly=True)
+    assert after.generation() != old_generation  # a new index behind the alias: ETags change
+    after.close()
+    assert not list(paths.root.glob("opensearch-rebuild*"))  # the rebuild's state is cleared once it is in
+
+
+def test_a_bad_engine_setting_stops_the_program_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from searchapp.cli import main
+
+    for key, value, words in [
+        ("SEARCHAPP_ENGINE", "elastic", "SEARCHAPP_ENGINE must be whoosh or opensearch"),
+        ("SEARCHAPP_OPENSEARCH_URL", "ftp://x", "is not an http(s)://host:port URL"),
+        ("SEARCHAPP_OPENSEARCH_PREFIX", "Bad Prefix", "SEARCHAPP_OPENSEARCH_PREFIX must be"),
+        ("SEARCHAPP_OPENSEARCH_REPLICAS", "-1", "SEARCHAPP_OPENSEARCH_REPLICAS must be a whole number"),
+        ("SEARCHAPP_OPENSEARCH_CA_CERTS", str(tmp_path / "none.pem"), "there is no file"),
+    ]:
+        monkeypatch.setenv(key, value)
+        code = main(["search", "x", "--data", str(tmp_path)])
+        monkeypatch.delenv(key)
+        err = capsys.readouterr().err.strip()
+        assert code != 0
+        assert words in err and len(err.splitlines()) == 1, err
