@@ -14,6 +14,7 @@ this machine's processes (`crawler.workers`).
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import Counter
 from pathlib import Path
@@ -25,7 +26,8 @@ from index.config import EngineConfig
 from searchapp.errors import AppError
 from searchapp.paths import DataPaths
 
-BATCH = 500  # records per bulk load (and per progress mark)
+# records per bulk load (and per progress mark); the environment may make it smaller (the resume test does)
+BATCH = max(1, int(os.environ.get("SEARCHAPP_REINDEX_BATCH", "500") or 500))
 STATE = "opensearch-rebuild.json"
 
 Item = tuple[str, str, int, dict[str, Any]]  # url, warc file, offset, the source's extraction rules
@@ -132,7 +134,8 @@ def reindex_cluster(
                 raise AppError(f"{exc}; the reindex stopped, run it again to resume it") from exc
             finally:
                 pool.close()
-            line.finish(f"reindex: {len(items)} pages, {indexed} articles indexed by {workers} worker(s)")
+            again = f", resumed after {start} pages" if start else ""
+            line.finish(f"reindex: {len(items)} pages, {indexed} articles indexed by {workers} worker(s){again}")
         live.finish_rebuild(target)
         indexed = live.count()  # what a resumed run's earlier part put in too
         state_file.unlink(missing_ok=True)

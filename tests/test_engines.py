@@ -321,11 +321,15 @@ def _records(paths: Any) -> dict[str, dict[str, Any]]:
     index = open_index(paths.index, readonly=True)
     try:
         return {
-            r.url: {k: v for k, v in dataclasses.asdict(r).items() if k not in ("group_id", "simhash")}
+            # what two crawls of the same sites share: not when and into which archive file each page came
+            r.url: {k: v for k, v in dataclasses.asdict(r).items() if k not in VARYING}
             for r in index.iter_records(SearchRequest(group=False, sort="date"), limit=100_000)
         }
     finally:
         index.close()
+
+
+VARYING = ("group_id", "simhash", "fetched_at", "warc_file", "warc_offset")
 
 
 @pytest.mark.slow
@@ -379,3 +383,40 @@ def test_a_bad_engine_setting_stops_the_program_with_one_line(
         err = capsys.readouterr().err.strip()
         assert code != 0
         assert words in err and len(err.splitlines()) == 1, err
+
+
+@pytest.mark.slow
+def test_a_killed_reindex_resumes_where_it_stopped(
+    demo_sites: Any, tmp_path: Path, opensearch_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from crawler.sources import load_sources
+    from searchapp import pipeline
+    from searchapp.paths import DataPaths
+
+    for key, value in engine_env(opensearch_url).items():
+        monkeypatch.setenv(key, value)
+    sources = load_sources(demo_sites.write_sources(tmp_path / "sources.toml"))
+    paths = DataPaths(tmp_path / "data")
+    pipeline.crawl(paths, sources, delay=0.0, progress=False)
+    expected = _records(paths)
+    env = {**os.environ, "SEARCHAPP_REINDEX_BATCH": "3", "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    command = [sys.executable, "-m", "searchapp.cli", "reindex", "--data", str(paths.root)]
+    killed = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL, start_new_session=True)
+    done = paths.root / "opensearch-rebuild.0.done"
+    deadline = time.monotonic() + 120
+    while not (done.exists() and int(done.read_text() or 0) >= 3):
+        assert killed.poll() is None, "the reindex ended before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(killed.pid, signal.SIGKILL)
+    killed.wait()
+    halfway = int(done.read_text())
+    assert 0 < halfway < len(expected)
+    assert _records(paths) == expected  # searches still see the complete old index
+
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert f"resumed after {halfway} pages" in again.stderr
+    assert _records(paths) == expected
