@@ -1,8 +1,10 @@
 """The index: language-aware analysis, facets, the article store and search, behind one interface.
 
 Everything outside this package speaks to the index through `open_index()` and the `SearchIndex` protocol
-below, with the records of `index.models`. Whoosh is an implementation detail of `index.engine`; a second
-engine (for archives that outgrow one machine) would be another implementation of the same protocol.
+below, with the records of `index.models`. Two engines implement it: Whoosh (`index.engine`, the embedded
+default, no server) and OpenSearch (`index.opensearch`, a real cluster for archives that outgrow one machine),
+chosen by `SEARCHAPP_ENGINE` (`index.config`). Both share the analysis, `to_record`, the facet and filter
+semantics and the query parser, whose parse becomes an engine-neutral tree (`index.qtree`).
 
 Flow: an `Article` from the crawler -> `index.ingest.to_record()` (language per paragraph, facets, reprint
 group) -> `SearchIndex.add()` -> `SearchIndex.search()`.

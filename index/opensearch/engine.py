@@ -14,7 +14,8 @@ Search: BM25 per field with the title boost and a title `b` of 0.5 (as Whoosh's 
 as a decay function; facet filters go in a `post_filter` and each facet's counts come from a filter aggregation
 that leaves its own filter out; reprints fold with `collapse` on the group field; the attention chart is a
 date histogram; export and feeds page through a point in time. Reprint groups are found as in the Whoosh index,
-by SimHash within 8 bits, with the SimHash's four 16-bit blocks as keyword terms probed within 2 bits each.
+by SimHash within 8 bits, in the same in-memory multi-index (`index.store._Fingerprints`), which each writing
+process fills from the SimHashes kept as doc values and keeps up with what other writers add.
 """
 
 from __future__ import annotations
@@ -38,18 +39,19 @@ from index.models import FACETS, FacetValue, Hit, Record, SearchRequest, SearchR
 from index.opensearch.query import to_dsl
 from index.schema import FACET_FIELDS, FOLD_FIELDS, LANGS, TEXT_FIELDS, TITLE_FIELDS, UNDATED, build_schema
 from index.search import NOTICE_ANY, Highlighter, ParsedQuery, QueryBuilder, day_number, snippet
-from index.store import record_from_dict, record_to_dict
+from index.store import _Fingerprints, record_from_dict, record_to_dict
 
 __all__ = ["OpenSearchIndex", "alias_name"]
 
 ID_FILE = "opensearch-id"
 REBUILD_FILE = "opensearch-rebuild"
 FACET_SIZE = 10_000  # facet values counted at most per facet (Whoosh counts every value)
-GROUP_PRECISION = 40_000  # groups counted exactly up to this many (OpenSearch's cardinality limit)
+GROUP_PRECISION = 40_000  # reprint groups counted exactly up to this many in one answer (OpenSearch's limit)
 MAX_WINDOW = 100_000  # deepest page a search may ask for
 BULK_RETRIES = 10  # a rejected (429, 503) bulk item is sent again this often, with doubling waits, before failing
 TRANSIENT = (429, 503)  # item statuses that say "later", not "never"
-PROBE_BITS = 2  # bits a 16-bit block of two SimHashes within MAX_GROUP_BITS may differ in, in at least one block
+SYNC_PAGE = 5000  # fingerprints read a request when catching up with what others wrote
+SYNC_LAG_NS = 2_000_000_000  # how far back each catch-up reads again (writes of other processes land late)
 RECENCY_PRIOR = 0.15  # as index.search.PRIOR: a score times 1 + 0.15 * 2^(-age / 365 days)
 TITLE_B = 0.5  # as index.engine._weighting: BM25's length normalisation of titles
 
@@ -85,8 +87,7 @@ def index_settings(config: EngineConfig) -> dict[str, Any]:
         "amount_top": {"type": "double"},
         "seq": {"type": "long"},  # order of addition: ties and "oldest" for reprint groups
         "gen": {"type": "long"},  # when written: the index's generation is the largest
-        "sim": {"type": "keyword", "index": False},  # SimHash, hex
-        "sim_blocks": {"type": "keyword"},
+        "sim": {"type": "keyword", "index": False},  # SimHash, hex (read as a doc value for reprint groups)
         "record": {"type": "object", "enabled": False},
     }
     for name in TEXT_FIELDS:
@@ -104,22 +105,6 @@ def index_settings(config: EngineConfig) -> dict[str, Any]:
         },
         "mappings": {"dynamic": "strict", "_source": {"excludes": list(TEXT_FIELDS)}, "properties": properties},
     }
-
-
-def _blocks(simhash: int) -> list[str]:
-    return [f"{i}:{(simhash >> (16 * i)) & 0xFFFF:04x}" for i in range(4)]
-
-
-_FLIPS = [0, *[1 << b for b in range(16)], *[(1 << a) | (1 << b) for a in range(16) for b in range(a + 1, 16)]]
-
-
-def _probes(simhash: int) -> list[str]:
-    """Every block value within PROBE_BITS of the SimHash's blocks: a SimHash within 8 bits shares one."""
-    out = []
-    for i in range(4):
-        block = (simhash >> (16 * i)) & 0xFFFF
-        out += [f"{i}:{block ^ flip:04x}" for flip in _FLIPS]
-    return out
 
 
 class _Unreachable(IndexError_):
@@ -160,6 +145,8 @@ class OpenSearchIndex(SearchIndex):
         self.target = target or self.alias  # where writes go: the alias, or a concrete index being rebuilt
         self.schema = build_schema()
         self._queries = QueryBuilder(self.schema)
+        self._prints = _Fingerprints([])  # the SimHash table for reprint groups, filled on the first add
+        self._seen: tuple[int, str] = (0, "")  # (gen, id) of the newest document in it
         self._analyzers: dict[str, Any] = {name: self.schema[name].analyzer for name in TEXT_FIELDS}
         self._lock = threading.Lock()
         if target is None:
@@ -243,7 +230,6 @@ class OpenSearchIndex(SearchIndex):
             "seq": seq,
             "gen": time.time_ns(),
             "sim": f"{simhash:016x}",
-            "sim_blocks": _blocks(simhash) if simhash else [],
             "record": record_to_dict(record),
         }
         if doc["day"] != UNDATED and record.published:
@@ -333,77 +319,75 @@ class OpenSearchIndex(SearchIndex):
             wait = min(wait * 2, 10.0)
             pending = failed
 
+    def _sync_prints(self) -> _Fingerprints:
+        """This process's table of every article's SimHash, group and order (`index.store._Fingerprints`, the
+        Whoosh index's multi-index), brought up to date with what anyone wrote since the last call: the
+        documents written later than the newest one seen, read as doc values in order of writing."""
+        prints = self._prints
+        # A document another process stamped a moment before this one's newest may become visible only now:
+        # the last SYNC_LAG_NS are read again (putting a known article again changes nothing).
+        after: list[Any] = [max(0, self._seen[0] - SYNC_LAG_NS), ""]
+        while True:
+            body: dict[str, Any] = {
+                "size": SYNC_PAGE,
+                "_source": False,
+                "docvalue_fields": ["sim", "seq", "gid", "gen"],
+                "sort": [{"gen": "asc"}, {"id": "asc"}],
+                "query": {"range": {"gen": {"gte": after[0]}}},
+                "search_after": after,
+                "track_total_hits": False,
+            }
+            page = self._call(
+                "a reprint lookup", functools.partial(self.client.search, index=self.target, body=body)
+            )["hits"]["hits"]
+            for hit in page:
+                fields = hit["fields"]
+                prints.put(hit["_id"], int(fields["sim"][0], 16), (fields.get("gid") or [""])[0], fields["seq"][0])
+            if page:
+                after = [int(page[-1]["sort"][0]), str(page[-1]["sort"][1])]
+                self._seen = (after[0], after[1])
+            if len(page) < SYNC_PAGE:
+                return prints
+
     def _assign_groups(
         self, batch: list[Record], hashes: list[int], seqs: list[int]
     ) -> list[tuple[Record, int, int]]:
-        """Each record's reprint group: that of the nearest (then oldest) article within MAX_GROUP_BITS, in the
-        index or earlier in this batch. Returns the indexed articles that open a group and must be written again.
-        """
-        searches: list[dict[str, Any]] = []
-        for record, simhash in zip(batch, hashes, strict=True):
-            searches.append({"index": self.target})
-            searches.append(
-                {
-                    "size": 200,
-                    "_source": ["record"],
-                    "docvalue_fields": ["sim_blocks", "seq", "gid"],
-                    "query": {
-                        "bool": {
-                            "filter": [{"terms": {"sim_blocks": _probes(simhash) if simhash else ["-"]}}],
-                            "must_not": [{"ids": {"values": [record.id]}}],
-                        }
-                    },
-                }
-            )
-        body = "\n".join(_json(line) for line in searches) + "\n"
-        answers = self._call("a reprint lookup", lambda: self.client.msearch(body=body))["responses"]
-        # id -> (simhash, group id, seq, record or None while it is in this batch)
-        known: dict[str, list[Any]] = {}
-        batch_rows: list[tuple[str, int, int]] = []
-        reopened: dict[str, tuple[Record, int, int]] = {}
-        in_batch = {r.id: (r, i) for i, r in enumerate(batch)}
-        for i, (record, simhash, seq, answer) in enumerate(zip(batch, hashes, seqs, answers, strict=True)):
-            near: list[tuple[int, int, str]] = []  # (distance, seq, id)
-            if simhash:
-                for hit in answer.get("hits", {}).get("hits", []):
-                    other = hit["_id"]
-                    if other in in_batch and in_batch[other][1] >= i:
-                        continue  # written by this batch after this record: judged from the other side
-                    rec = hit["_source"]["record"]
-                    other_hash = _hash_of_blocks(hit["fields"].get("sim_blocks", []))
-                    if other_hash is None:
-                        continue
-                    distance = (simhash ^ other_hash).bit_count()
-                    if distance <= MAX_GROUP_BITS:
-                        other_seq = int(hit["fields"]["seq"][0])
-                        gid = (hit["fields"].get("gid") or [""])[0]
-                        known.setdefault(other, [other_hash, gid, other_seq, rec])
-                        near.append((distance, other_seq, other))
-                for other, other_hash, other_seq in batch_rows:
-                    distance = (simhash ^ other_hash).bit_count()
-                    if distance <= MAX_GROUP_BITS and other != record.id:
-                        near.append((distance, other_seq, other))
+        """Each record's reprint group, as the Whoosh index decides it: the group of the nearest, then oldest,
+        article within MAX_GROUP_BITS, in the index or earlier in this batch. Returns the indexed articles that
+        open a group with this batch (and must be written again with it)."""
+        prints = self._sync_prints()
+        in_batch = {r.id: r for r in batch}
+        opened: dict[str, str] = {}  # indexed article -> the group it opens
+        for record, simhash, seq in zip(batch, hashes, seqs, strict=True):
+            near = prints.near(simhash, MAX_GROUP_BITS, exclude=record.id) if simhash else []
             if not near:
                 record.group_id = ""
             else:
-                near.sort()
-                _, _, other = near[0]
-                if other in in_batch:
-                    other_record = in_batch[other][0]
-                    group_id = other_record.group_id or other
-                    if not other_record.group_id:
-                        other_record.group_id = group_id
-                else:
-                    entry = known[other]
-                    group_id = entry[1] or other
-                    if not entry[1]:
-                        entry[1] = group_id
-                        other_record = record_from_dict(dict(entry[3]))
-                        other_record.group_id = group_id
-                        reopened[other] = (other_record, entry[2], entry[0])
+                near.sort(key=lambda row: (row[3], row[2]))
+                other_id, other_group, _seq, _distance = near[0]
+                group_id = other_group or other_id
+                if not other_group:
+                    prints.set_group(other_id, group_id)
+                    if other_id in in_batch:
+                        in_batch[other_id].group_id = group_id
+                    else:
+                        opened[other_id] = group_id
                 record.group_id = group_id
-            batch_rows.append((record.id, simhash, seq))
-        return list(reopened.values())
+            prints.put(record.id, simhash, record.group_id, seq)
+        reopened: list[tuple[Record, int, int]] = []
+        if opened:
+            found = self._call(
+                "reading reprints", lambda: self.client.mget(index=self.target, body={"ids": list(opened)})
+            )
+            for doc in found["docs"]:
+                if not doc.get("found"):
+                    continue
+                other = _record(doc["_source"])
+                other.group_id = opened[doc["_id"]]
+                row = prints.get(doc["_id"])
+                if row is not None:
+                    reopened.append((other, row[2], row[0]))
+        return reopened
 
     def optimize(self) -> None:
         if self.readonly:
@@ -561,9 +545,17 @@ class OpenSearchIndex(SearchIndex):
             body["post_filter"] = {"bool": {"filter": list(filters.values())}}
         if request.group:
             body["collapse"] = {"field": "grp"}
+            # articles alone are counted exactly; only the reprinted ones need a distinct count of their groups
+            # (exact up to GROUP_PRECISION groups among the matches, which covers any real archive's reprints)
             body["aggs"]["groups"] = {
                 "filter": {"bool": {"filter": list(filters.values())}},
-                "aggs": {"n": {"cardinality": {"field": "grp", "precision_threshold": GROUP_PRECISION}}},
+                "aggs": {
+                    "alone": {"filter": {"term": {"gid": ""}}},
+                    "reprinted": {
+                        "filter": {"bool": {"must_not": [{"term": {"gid": ""}}]}},
+                        "aggs": {"n": {"cardinality": {"field": "gid", "precision_threshold": GROUP_PRECISION}}},
+                    },
+                },
             }
         if request.facets:
             for name in FACETS:
@@ -574,7 +566,11 @@ class OpenSearchIndex(SearchIndex):
                 }
         answer = self._search(body)
         aggs = answer.get("aggregations", {})
-        total = int(aggs["groups"]["n"]["value"]) if request.group else int(answer["hits"]["total"]["value"])
+        if request.group:
+            groups = aggs["groups"]
+            total = int(groups["alone"]["doc_count"]) + int(groups["reprinted"]["n"]["value"])
+        else:
+            total = int(answer["hits"]["total"]["value"])
         facets: dict[str, list[FacetValue]] = {}
         if request.facets:
             for name in FACETS:
@@ -741,22 +737,6 @@ def _record(source: dict[str, Any]) -> Record:
     record = record_from_dict(dict(source["record"]))
     record.group_id = source.get("gid", record.group_id) or ""
     return record
-
-
-def _hash_of_blocks(blocks: list[str]) -> int | None:
-    if len(blocks) != 4:
-        return None
-    value = 0
-    for item in blocks:
-        index, _, hexa = item.partition(":")
-        value |= int(hexa, 16) << (16 * int(index))
-    return value
-
-
-def _json(value: Any) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def connect(config: EngineConfig) -> OpenSearch:
