@@ -64,14 +64,14 @@ def cluster_memory_mb() -> float:
     return round(total, 1)
 
 
-def index_slice(folder: str, target: str, slice_no: int, slices: int) -> tuple[int, float]:
+def index_slice(folder: str, target: str, index_name: str, slice_no: int, slices: int) -> tuple[int, float]:
     """In a worker: analyse every `slices`-th corpus item from `slice_no` and bulk-load it. (records, CPU s)"""
     from index.ingest import to_record
     from index.opensearch import OpenSearchIndex
 
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu0 = usage.ru_utime + usage.ru_stime
-    ix = OpenSearchIndex(Path(target) / "index", cluster_config())
+    ix = OpenSearchIndex(Path(target) / "index", cluster_config(), target=index_name)
     added = 0
     batch = []
     for i, item in enumerate(corpus.read_items(Path(folder))):
@@ -88,7 +88,8 @@ def index_slice(folder: str, target: str, slice_no: int, slices: int) -> tuple[i
 
 
 def phase_index_cluster(folder: Path, target: Path, workers: int) -> dict[str, Any]:
-    """Bulk-load the corpus with `workers` processes (full analysis in each); rates and CPU per article."""
+    """Bulk-load the corpus with `workers` processes (full analysis in each) as `searchapp reindex --workers`
+    does (a new index without replicas, then its replicas and the alias); rates and CPU per article."""
     from crawler.progress import Progress
     from crawler.workers import WorkerPool
     from index import open_index
@@ -103,8 +104,11 @@ def phase_index_cluster(folder: Path, target: Path, workers: int) -> dict[str, A
         progress = Progress(f"indexing (opensearch, {workers} worker(s))", total=manifest["n"])
         with progress:
             started = time.perf_counter()
-            futures = [pool.submit(index_slice, str(folder), str(target), n, workers) for n in range(workers)]
+            name, _resumed = ix.begin_rebuild()  # type: ignore[attr-defined]
+            futures = [pool.submit(index_slice, str(folder), str(target), name, n, workers) for n in range(workers)]
             results = [f.result() for f in futures]
+            loaded = time.perf_counter() - started
+            ix.finish_rebuild(name)  # type: ignore[attr-defined]
             elapsed = time.perf_counter() - started
             progress.advance(manifest["n"])
     cluster_cpu = sum(process_cpu(pid) - cpu0[pid] for pid in pids) if pids else None
@@ -117,6 +121,7 @@ def phase_index_cluster(folder: Path, target: Path, workers: int) -> dict[str, A
         "articles": added,
         "workers": workers,
         "seconds": round(elapsed, 2),
+        "load_seconds": round(loaded, 2),  # before the replicas were copied and the alias moved
         "rate": round(added / elapsed, 1) if elapsed else 0.0,
         "per_worker_rate": round(added / elapsed / workers, 1) if elapsed else 0.0,
         "analysis": f"full (index.ingest.to_record in {workers} worker process(es), each bulk-loading)",

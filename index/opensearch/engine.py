@@ -50,6 +50,8 @@ GROUP_PRECISION = 40_000  # reprint groups counted exactly up to this many in on
 MAX_WINDOW = 100_000  # deepest page a search may ask for
 BULK_RETRIES = 10  # a rejected (429, 503) bulk item is sent again this often, with doubling waits, before failing
 TRANSIENT = (429, 503)  # item statuses that say "later", not "never"
+GREEN = {"wait_for_status": "green", "request_timeout": 40}  # (the API's own `timeout` name is the client's)
+REPLICA_WAIT = 1800.0  # seconds a rebuild waits for its new index's replicas before giving up
 SYNC_PAGE = 5000  # fingerprints read a request when catching up with what others wrote
 SYNC_LAG_NS = 2_000_000_000  # how far back each catch-up reads again (writes of other processes land late)
 RECENCY_PRIOR = 0.15  # as index.search.PRIOR: a score times 1 + 0.15 * 2^(-age / 365 days)
@@ -174,10 +176,13 @@ class OpenSearchIndex(SearchIndex):
     def new_index_name(self) -> str:
         return f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(2)}"
 
-    def create_concrete(self, name: str) -> None:
+    def create_concrete(self, name: str, replicas: int | None = None) -> None:
+        settings = index_settings(self.config)
+        if replicas is not None:
+            settings["settings"]["index"]["number_of_replicas"] = replicas
         self._call(
             "creating an index",
-            lambda: self.client.indices.create(index=name, body=index_settings(self.config), wait_for_active_shards=1),
+            lambda: self.client.indices.create(index=name, body=settings, wait_for_active_shards=1),
         )
 
     def begin_rebuild(self) -> tuple[str, bool]:
@@ -188,17 +193,29 @@ class OpenSearchIndex(SearchIndex):
             if name and self._call("a look for the rebuilt index", lambda: self.client.indices.exists(index=name)):
                 return name, True
         name = self.new_index_name()
-        self.create_concrete(name)
+        # Loaded without replicas (each document analysed and written once, not once per copy), then copied to
+        # the configured replicas as whole segment files before the alias moves (`finish_rebuild`). A node lost
+        # during the load holds the only copy of its shards until it returns: the bulk retries wait for it.
+        self.create_concrete(name, replicas=0)
         state.write_text(name + "\n", encoding="ascii")
         return name, False
 
     def finish_rebuild(self, name: str) -> None:
-        """Point the alias at the rebuilt index in one step, then drop the indexes it pointed at before."""
+        """Give the rebuilt index its replicas, point the alias at it in one step, then drop the indexes it
+        pointed at before."""
         self._call("a refresh", lambda: self.client.indices.refresh(index=name))
-        self._call(
-            "waiting for the rebuilt index's replicas",
-            lambda: self.client.cluster.health(index=name, params={"wait_for_status": "green", "request_timeout": 40}),
-        )
+        replicas = {"index": {"number_of_replicas": self.config.replicas}}
+        self._call("adding replicas", lambda: self.client.indices.put_settings(index=name, body=replicas))
+        deadline = time.monotonic() + REPLICA_WAIT
+        while True:  # the health call waits up to 30 s a time for the replicas to be copied
+            health = self._call(
+                "waiting for the rebuilt index's replicas",
+                lambda: self.client.cluster.health(index=name, params=GREEN),
+            )
+            if health.get("status") == "green":
+                break
+            if time.monotonic() > deadline:
+                raise IndexError_(f"the rebuilt index's replicas were not placed within {REPLICA_WAIT:.0f} s")
         old = self._concrete()
         actions: list[dict[str, Any]] = [{"remove": {"index": o, "alias": self.alias}} for o in old if o != name]
         actions.append({"add": {"index": name, "alias": self.alias}})
@@ -268,7 +285,10 @@ class OpenSearchIndex(SearchIndex):
             for r, s, h in reopened
         ]
         self.bulk(actions)
-        self._call("a refresh", lambda: self.client.indices.refresh(index=self.target))
+        if self.target == self.alias:
+            # searches see what add() wrote once it returns, as on Whoosh; a rebuild's new index is searched by
+            # nobody until its alias moves, so there the cluster refreshes on its own schedule (a second)
+            self._call("a refresh", lambda: self.client.indices.refresh(index=self.target))
         return len(batch)
 
     def bulk(self, actions: list[dict[str, Any]]) -> None:
@@ -526,7 +546,21 @@ class OpenSearchIndex(SearchIndex):
         return parsed, node
 
     def search(self, request: SearchRequest) -> SearchResult:
-        parsed, node = self._plan(request)
+        parsed, node = self._parse(request.q)
+        answer, total, facets = self._search_page(request, node)
+        matched = answer["aggregations"]["matched"]["doc_count"]
+        if node is not None and parsed.plain and parsed.words > 1 and not matched:
+            # no article has all the words (whatever the facet filters): any of them, and say so
+            parsed, node = self._parse(request.q, any_word=True)
+            parsed.notice = parsed.notice or NOTICE_ANY
+            answer, total, facets = self._search_page(request, node)
+        hits = self._hits(answer["hits"]["hits"], node, with_groups=request.group)
+        return SearchResult(total, request.page, request.per_page, hits, facets, parsed.notice)
+
+    def _search_page(
+        self, request: SearchRequest, node: qtree.Node | None
+    ) -> tuple[dict[str, Any], int, dict[str, list[FacetValue]]]:
+        """One request: the page, the total, every facet's counts, and how many match the text and bounds."""
         filters = self._facet_filters(request)
         start = (request.page - 1) * request.per_page
         # a page past the deepest one the cluster pages to is past the results too (as on Whoosh, an empty page
@@ -539,7 +573,7 @@ class OpenSearchIndex(SearchIndex):
             "sort": self._sort(request, node),
             "track_total_hits": True,
             "_source": ["record", "gid"],
-            "aggs": {},
+            "aggs": {"matched": {"filter": {"match_all": {}}}},  # before post_filter: the text and the bounds
         }
         if filters:
             body["post_filter"] = {"bool": {"filter": list(filters.values())}}
@@ -580,8 +614,7 @@ class OpenSearchIndex(SearchIndex):
                 values += [FacetValue(v, 0) for v in request.filters().get(name, []) if v not in have]
                 values.sort(key=lambda v: (-v.count, v.value))
                 facets[name] = values
-        hits = self._hits(answer["hits"]["hits"], node, with_groups=request.group)
-        return SearchResult(total, request.page, request.per_page, hits, facets, parsed.notice)
+        return answer, total, facets
 
     def _hits(self, raw: list[dict[str, Any]], node: qtree.Node | None, *, with_groups: bool) -> list[Hit]:
         terms, prefixes = qtree.terms_of(node)
@@ -764,7 +797,7 @@ def wait_until_green(config: EngineConfig, timeout: float = 60.0) -> None:
     while True:
         try:
             # (the health API waits up to 30 s by default; its own `timeout` cannot be sent: the client takes the name)
-            answer = client.cluster.health(params={"wait_for_status": "green", "request_timeout": 40})
+            answer = client.cluster.health(params=GREEN)
             if answer.get("status") == "green":
                 return
             raise osx.ConnectionTimeout("TIMEOUT", "the cluster is not green yet", answer)
