@@ -208,11 +208,7 @@ class OpenSearchIndex(SearchIndex):
         self._call("adding replicas", lambda: self.client.indices.put_settings(index=name, body=replicas))
         deadline = time.monotonic() + REPLICA_WAIT
         while True:  # the health call waits up to 30 s a time for the replicas to be copied
-            health = self._call(
-                "waiting for the rebuilt index's replicas",
-                lambda: self.client.cluster.health(index=name, params=GREEN),
-            )
-            if health.get("status") == "green":
+            if self._green(name):
                 break
             if time.monotonic() > deadline:
                 raise IndexError_(f"the rebuilt index's replicas were not placed within {REPLICA_WAIT:.0f} s")
@@ -224,6 +220,19 @@ class OpenSearchIndex(SearchIndex):
             if o != name:
                 self._call("dropping the old index", functools.partial(self.client.indices.delete, index=o))
         (self.path.parent / REBUILD_FILE).unlink(missing_ok=True)
+
+    def _green(self, name: str) -> bool:
+        """Whether the index has every copy placed, after waiting up to 30 s for it (a 408 says not yet)."""
+
+        def ask() -> bool:
+            try:
+                return bool(self.client.cluster.health(index=name, params=GREEN).get("status") == "green")
+            except osx.TransportError as exc:
+                if exc.status_code == 408:
+                    return False
+                raise
+
+        return bool(self._call("waiting for the rebuilt index's replicas", ask))
 
     def _concrete(self) -> list[str]:
         try:
