@@ -420,3 +420,20 @@ def test_a_killed_reindex_resumes_where_it_stopped(
     assert again.returncode == 0, again.stderr[-2000:]
     assert f"resumed after {halfway} pages" in again.stderr
     assert _records(paths) == expected
+
+
+def test_the_default_engine_needs_no_server_and_no_opensearch_client(tmp_path: Path) -> None:
+    import sys
+
+    code = (
+        "import sys\n"
+        "from searchapp import create_app\n"
+        "from index import open_index, SearchRequest\n"
+        f"ix = open_index(__import__('pathlib').Path({str(tmp_path / 'index')!r}))\n"
+        "ix.search(SearchRequest(q='x'))\n"
+        "create_app({'data': %r, 'TESTING': True}).test_client().get('/api/search?q=x')\n"
+        "assert 'opensearchpy' not in sys.modules, 'the default engine imported the OpenSearch client'\n"
+    ) % str(tmp_path / "data")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCHAPP_")}
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
