@@ -48,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1, help="random seed of the corpus (default 1)")
     p.add_argument("--out", type=Path, default=run.ROOT / "bench" / "out", help="where results-<n>.json goes")
     p.add_argument("--work", type=Path, help="folder for the corpus and the indexes (default OUT/work-<n>)")
-    p.add_argument("--engines", default="ours,baseline", help="comma-separated: ours, baseline (default both)")
+    p.add_argument(
+        "--engines", default="ours,baseline", help="comma-separated: ours, baseline, opensearch (default ours,baseline)"
+    )
     p.add_argument("--queries", type=_positive, default=200, help="size of the query mix (default 200)")
     p.add_argument("--clients", type=_positive, default=8, help="concurrent HTTP clients (default 8)")
     p.add_argument("--requests", type=_positive, default=400, help="HTTP requests in all (default 400)")
@@ -103,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--queries", type=_positive, default=200)
     p.add_argument("--analysis", choices=("full", "generated"), default="full")
     p.add_argument("--translate", choices=run.TRANSLATE, default="both")
+    p.add_argument("--workers", type=_positive, default=1, help="OpenSearch: worker processes that bulk-load")
 
     p = sub.add_parser("_serve-baseline", help=argparse.SUPPRESS)
     p.add_argument("--target", type=Path, required=True)
@@ -138,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "_phase":
             if args.phase == "index":
-                result = run.phase_index(args.engine, args.corpus, args.target, args.analysis)
+                result = run.phase_index(args.engine, args.corpus, args.target, args.analysis, args.workers)
             else:
                 result = run.phase_query(args.engine, args.corpus, args.target, args.queries, args.translate)
             print(json.dumps(result))

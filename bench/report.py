@@ -128,11 +128,47 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# The second engine beside ours (issue 20): the rows above, then what only a cluster has.
+CLUSTER_ROWS: tuple[tuple[str, Getter, str], ...] = (
+    *((label, get, unit) for label, get, unit, _ in ROWS),
+    ("HTTP throughput, 16 clients", _get("serve16", "rps"), "req/s"),
+    ("HTTP latency p95, 16 clients", _get("serve16", "latency", "p95"), "ms"),
+    ("cluster memory (2 nodes)", _get("cluster_memory_mb"), "MB"),
+    ("indexing rate, 1 worker", _get("index", "rate"), "articles/s"),
+    ("indexing rate, 2 workers", _get("index_2workers", "rate"), "articles/s"),
+    ("per-worker rate, 2 workers", _get("index_2workers", "per_worker_rate"), "articles/s"),
+    ("worker CPU per article, 1 worker", _get("index", "worker_cpu_ms_per_article"), "ms"),
+    ("cluster CPU per article, 1 worker", _get("index", "cluster_cpu_ms_per_article"), "ms"),
+    ("cluster CPU / worker CPU, 1 worker", _get("index", "cluster_per_worker_cpu"), "x"),
+    ("worker CPU per article, 2 workers", _get("index_2workers", "worker_cpu_ms_per_article"), "ms"),
+    ("cluster CPU per article, 2 workers", _get("index_2workers", "cluster_cpu_ms_per_article"), "ms"),
+    ("cluster CPU / worker CPU, 2 workers", _get("index_2workers", "cluster_per_worker_cpu"), "x"),
+)
+
+
+def cluster_table(results: dict[str, Any]) -> str:
+    """The Markdown table: metric, ours (Whoosh), OpenSearch, OpenSearch/ours."""
+    ours = results["engines"].get("ours", {})
+    cluster = results["engines"].get("opensearch", {})
+    lines = [
+        f"| {results['n']:,} articles | unit | ours (Whoosh) | OpenSearch | OpenSearch/ours |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for label, get, unit in CLUSTER_ROWS:
+        a, b = get(ours), get(cluster)
+        if a is None and b is None:
+            continue
+        ratio = f"{b / a:.2f}" if b is not None and a else "-"
+        lines.append(f"| {label} | {unit} | {_fmt(a)} | {_fmt(b)} | {ratio} |")
+    return "\n".join(lines)
+
+
 def summary(results: dict[str, Any]) -> str:
     m = results["machine"]
     c = results["corpus"]
     parts = [
-        table(results),
+        table(results) if "baseline" in results["engines"] else "",
+        *([cluster_table(results), ""] if "opensearch" in results["engines"] else []),
         "",
         f"corpus: {c['n']:,} articles ({c['langs']}), {c['text_bytes'] / 2**20:.0f} MB of text, "
         f"vocabulary {c['vocabulary']} word forms per language; seed {c['seed']}",

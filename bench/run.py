@@ -40,7 +40,7 @@ from crawler.progress import Progress
 from index.models import Record, SearchRequest
 
 ROOT = Path(__file__).resolve().parent.parent
-ENGINES = ("ours", "baseline")
+ENGINES = ("ours", "baseline", "opensearch")
 INDEX_PHASE_FILE = "index-phase.json"
 FACET_FILTERS = ("region", "sector", "lang", "source", "year", "date", "amount")
 
@@ -176,6 +176,10 @@ def open_engine(engine: str, target: Path) -> Any:
     from index import open_index
     from searchapp.paths import DataPaths
 
+    if engine == "opensearch":
+        from bench.cluster import cluster_config
+
+        return open_index(DataPaths(target).ensure().index, engine=cluster_config())
     return open_index(DataPaths(target).ensure().index)
 
 
@@ -231,9 +235,16 @@ def _analysed_in_worker(folder: Path, progress: Progress) -> Iterator[Record]:
                 yield record
 
 
-def phase_index(engine: str, folder: Path, target: Path, analysis_mode: str = "full") -> dict[str, Any]:
+def phase_index(
+    engine: str, folder: Path, target: Path, analysis_mode: str = "full", workers: int = 1
+) -> dict[str, Any]:
     """Bulk-load the corpus; ours with full analysis (Article -> to_record -> add) unless `analysis_mode` is
-    "generated" (the generated facts as they are: the CI smoke test, where only running matters)."""
+    "generated" (the generated facts as they are: the CI smoke test, where only running matters); OpenSearch
+    with `workers` processes that each analyse and bulk-load (bench.cluster)."""
+    if engine == "opensearch":
+        from bench.cluster import phase_index_cluster
+
+        return phase_index_cluster(folder, target, workers)
     manifest = corpus.read_manifest(folder)
     ix = open_engine(engine, target)
     timers = {"analysis": 0.0}
@@ -564,6 +575,10 @@ def phase_serve(
     paths = ["/api/search?" + urllib.parse.urlencode(request_params(q.request)) for q in mix]
     port = _free_port()
     env = {**os.environ, "SEARCHAPP_THREADS": str(threads), "SEARCHAPP_PROCESSES": str(processes)}
+    if engine == "opensearch":
+        from bench.cluster import cluster_env
+
+        env = {**cluster_env(), "SEARCHAPP_THREADS": str(threads), "SEARCHAPP_PROCESSES": str(processes)}
     started = time.monotonic()
     server = subprocess.Popen(
         _server_command(engine, target, port, threads),
@@ -803,6 +818,23 @@ def run_suite(opts: SuiteOptions) -> dict[str, Any]:
                     engine, folder, target, opts.clients, opts.requests, opts.threads, opts.processes
                 )
                 entry["serve"].update(against_in_process(entry["serve"], entry["query"]))
+                if "opensearch" in opts.engines and engine != "baseline":
+                    say(f"bench: {opts.requests} HTTP requests from 16 clients to the {engine} server")
+                    entry["serve16"] = phase_serve(
+                        engine, folder, target, 16, opts.requests, opts.threads, opts.processes
+                    )
+            if engine == "opensearch":
+                from bench.cluster import cluster_memory_mb
+
+                entry["cluster_memory_mb"] = cluster_memory_mb()
+                # indexing again with two workers, into a fresh index of another data folder
+                target2 = work / "opensearch-2workers"
+                shutil.rmtree(target2, ignore_errors=True)
+                target2.mkdir(parents=True)
+                say(f"bench: indexing {opts.n} articles with opensearch and 2 workers in a child process")
+                entry["index_2workers"] = _run_child(
+                    ["_phase", "index", engine, str(folder), str(target2), "--workers", "2"], timeout
+                )
         except (BenchError, subprocess.TimeoutExpired) as exc:
             entry["error"] = str(exc)
             say(f"bench: {engine}: {exc}")

@@ -1,8 +1,10 @@
 """The index: language-aware analysis, facets, the article store and search, behind one interface.
 
 Everything outside this package speaks to the index through `open_index()` and the `SearchIndex` protocol
-below, with the records of `index.models`. Whoosh is an implementation detail of `index.engine`; a second
-engine (for archives that outgrow one machine) would be another implementation of the same protocol.
+below, with the records of `index.models`. Two engines implement it: Whoosh (`index.engine`, the embedded
+default, no server) and OpenSearch (`index.opensearch`, a real cluster for archives that outgrow one machine),
+chosen by `SEARCHAPP_ENGINE` (`index.config`). Both share the analysis, `to_record`, the facet and filter
+semantics and the query parser, whose parse becomes an engine-neutral tree (`index.qtree`).
 
 Flow: an `Article` from the crawler -> `index.ingest.to_record()` (language per paragraph, facets, reprint
 group) -> `SearchIndex.add()` -> `SearchIndex.search()`.
@@ -13,7 +15,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from index.models import (
     FACETS,
@@ -28,6 +30,9 @@ from index.models import (
     SearchResult,
     Span,
 )
+
+if TYPE_CHECKING:
+    from index.config import EngineConfig
 
 __all__ = [
     "FACETS",
@@ -49,11 +54,6 @@ __all__ = [
 
 class SearchIndexError(Exception):
     """The index package's one exception family; the message is for the user."""
-
-
-# The old name, for branches written before the rename (2026-12-07); nothing in this tree uses it. Remove it
-# once those are merged.
-IndexError_ = SearchIndexError
 
 
 class QueryError(SearchIndexError):
@@ -119,8 +119,20 @@ def finish_swap(path: Path) -> None:
             rebuilt.rename(path)
 
 
-def open_index(path: Path, *, readonly: bool = False) -> SearchIndex:
-    """Open (or create) the index in `path` (the data folder's index/), finishing a swap a kill cut short."""
+def open_index(path: Path, *, readonly: bool = False, engine: EngineConfig | None = None) -> SearchIndex:
+    """Open (or create) the index of `path` (the data folder's index/) on the configured engine (`engine`, else
+    the `SEARCHAPP_*` variables: `index.config`); on Whoosh, finishing a swap a kill cut short."""
+    from index.config import EngineConfig
+
+    config = engine if engine is not None else EngineConfig.from_env()
+    if config.engine == "opensearch":
+        try:
+            from index.opensearch import OpenSearchIndex
+        except ImportError as exc:
+            raise SearchIndexError(
+                "SEARCHAPP_ENGINE=opensearch needs the opensearch extra: pip install 'kz-press-search[opensearch]'"
+            ) from exc
+        return OpenSearchIndex(path, config, readonly=readonly)
     from index.engine import WhooshIndex
 
     finish_swap(path)

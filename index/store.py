@@ -49,7 +49,8 @@ def _unsigned(value: int) -> int:
     return value + (1 << 64) if value < 0 else value
 
 
-def record_to_json(record: Record) -> str:
+def record_to_dict(record: Record) -> dict[str, Any]:
+    """A record as plain JSON data (the SimHash left out: it has a column of its own)."""
     data: dict[str, Any] = {
         name: getattr(record, name)
         for name in Record.__dataclass_fields__
@@ -68,7 +69,11 @@ def record_to_json(record: Record) -> str:
         }
         for e in record.evidence
     ]
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return data
+
+
+def record_to_json(record: Record) -> str:
+    return json.dumps(record_to_dict(record), ensure_ascii=False, separators=(",", ":"))
 
 
 def record_to_blob(record: Record) -> bytes:
@@ -79,7 +84,11 @@ def record_from_json(text: str | bytes) -> Record:
     """A record from its stored row: compressed JSON (bytes) or, in a store written before, JSON text."""
     if isinstance(text, bytes):
         text = zlib.decompress(text).decode("utf-8")
-    data = json.loads(text)
+    return record_from_dict(json.loads(text))
+
+
+def record_from_dict(data: dict[str, Any]) -> Record:
+    """A record from `record_to_dict`'s data (which it consumes)."""
     amounts = [Amount(**a) for a in data.pop("amounts", [])]
     evidence = [
         Evidence(e["facet"], e["code"], [Span(*s) for s in e.get("spans", [])], e.get("score", 1.0))

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from searchapp.errors import AppError, NotYetAvailable
 from searchapp.paths import DataPaths
+from searchapp.settings import check_engine
 
 Handler = Callable[[argparse.Namespace, DataPaths], int]
 
@@ -116,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
         "ready.",
         epilog=EPILOG,
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="analysis processes working in parallel (on OpenSearch each also bulk-loads its share; default 1)",
+    )
     _add_data(p)
 
     p = sub.add_parser(
@@ -214,6 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths = DataPaths.from_option(args.data)
     try:
+        check_engine(os.environ)  # the engine settings, checked before any work: a bad one stops with one line
         return _handler(args.command)(args, paths)
     except NotYetAvailable as exc:
         print(f"searchapp {args.command}: {exc.message}", file=sys.stderr)

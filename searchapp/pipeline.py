@@ -35,6 +35,7 @@ from crawler.progress import Progress
 from crawler.sources import Source, command_line_source
 from crawler.workers import WorkerLost, WorkerPool
 from index import REBUILT_MARK, SearchIndex, SearchIndexError, open_index
+from index.config import EngineConfig
 from index.ingest import record_of
 from index.models import Record
 from searchapp.errors import AppError
@@ -285,9 +286,16 @@ def _source_of_urls(paths: DataPaths) -> dict[str, str]:
         db.close()
 
 
-def reindex(paths: DataPaths, *, progress: bool = True) -> ReindexSummary:
-    """Rebuild the index from the archive alone (no network): the latest response per URL."""
+def reindex(paths: DataPaths, *, progress: bool = True, workers: int = 1) -> ReindexSummary:
+    """Rebuild the index from the archive alone (no network): the latest response per URL, analysed by
+    `workers` processes (on OpenSearch each also loads its share into the cluster: `reindex_cluster`)."""
     summary = ReindexSummary()
+    if not 1 <= workers <= 64:
+        raise AppError("--workers must be from 1 to 64")
+    try:
+        engine = EngineConfig.from_env()
+    except SearchIndexError as exc:
+        raise AppError(str(exc)) from exc
     if not paths.archive.is_dir() or not any(paths.archive.iterdir()):
         raise AppError(f"nothing to reindex: the archive {paths.archive} is empty; run `searchapp crawl` first")
     recover_swap(paths)
@@ -305,13 +313,15 @@ def reindex(paths: DataPaths, *, progress: bool = True) -> ReindexSummary:
             latest.pop(fetched.url, None)  # re-insert: dict order becomes the order of the latest fetches
             latest[fetched.url] = (fetched.warc_file, fetched.warc_offset, digest)
         line.finish(f"reindex: {summary.responses} responses read")
+    if engine.engine == "opensearch":
+        return _reindex_cluster(paths, engine, latest, rules, source_of, workers, progress, summary)
     new_dir = paths.index.parent / (paths.index.name + ".new")
     shutil.rmtree(new_dir, ignore_errors=True)
     index = open_index(new_dir)
     sink: IndexSink | None = None
     try:
         # Larger batches than a crawl's: nothing searches the new index before the swap.
-        sink = IndexSink(index, batch=COMMIT_EVERY * 4)
+        sink = IndexSink(index, batch=COMMIT_EVERY * 4, workers=workers if workers > 1 else None)
         owners: dict[str, str] = {}
         with Progress("reindex", total=len(latest), enabled=progress) as line:
             for url, (warc_file, offset, digest) in latest.items():
@@ -344,6 +354,34 @@ def swap_in(paths: DataPaths, new_dir: Path) -> None:
     """Put a complete rebuilt index folder (`index.new`) in the place of the index; servers follow it."""
     (new_dir / REBUILT_MARK).touch()  # complete: a kill during the swap is finished by the next open_index
     _swap(paths.index, new_dir, paths.index.parent / (paths.index.name + ".old"))
+
+
+def _reindex_cluster(
+    paths: DataPaths,
+    engine: EngineConfig,
+    latest: dict[str, tuple[str, int, str]],
+    rules: dict[str, dict[str, Any]],
+    source_of: dict[str, str],
+    workers: int,
+    progress: bool,
+    summary: ReindexSummary,
+) -> ReindexSummary:
+    """The OpenSearch half of `reindex`: the same pages, loaded by worker processes into a new index."""
+    from searchapp.reindex_cluster import reindex_cluster
+
+    owners: dict[str, str] = {}
+    items = []
+    for url, (warc_file, offset, digest) in latest.items():
+        if owners.setdefault(digest, url) != url:
+            summary.duplicates += 1
+            continue
+        items.append((url, warc_file, offset, rules.get(source_of.get(url, ""), {})))
+    summary.pages = len(items)
+    try:
+        summary.indexed, summary.no_article, _resumed = reindex_cluster(paths, engine, items, workers, progress)
+    except SearchIndexError as exc:
+        raise AppError(f"{exc}; the reindex stopped, the index in use is unchanged: run it again") from exc
+    return summary
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -120,4 +120,16 @@ def load_settings(
     for setting in SETTINGS:
         if setting.check and not setting.check(values[setting.name]):
             raise AppError(f"setting {setting.name} has an invalid value: {values[setting.name]!r}")
+    check_engine(env)
     return values
+
+
+def check_engine(environ: Mapping[str, str]) -> None:
+    """The engine settings (`index.config`: SEARCHAPP_ENGINE, SEARCHAPP_OPENSEARCH_*), checked at start."""
+    from index import SearchIndexError
+    from index.config import EngineConfig
+
+    try:
+        EngineConfig.from_env(environ)
+    except SearchIndexError as exc:
+        raise AppError(str(exc)) from exc

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 # the web tests' fixtures (records, press_index, press_app, web): registered here, before any test module imports
 # the module, so that pytest can rewrite its asserts
-pytest_plugins = ["tests.webfixtures"]
+pytest_plugins = ["tests.webfixtures", "tests.clusterfixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
 # ../shared/data beside the clone; SHARED_DATA_DIR names it elsewhere (a git worktree, a CI cache)
@@ -21,7 +21,8 @@ TEST_DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
+def data_dir(tmp_path: Path, engine: str) -> Path:
+    """A fresh data folder, its index on `engine` (tests/clusterfixtures.py: whoosh unless parametrized)."""
     path = tmp_path / "data"
     path.mkdir()
     return path
