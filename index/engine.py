@@ -661,12 +661,7 @@ class WhooshIndex(SearchIndex):
             ranked = self._ranked(request, parsed, searcher, cols, qmask, final, start + request.per_page)
             page = ranked[start : start + request.per_page]
             hits = self._hits(page, parsed, cols, with_groups=request.group)
-            result = SearchResult(total, request.page, request.per_page, hits, facets, parsed.notice)
-            if parsed.expansion is not None:
-                result.expanded = parsed.expansion.by_lang()
-                result.expanded_tags = parsed.expansion.tags()
-                result.expansion_capped = parsed.expansion.capped
-            return result
+            return parsed.result(total, request.page, request.per_page, hits, facets)
 
     def _ranked(
         self,

@@ -47,6 +47,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from index.analysis import kazakh, russian
 from index.analysis.fold import fold_word
 from index.crosslang import Expansion, TranslatePlugin
+from index.models import FacetValue, Hit, SearchResult
 from index.schema import (
     BODY_FIELDS,
     FIELD_BOOSTS,
@@ -171,6 +172,17 @@ class ParsedQuery:
     plain: bool = True  # no operators, fields or phrases: eligible for the any-word fallback
     scores: np.ndarray | None = None  # BM25F per document when computed with numpy (`query_scores`)
     expansion: Expansion | None = None  # what cross-language translation added (None: not translated)
+
+    def result(
+        self, total: int, page: int, per_page: int, hits: list[Hit], facets: dict[str, list[FacetValue]]
+    ) -> SearchResult:
+        """The answer to a search of this query, with its notice and what translation added: one for every engine."""
+        result = SearchResult(total, page, per_page, hits, facets, self.notice)
+        if self.expansion is not None:
+            result.expanded = self.expansion.by_lang()
+            result.expanded_tags = self.expansion.tags()
+            result.expansion_capped = self.expansion.capped
+        return result
 
 
 class QueryBuilder:

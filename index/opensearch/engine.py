@@ -479,8 +479,11 @@ class OpenSearchIndex(SearchIndex):
         return result
 
     # ------------------------------------------------------------------------------------------ search
-    def _parse(self, text: str, any_word: bool = False) -> tuple[ParsedQuery, qtree.Node | None]:
-        parsed = self._queries.parse(text, any_word=any_word)
+    def _parse(
+        self, text: str, any_word: bool = False, translate: bool = False
+    ) -> tuple[ParsedQuery, qtree.Node | None]:
+        """The query as Whoosh's parser reads it (with its cross-language expansion when `translate`), as our tree."""
+        parsed = self._queries.parse(text, any_word=any_word, translate=translate)
         if parsed.query is None:
             return parsed, None
         try:
@@ -546,26 +549,26 @@ class OpenSearchIndex(SearchIndex):
 
     def _plan(self, request: SearchRequest) -> tuple[ParsedQuery, qtree.Node | None]:
         """The parsed query, with the any-word fallback when no article has all of a plain query's words."""
-        parsed, node = self._parse(request.q)
+        parsed, node = self._parse(request.q, translate=request.xlang)
         if node is not None and parsed.plain and parsed.words > 1:
             body = {"query": self._query(node, request, scored=False)}
             found = self._call("a count", lambda: self.client.count(index=self.alias, body=body))["count"]
             if not found:
-                parsed, node = self._parse(request.q, any_word=True)
+                parsed, node = self._parse(request.q, any_word=True, translate=request.xlang)
                 parsed.notice = parsed.notice or NOTICE_ANY
         return parsed, node
 
     def search(self, request: SearchRequest) -> SearchResult:
-        parsed, node = self._parse(request.q)
+        parsed, node = self._parse(request.q, translate=request.xlang)
         answer, total, facets = self._search_page(request, node)
         matched = answer["aggregations"]["matched"]["doc_count"]
         if node is not None and parsed.plain and parsed.words > 1 and not matched:
             # no article has all the words (whatever the facet filters): any of them, and say so
-            parsed, node = self._parse(request.q, any_word=True)
+            parsed, node = self._parse(request.q, any_word=True, translate=request.xlang)
             parsed.notice = parsed.notice or NOTICE_ANY
             answer, total, facets = self._search_page(request, node)
         hits = self._hits(answer["hits"]["hits"], node, with_groups=request.group)
-        return SearchResult(total, request.page, request.per_page, hits, facets, parsed.notice)
+        return parsed.result(total, request.page, request.per_page, hits, facets)
 
     def _search_page(
         self, request: SearchRequest, node: qtree.Node | None
