@@ -21,7 +21,10 @@ Before the model comes the cheap, strong evidence: a text whose letters only Kaz
 enough of them) is Kazakh; a long text in the Russian letters alone, with Russian function words and letters
 that Bulgarian, Ukrainian, Serbian and Macedonian lack, is Russian. Most paragraphs never reach the model, and
 answers are memoised. Latin-script Kazakh (2018 alphabet ı á ǵ ń ó ú ý, 2021 alphabet ä ğ ñ ö ş ū ü) is unknown
-to the model, which takes it for Turkmen or Crimean Tatar: the alphabets and Kazakh function words decide it.
+to the model, which takes it for Turkmen or Crimean Tatar: the alphabets decide what it may be, and the words that
+only Latin Kazakh writes (`_KK_LATIN_ONLY`: ǵ, ū, ń before a vowel, the 2018 ı beside a vowel; its function words
+in the three spellings), less those of its Turkic neighbours (ve, və, va, we, bilen, Uzbek oʻ, Turkish Trump'ın),
+are added to the model's score for its proxy, or decide alone when there are enough of them.
 
 Two words or three cannot tell Kazakh from Kyrgyz or Tatar: a short text (or one of names only, a byline) is one
 of kk, ru, en (the press's languages) unless its letters rule all three out. `bench/eval_langid.py` measures all of it.
@@ -108,11 +111,12 @@ def _special(alphabets: dict[str, frozenset[str]], script: str) -> re.Pattern[st
 
 
 _CYR_SPECIAL = _special(_CYRILLIC_ALPHABETS, "".join(map(chr, range(0x400, 0x530))))
-_LAT_SPECIAL = _special(_LATIN_ALPHABETS, _LAT + "".join(map(chr, range(0xC0, 0x250))))
+_LAT_SPECIAL = _special(_LATIN_ALPHABETS, _LAT + "".join(map(chr, range(0xC0, 0x250))) + "ə")
 
 _CYR_WORD = re.compile(r"[\u0400-\u052f]+")
-_LAT_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
-_OTHER_LETTER = re.compile(r"[^\W\d_A-Za-z\u00c0-\u024f\u0400-\u052f]")  # Arabic, Han, Hangul, kana...
+# Latin letters: ASCII, Latin-1, Extended-A and -B, and Azerbaijani's schwa ə (U+0259, in the IPA block).
+_LAT_WORD = re.compile(r"[A-Za-z\u00c0-\u024f\u0259]+")
+_OTHER_LETTER = re.compile(r"[^\W\d_A-Za-z\u00c0-\u024f\u0259\u0400-\u052f]")  # Arabic, Han, Hangul, kana...
 _ASCII = frozenset(_LAT)
 _ANY_WORD = re.compile(r"[^\W\d_]+")
 _MIXED = re.compile(r"[\u0400-\u04ff][A-Za-z]|[A-Za-z][\u0400-\u04ff]")  # a Latin letter touching a Cyrillic one
@@ -169,6 +173,30 @@ _KK_LATIN_WORDS = _words(
     "men pen ben jane bul osy bar jok joq jyl jyly edi emes ushin boiynsha degen dep dedi keledi ol olar "
     "biz siz sizder bizder ata jer ony ogan qala qalasy oblysy audany jasta eken"
 )
+# What only Latin Kazakh writes (the model, which has no Latin Kazakh, needs it told): in a word, ǵ (2018 ғ),
+# ū (2021 ұ); ń before a vowel or g, or after y/i/ı (Polish ń never stands there); ñ at a word's end or before a
+# consonant (Spanish ñ always has a vowel after it); the 2018 ı beside a vowel (ай, ей, ия: keıin, Reseı,
+# kompanııa), which Turkish and Azerbaijani, whose ı has no vowel beside it, do not write.
+_KK_LATIN_ONLY = re.compile(r"ǵ|ū|ń[aeiouyıáóúýgǵ]|[yiı]ń|ñ(?![aeiouyıäöü])|[aeouáóúıý]ı|ı[aeouáóúý]")
+# Kazakh function words in the 2018, 2021 and plain spellings that no Turkic neighbour writes alike (not men,
+# ol, olar, biz, bar, edi, eken, dedi: Turkmen, Uzbek or Turkish words too).
+_KK_LATIN_ONLY_WORDS = _words(
+    "bul osy jáne jäne jane úshin üşin ushin boıynsha boiynşa boiynsha týraly turaly arqyly keıin keiin "
+    "deıin deiin degen dep jyly jylǵy jylğy jylgy bıyl biyl sondaı sondai alaıda alaida bolyp bolady sonymen "
+    "qazir ıaǵnı iağni oblysy oblysynyń aýdany audany qalasy"
+)
+# Function words of the Turkic neighbours written in Latin letters that Kazakh does not use: Turkish,
+# Azerbaijani, Uzbek, Turkmen (ve, və, va, we: "and"; ile, ilə, bilan, bilen: "with"; bu: "this").
+_TURKIC_LATIN_WORDS = _words(
+    "ve ile için olarak gibi daha ancak kadar ise ama değil ben sen diye olan oldu çok şimdi yıl yılında "
+    "və ilə üçün olaraq deyə amma həm isə "
+    "va bilan uchun ham esa haqida kerak juda yaxshi deb degan emas shu "
+    "we bilen hem üçin diýip ýaly ýöne däl bolup boýunça bu"
+)
+# Turkish and Azerbaijani put an apostrophe between a name and its suffix (Trump'ın), Uzbek writes oʻ and gʻ
+# with one: Latin Kazakh writes neither.
+_TURKIC_APOSTROPHE = re.compile(r"[^\W\d_][ʻ‘'’ʼ`][a-zçğıöşüəñ]")
+_EVIDENCE = 12.0  # added to the Latin-Kazakh proxy's model score per word of evidence (minus the neighbours')
 EN_WORDS = _words(
     "the of and to in is for on that with by as at from this are was be it an or have has will its which "
     "their been were not but they"
@@ -209,10 +237,11 @@ class _Model:
         return cls._identifier
 
 
-def _ranked(text: str) -> list[str]:
-    """The model's languages, best first, after the prior for the press's own languages (`_PRIOR`)."""
+def _ranked(text: str, latin_kk: float = 0.0) -> list[str]:
+    """The model's languages, best first, after the prior for the press's own languages (`_PRIOR`) and
+    `latin_kk` added for Latin-script Kazakh (its proxy)."""
     scored = [
-        (score + _PRIOR if lang in _PRESS else score, str(lang))
+        (score + _PRIOR + (latin_kk if lang == _LATIN_KK_PROXY else 0.0) if lang in _PRESS else score, str(lang))
         for lang, score in _Model.get().rank(text[:_MODEL_CHARS])
     ]
     scored.sort(reverse=True)
@@ -344,8 +373,9 @@ def _cyrillic(written: list[str]) -> str:
     return _choose(_ranked(text), ok, short)
 
 
-def _latin(written: list[str]) -> str:
-    """The language of a text whose letters are mostly Latin: `written` are its Latin words as written."""
+def _latin(written: list[str], sample: str) -> str:
+    """The language of a text whose letters are mostly Latin: `written` are its Latin words as written, `sample`
+    the text they come from."""
     n = len(written)
     words, text = _lowered(written)
     ok = _compatible(_LATIN_ALPHABETS, _LAT_SPECIAL, _common_text(written, text)[0], n, everywhere=text)
@@ -361,9 +391,12 @@ def _latin(written: list[str]) -> str:
                 return "kk"
             if (kk_words >= 1 and kk_words > en) or (_count_matching(_ASCII_KAZAKH, words) >= 1 and en == 0):
                 return "kk"
-        elif kk_words >= 2 and kk_words >= 0.15 * n:
-            return "kk"  # Kazakh function words: the model, which has no Latin Kazakh, cannot outweigh them
-    lang = _choose(_ranked(text), ok, n <= _SHORT)
+    # Evidence for Latin Kazakh against that for its Turkic neighbours, in words: what the model cannot see.
+    evidence = _count_matching(_KK_LATIN_ONLY, words) + _count_in(_KK_LATIN_ONLY_WORDS, words)
+    evidence -= _count_in(_TURKIC_LATIN_WORDS, words) + len(_TURKIC_APOSTROPHE.findall(sample))
+    if ok["kk"] and n > _SHORT and evidence >= 2 and evidence >= 0.15 * n:
+        return "kk"  # the model, which has no Latin Kazakh, cannot outweigh that
+    lang = _choose(_ranked(text, _EVIDENCE * evidence), ok, n <= _SHORT)
     return "kk" if lang == _LATIN_KK_PROXY else lang
 
 
@@ -401,7 +434,7 @@ def _detect(text: str) -> str:
         return ""
     if n_cyr >= n_lat:
         return _cyrillic(cyr)
-    return _latin(lat)
+    return _latin(lat, sample)
 
 
 def detect(text: str) -> str:

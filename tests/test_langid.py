@@ -114,6 +114,28 @@ def test_uzbek_latin_and_other_scripts() -> None:
     assert detect("시의회는 내년도 새 예산을 승인했다.") == "ko"
 
 
+LATIN_KAZAKH_SHORT = [
+    "Bul týraly ministrlik habarlady.",  # 2018: Kazakh function words the model cannot see (it says Turkmen)
+    "Keıin olar Reseıge attandy.",  # 2018 ı beside a vowel (й): Turkish ı never stands there
+    "Bazarda qant 480 teńgeden satylady.",  # ń before a vowel or g: Polish ń never stands there
+    "Bul jolǵy jıyn ótti.",
+]
+
+
+@pytest.mark.parametrize("text", LATIN_KAZAKH_SHORT)
+def test_short_latin_kazakh_sentences(text: str) -> None:
+    assert detect(text) == "kk"
+
+
+def test_turkic_latin_neighbours_keep_their_markers() -> None:
+    # Azerbaijani ə is a letter (U+0259, outside Latin Extended-B): it rules Kazakh out.
+    assert detect("Biz bu gün şəhərdə yeni məktəb açdıq.") not in ("kk", "ru")
+    # Turkish suffixes after an apostrophe and its function words: not Kazakh, though its letters would fit.
+    assert detect("Ben de Ankara'ya gidiyorum, dedi.") not in ("kk", "ru")
+    # Uzbek oʻ and gʻ with their modifier letter, and its "va".
+    assert detect("Men bu yerda oʻqiyman va ogʻir ishlayman.") not in ("kk", "ru")
+
+
 def test_short_text_is_one_of_ours_unless_its_letters_say_otherwise() -> None:
     assert detect("жаңа мектеп") == "kk"
     assert detect("новая школа") == "ru"
@@ -128,7 +150,7 @@ def test_floors_on_shared_data_sentences() -> None:
     scores = {ev.name: (ev, evaluate(detect, ev)) for ev in load_sets(data)}
     assert scores["kk sentences"][1].accuracy >= 0.995
     assert scores["ru sentences"][1].accuracy >= 0.995
-    assert scores["kk Latin sentences"][1].accuracy >= 0.99
+    assert scores["kk Latin sentences"][1].accuracy >= 0.995
     assert scores["kk word pairs"][1].accuracy >= 0.985
     assert scores["kk single words"][1].accuracy >= 0.92
     assert scores["ru single words"][1].accuracy >= 0.85
