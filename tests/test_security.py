@@ -10,6 +10,7 @@ back as live markup.
 from __future__ import annotations
 
 import html
+import os
 import re
 import sqlite3
 import subprocess
@@ -22,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -673,3 +675,39 @@ def test_admin_actions_answer_409_while_a_watch_in_another_process_crawls(tmp_pa
     finally:
         holder.communicate("", timeout=30)
     assert _lock_is_free(paths)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="counts worker processes through /proc (Linux)")
+def test_serve_with_two_processes_holds_one_limit_and_one_admin_job(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    command = [sys.executable, "-m", "searchapp.cli", "serve", "--port", "0", "--data", str(data)]
+    env = {**os.environ, "SEARCHAPP_PROCESSES": "2", "SEARCHAPP_THREADS": "2", "SEARCHAPP_ADMIN_TOKEN": ADMIN}
+    env["SEARCHAPP_UI_LANG"] = "en"
+    auth = {"Authorization": f"Bearer {ADMIN}"}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as process:
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            assert line.startswith("Serving on http://"), line
+            url = line.split()[-1].rstrip("/")
+            assert len(Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()) == 2
+            # eight keep-alive connections at once spread over both workers (tests/test_serving.py shows it)
+            codes: list[int] = []
+            lock = threading.Lock()
+
+            def hammer() -> None:
+                with httpx.Client(timeout=30) as client:
+                    for _ in range(8):
+                        code = client.delete(url + "/api/admin/saved-searches/none", headers=auth).status_code
+                        with lock:
+                            codes.append(code)
+
+            threads = [threading.Thread(target=hammer) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert sorted(codes) == [404] * 30 + [429] * 34, sorted(codes)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
