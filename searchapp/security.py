@@ -105,14 +105,15 @@ class RateLimiter:
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=LIMIT_TIMEOUT, isolation_level=None)
-        if not self._schema_ready:
-            try:
+        try:
+            db.execute("PRAGMA synchronous=NORMAL")  # a power cut may forget the last hits: no fsync per request
+            if not self._schema_ready:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.executescript(RATE_SCHEMA)
-            except sqlite3.Error:
-                db.close()
-                raise
-            self._schema_ready = True
+                self._schema_ready = True
+        except sqlite3.Error:
+            db.close()
+            raise
         return db
 
     def allow(self, bucket: str, client: str, limit: int, window: float) -> bool:
@@ -131,7 +132,9 @@ class RateLimiter:
                 if allowed:
                     db.execute("INSERT INTO rate_hit (bucket, client, at) VALUES (?, ?, ?)", (bucket, client, now))
                 db.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
+                if isinstance(exc, sqlite3.Error):
+                    self._schema_ready = False  # app.sqlite may have been replaced: set it up again next time
                 if db.in_transaction:
                     db.execute("ROLLBACK")
                 raise

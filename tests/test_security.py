@@ -591,6 +591,9 @@ def test_a_locked_or_damaged_limit_store_never_answers_500(tmp_path: Path) -> No
     db_path.write_bytes(b"this is not a database" * 100)
     assert _admin_delete(app) == 404
     assert client.post(manage, data={"name": "n"}).status_code == 503
+    # once the operator replaces the damaged file, limits count again without a restart
+    db_path.unlink()
+    assert [_admin_delete(app) for _ in range(31)] == [404] * 30 + [429]
 
 
 class _Stalling(ThreadingHTTPServer):
