@@ -2,12 +2,15 @@
 
 They need `Authorization: Bearer <admin_token>` (setting `admin_token`) and answer 404 when no admin token is
 set, as if they did not exist. Crawl and reindex run in a background thread under the same lock as
-`searchapp watch`, so they never run twice at once; the answer is 202 with what was started.
+`searchapp watch`, so they never run twice at once. The request itself takes that lock (a file lock, so it
+holds across every serving process and a running `searchapp watch`) and hands it to the thread: the answer is
+202 with what was started, or 409 when a crawl or reindex already holds it.
 """
 
 from __future__ import annotations
 
 import threading
+from contextlib import ExitStack
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify
@@ -21,7 +24,6 @@ bp = Blueprint("admin", __name__, url_prefix="/api/admin")
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["searchapp.admin_jobs"] = {}
     app.register_blueprint(bp)
 
 
@@ -33,19 +35,21 @@ def _guard() -> None:
 
 def _start(name: str, work: Any) -> Response:
     paths: DataPaths = current_app.config["PATHS"]
-    jobs: dict[str, threading.Thread] = current_app.extensions["searchapp.admin_jobs"]
-    running = jobs.get(name)
-    if running is not None and running.is_alive():
-        raise AppError(f"A {name} is already running.", code="busy", status=409)
+    lock = ExitStack()
+    if not lock.enter_context(crawl_lock(paths)):  # non-blocking: held by another process, thread or watch
+        lock.close()
+        raise AppError("A crawl or reindex is already running.", code="busy", status=409)
 
     def job() -> None:
-        with crawl_lock(paths) as held:
-            if held:
-                work()
+        with lock:  # released when the work ends, however it ends
+            work()
 
     thread = threading.Thread(target=job, name=f"admin-{name}", daemon=True)
-    jobs[name] = thread
-    thread.start()
+    try:
+        thread.start()
+    except BaseException:
+        lock.close()
+        raise
     response = jsonify({"started": name})
     response.status_code = 202
     return response

@@ -451,6 +451,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "kk": "Сұраулар тым көп; бір минут күтіп, қайталаңыз.",
         "en": "Too many requests; please wait a minute and try again.",
     },
+    "limit_unavailable": {
+        "ru": "Сервер сейчас не может принять это действие; попробуйте снова через минуту.",
+        "kk": "Сервер қазір бұл әрекетті қабылдай алмайды; бір минуттан кейін қайталаңыз.",
+        "en": "The server cannot take this action right now; please try again in a minute.",
+    },
     # the terminal
     "cli_found": {"ru": "Найдено: {total}", "kk": "Табылды: {total}", "en": "Found: {total}"},
     "cli_page": {

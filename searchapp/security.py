@@ -10,9 +10,8 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
-import threading
+import sqlite3
 import time
-from collections import deque
 from pathlib import Path
 
 from flask import Flask, abort, current_app, request, session
@@ -48,7 +47,7 @@ def init_app(app: Flask) -> None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.jinja_env.globals["csrf_token"] = csrf_token
-    app.extensions["searchapp.ratelimit"] = RateLimiter()
+    app.extensions["searchapp.ratelimit"] = RateLimiter(app.config["PATHS"].app_db)
 
 
 def csrf_token() -> str:
@@ -72,28 +71,89 @@ def client_id() -> str:
     return request.remote_addr or "unknown"
 
 
-class RateLimiter:
-    """A sliding window per (route, client), in memory: enough for one serving process."""
+# Per bucket: when the counts cannot be read (app.sqlite locked past the timeout, or damaged), let the request
+# through (open) or answer 503 (closed). Admin is open: the caller already proved the admin token, and an operator
+# must still be able to reindex when app.sqlite is in trouble. Every other bucket guards a public write into the
+# same app.sqlite, which would fail anyway, so it is closed: a clear "try again" rather than an unmetered write.
+FAIL_OPEN = frozenset({"admin"})
+LIMIT_TIMEOUT = 2.0  # seconds to wait for another process's write before giving up on the counts
 
-    def __init__(self) -> None:
-        self._hits: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
+RATE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS rate_hit (
+    bucket TEXT NOT NULL,
+    client TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rate_hit_client ON rate_hit(bucket, client, at);
+CREATE INDEX IF NOT EXISTS rate_hit_age ON rate_hit(bucket, at);
+"""
+
+
+class RateLimiter:
+    """A sliding window per (bucket, client), kept in the data folder's app.sqlite so that every serving
+    process (and every app on the same folder) shares one count.
+
+    Each allowed hit is a row; a refused one writes nothing, so a bucket holds at most `limit` rows per client
+    and every call first drops the bucket's hits older than its window (an index on (bucket, at) makes that a
+    range delete). Prune, count and insert run in one BEGIN IMMEDIATE transaction: two processes cannot both
+    read "limit - 1" and both insert.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._schema_ready = False
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=LIMIT_TIMEOUT, isolation_level=None)
+        try:
+            db.execute("PRAGMA synchronous=NORMAL")  # a power cut may forget the last hits: no fsync per request
+            if not self._schema_ready:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(RATE_SCHEMA)
+                self._schema_ready = True
+        except sqlite3.Error:
+            db.close()
+            raise
+        return db
 
     def allow(self, bucket: str, client: str, limit: int, window: float) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            hits = self._hits.setdefault((bucket, client), deque())
-            while hits and hits[0] <= now - window:
-                hits.popleft()
-            if len(hits) >= limit:
-                return False
-            hits.append(now)
-            return True
+        """Record a hit unless `client` already has `limit` in the last `window` seconds. Raises sqlite3.Error
+        when the counts cannot be read or written."""
+        now = time.time()  # wall clock: shared by every process, unlike monotonic()
+        db = self._connect()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute("DELETE FROM rate_hit WHERE bucket = ? AND at <= ?", (bucket, now - window))
+                (used,) = db.execute(
+                    "SELECT COUNT(*) FROM rate_hit WHERE bucket = ? AND client = ?", (bucket, client)
+                ).fetchone()
+                allowed = used < limit
+                if allowed:
+                    db.execute("INSERT INTO rate_hit (bucket, client, at) VALUES (?, ?, ?)", (bucket, client, now))
+                db.execute("COMMIT")
+            except BaseException as exc:
+                if isinstance(exc, sqlite3.Error):
+                    self._schema_ready = False  # app.sqlite may have been replaced: set it up again next time
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            return allowed
+        finally:
+            db.close()
 
 
 def rate_limit(bucket: str, limit: int, window: float = 60.0) -> None:
     limiter: RateLimiter = current_app.extensions["searchapp.ratelimit"]
-    if not limiter.allow(bucket, client_id(), limit, window):
+    try:
+        allowed = limiter.allow(bucket, client_id(), limit, window)
+    except sqlite3.Error as exc:
+        if bucket in FAIL_OPEN:
+            current_app.logger.warning("rate limit %s not counted (app.sqlite: %s); let through", bucket, exc)
+            return
+        current_app.logger.error("rate limit %s not counted (app.sqlite: %s); refused", bucket, exc)
+        raise AppError(t("limit_unavailable", ui_lang()), code="unavailable", status=503) from exc
+    if not allowed:
         raise AppError(t("rate_limited", ui_lang()), code="rate_limited", status=429)
 
 

@@ -10,12 +10,20 @@ back as live markup.
 from __future__ import annotations
 
 import html
+import os
 import re
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -24,6 +32,7 @@ from werkzeug.test import TestResponse
 from crawler.archive import ArchiveWriter, Exchange, iso_now
 from index.models import Record
 from searchapp import create_app
+from searchapp.watch import crawl_lock
 from tests.webfixtures import sample_records
 
 ADMIN = "admin-token-for-tests-0123456789"
@@ -497,3 +506,211 @@ def test_manage_posts_are_rate_limited(tmp_path: Path) -> None:
         assert 429 in codes, "120 posts in a row were all accepted"
     finally:
         index.close()
+
+
+# --- guards shared by every serving process ----------------------------------------------------------------
+# `searchapp serve` runs several processes on one data folder; two apps on one folder stand for two of them
+# (each has its own memory, as two processes do), and a third process shows up as a real child holding a lock.
+
+
+def _admin_delete(app: Flask) -> int:
+    client = app.test_client()
+    return client.delete("/api/admin/saved-searches/none", headers={"Authorization": f"Bearer {ADMIN}"}).status_code
+
+
+def test_a_rate_limit_is_shared_by_every_app_on_the_data_folder(tmp_path: Path) -> None:
+    first, second = _make_app(tmp_path / "data"), _make_app(tmp_path / "data")
+    codes = [_admin_delete(first if n % 2 else second) for n in range(36)]
+    assert codes[:30] == [404] * 30, codes
+    assert set(codes[30:]) == {429}, "each serving process gave the client its own 30"
+    # another client still has its whole budget, on either app
+    other = first.test_client().delete(
+        "/api/admin/saved-searches/none",
+        headers={"Authorization": f"Bearer {ADMIN}"},
+        environ_base={"REMOTE_ADDR": "10.9.8.7"},
+    )
+    assert other.status_code == 404
+
+
+def test_concurrent_requests_on_two_apps_never_exceed_the_limit(tmp_path: Path) -> None:
+    apps = [_make_app(tmp_path / "data"), _make_app(tmp_path / "data")]
+    codes: list[int] = []
+    lock = threading.Lock()
+
+    def hammer(app: Flask) -> None:
+        for _ in range(10):
+            code = _admin_delete(app)
+            with lock:
+                codes.append(code)
+
+    threads = [threading.Thread(target=hammer, args=(apps[n % 2],)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [404] * 30 + [429] * 30  # exactly the limit, however the requests interleave
+
+
+def test_the_limit_table_stays_bounded(tmp_path: Path) -> None:
+    app = _make_app(tmp_path / "data")
+    limiter = app.extensions["searchapp.ratelimit"]
+    for n in range(50):
+        limiter.allow("b", f"client{n}", limit=5, window=0.05)
+    time.sleep(0.1)
+    assert limiter.allow("b", "late", limit=5, window=0.05)
+    with sqlite3.connect(app.config["PATHS"].app_db) as db:
+        (rows,) = db.execute("SELECT COUNT(*) FROM rate_hit WHERE bucket = 'b'").fetchone()
+    assert rows == 1, "hits older than the window were kept"
+    for _ in range(20):
+        limiter.allow("b", "late", limit=5, window=60)
+    with sqlite3.connect(app.config["PATHS"].app_db) as db:
+        (rows,) = db.execute("SELECT COUNT(*) FROM rate_hit WHERE bucket = 'b'").fetchone()
+    assert rows == 5, "refused hits were stored"
+
+
+def test_a_locked_or_damaged_limit_store_never_answers_500(tmp_path: Path) -> None:
+    app = _make_app(tmp_path / "data")
+    client = app.test_client()
+    manage = "/feeds/manage/" + "x" * 43
+    db_path = app.config["PATHS"].app_db
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process stuck in a write
+    try:
+        # admin fails open: the admin token is proven, and the operator must still be able to act
+        assert _admin_delete(app) == 404
+        # a public write fails closed, in words
+        refused = client.post(manage, data={"name": "n"})
+        assert refused.status_code == 503
+        assert refused.get_json(silent=True) is None or refused.get_json()["error"]["code"] == "unavailable"
+        assert "try again" in refused.get_data(as_text=True)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    db_path.write_bytes(b"this is not a database" * 100)
+    assert _admin_delete(app) == 404
+    assert client.post(manage, data={"name": "n"}).status_code == 503
+    # once the operator replaces the damaged file, limits count again without a restart
+    db_path.unlink()
+    assert [_admin_delete(app) for _ in range(31)] == [404] * 30 + [429]
+
+
+class _Stalling(ThreadingHTTPServer):
+    """A loopback site that holds every request until released: a crawl of it keeps running until then."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.asked = threading.Event()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.asked.set()
+                server.release.wait(30)
+                self.send_error(404)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+def _lock_is_free(paths: Any) -> bool:
+    with crawl_lock(paths) as held:
+        return held
+
+
+def test_a_second_admin_action_on_another_process_gets_409(tmp_path: Path) -> None:
+    site = _Stalling()
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    first, second = _make_app(tmp_path / "data"), _make_app(tmp_path / "data")
+    paths = first.config["PATHS"]
+    paths.demo.mkdir(parents=True, exist_ok=True)
+    (paths.demo / "sources.toml").write_text(
+        f'[[source]]\nid = "stall"\nname = "stall"\nstart = ["http://127.0.0.1:{site.server_port}/"]\n'
+        "allow_private = true\n",
+        encoding="utf-8",
+    )
+    auth = {"Authorization": f"Bearer {ADMIN}"}
+    try:
+        started = first.test_client().post("/api/admin/crawl", headers=auth)
+        assert started.status_code == 202 and started.get_json() == {"started": "crawl"}
+        assert site.asked.wait(30), "the crawl never reached the site"
+        for app, action in ((second, "reindex"), (second, "crawl"), (first, "reindex")):
+            busy = app.test_client().post(f"/api/admin/{action}", headers=auth)
+            assert busy.status_code == 409, (action, busy.get_data(as_text=True))
+            assert busy.get_json()["error"]["code"] == "busy"
+    finally:
+        site.release.set()
+        deadline = time.monotonic() + 60
+        while not _lock_is_free(paths) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        site.shutdown()
+        site.server_close()
+    assert _lock_is_free(paths), "the crawl's lock was not released when it ended"
+
+
+def test_admin_actions_answer_409_while_a_watch_in_another_process_crawls(tmp_path: Path) -> None:
+    app = _make_app(tmp_path / "data")
+    paths = app.config["PATHS"]
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys\nfrom pathlib import Path\nfrom searchapp.paths import DataPaths\n"
+            "from searchapp.watch import crawl_lock\n"
+            "with crawl_lock(DataPaths(Path(sys.argv[1]))) as held:\n"
+            "    print(held, flush=True)\n    sys.stdin.read()\n",
+            str(paths.root),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "True"
+        busy = app.test_client().post("/api/admin/reindex", headers={"Authorization": f"Bearer {ADMIN}"})
+        assert busy.status_code == 409
+        assert busy.get_json()["error"]["message"] == "A crawl or reindex is already running."
+    finally:
+        holder.communicate("", timeout=30)
+    assert _lock_is_free(paths)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="counts worker processes through /proc (Linux)")
+def test_serve_with_two_processes_holds_one_limit_and_one_admin_job(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    command = [sys.executable, "-m", "searchapp.cli", "serve", "--port", "0", "--data", str(data)]
+    env = {**os.environ, "SEARCHAPP_PROCESSES": "2", "SEARCHAPP_THREADS": "2", "SEARCHAPP_ADMIN_TOKEN": ADMIN}
+    env["SEARCHAPP_UI_LANG"] = "en"
+    auth = {"Authorization": f"Bearer {ADMIN}"}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as process:
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            assert line.startswith("Serving on http://"), line
+            url = line.split()[-1].rstrip("/")
+            assert len(Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()) == 2
+            # eight keep-alive connections at once spread over both workers (tests/test_serving.py shows it)
+            codes: list[int] = []
+            lock = threading.Lock()
+
+            def hammer() -> None:
+                with httpx.Client(timeout=30) as client:
+                    for _ in range(8):
+                        code = client.delete(url + "/api/admin/saved-searches/none", headers=auth).status_code
+                        with lock:
+                            codes.append(code)
+
+            threads = [threading.Thread(target=hammer) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert sorted(codes) == [404] * 30 + [429] * 34, sorted(codes)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
