@@ -194,6 +194,10 @@ def check_settings(texts: dict[str, str], root: Path = ROOT) -> list[str]:
     problems += [
         f"README.md: the settings table lists {env}, which settings.py lacks" for env in table.keys() - declared.keys()
     ]
+    # the engine's settings live in index/config.py (the index package reads them): each is named in the README
+    engine_settings = {n for n in _SETTING_NAME.findall((root / "index" / "config.py").read_text()) if n[-1] != "_"}
+    readme_names = set(_SETTING_NAME.findall(texts.get("README.md", "")))
+    problems += [f"README.md: engine setting {env} is not documented" for env in sorted(engine_settings - readme_names)]
     in_code: set[str] = set()
     for path in [*root.glob("*/**/*.py"), *root.glob(".ci/*")]:
         if ".venv" not in path.parts and path.is_file():
@@ -300,3 +304,4 @@ def test_the_checkers_fail_on_a_bogus_command_option_module_or_setting() -> None
     assert "README.md: the settings table lists SEARCHAPP_NO_SUCH, which settings.py lacks" in settings_problems
     assert "README.md: SEARCHAPP_PORT documented with default '80', is 8080" in settings_problems
     assert "README.md: setting SEARCHAPP_DATA is missing from the settings table" in settings_problems
+    assert "README.md: engine setting SEARCHAPP_OPENSEARCH_URL is not documented" in settings_problems
