@@ -24,10 +24,11 @@ import re
 import sys
 from pathlib import Path
 
+from bench import SHARED_DATA
 from index.analysis.russian import stem
 
 ROOT = Path(__file__).resolve().parent.parent
-OKED_CSV = ROOT.parent / "shared" / "data" / "oked" / "oked.csv"
+OKED_CSV = SHARED_DATA / "oked" / "oked.csv"
 OUT = ROOT / "index" / "facets" / "oked-terms.txt"
 
 

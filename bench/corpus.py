@@ -28,13 +28,13 @@ from typing import Any
 
 import numpy as np
 
+from bench import SHARED_DATA
 from crawler.models import Article, Paragraph, article_id
 from index.models import Amount, Record
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_CONTENT = ROOT / "searchapp" / "demo" / "content"
 FACETS_DIR = ROOT / "index" / "facets"
-SHARED_DATA = ROOT.parent / "shared" / "data"
 
 ARTICLES_FILE = "articles.jsonl"
 MANIFEST_FILE = "manifest.json"

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench import SHARED_DATA
 from bench.eval_retrieval import ROOT, K, Scores, _score, load_corpus
 from crawler.progress import Progress
 from index import crosslang
@@ -39,8 +40,7 @@ from index.engine import WhooshIndex
 from index.models import Record, SearchRequest
 
 DATA = ROOT / "tests" / "data" / "crosslang"
-NTREX = ROOT.parent / "shared" / "data" / "parallel" / "ntrex-kk-ru-en.jsonl"
-NTREX_FALLBACK = Path("/work/shared/data/parallel/ntrex-kk-ru-en.jsonl")
+NTREX = SHARED_DATA / "parallel" / "ntrex-kk-ru-en.jsonl"
 
 
 @dataclass(slots=True)
@@ -188,10 +188,7 @@ def evaluate(workdir: Path, *, progress: bool = False, ix: WhooshIndex | None = 
 
 # ------------------------------------------------------------------------------------------ NTREX
 def ntrex_path() -> Path | None:
-    for path in (NTREX, NTREX_FALLBACK):
-        if path.exists():
-            return path
-    return None
+    return NTREX if NTREX.exists() else None
 
 
 def content_words(text: str, lang: str, limit: int = 16) -> str:

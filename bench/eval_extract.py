@@ -35,12 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench import SHARED_DATA
 from crawler.extract import decode_html, extract_html
 from crawler.progress import Progress
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD_DIR = ROOT / "tests" / "data" / "extract"
-PEER = ROOT.parent / "shared" / "data" / "extract-peer" / "trafilatura-eval-half.tar.gz"
+PEER = SHARED_DATA / "extract-peer" / "trafilatura-eval-half.tar.gz"
 _TOKEN = re.compile(r"\w+")
 # The boilerplate the issue names, as literal markers: none may be left in a body.
 BOILERPLATE_MARKERS = re.compile(

@@ -29,13 +29,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench import SHARED_DATA
 from index.facets import extract_facts
 from index.facets.regions import find_regions, resolve
 from index.models import Facts
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD_DIR = ROOT / "tests" / "data" / "facets"
-KAZNERD = ROOT.parent / "shared" / "data" / "kk" / "kaznerd-valid.jsonl"
+KAZNERD = SHARED_DATA / "kk" / "kaznerd-valid.jsonl"
 DEMO_DIR = ROOT / "searchapp" / "demo" / "content"
 FACETS = ("regions", "sectors", "countries", "amounts")
 FLOORS = {"amounts": (0.98, 0.95), "regions": (0.95, 0.90), "sectors": (0.85, 0.80), "countries": (0.95, 0.90)}

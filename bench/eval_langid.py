@@ -28,10 +28,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import SHARED_DATA
 from crawler.langid import EN_WORDS, detect
 from crawler.progress import Progress
 
-DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+DEFAULT_DATA = SHARED_DATA
 _SENTENCE_END = re.compile(r"(?<=[.!?…])(?:\s+|(?=[А-ЯЁA-ZӘҒҚҢӨҰҮҺІ«\"]))")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _CYR_WORD = re.compile(r"[\u0400-\u04ff]+")

@@ -2,7 +2,7 @@
 
 What is measured (the shared data is read, never copied into the project):
 
-* Conflation on KazNERD (/work/shared/data/kk/kaznerd-valid.jsonl, CC BY 4.0): the Kazakh words of its tokens
+* Conflation on KazNERD (../shared/data/kk/kaznerd-valid.jsonl, CC BY 4.0): the Kazakh words of its tokens
   form the vocabulary. A word X and a form Y of it are a pair when both occur there and Y is X plus a regular
   ending, built here by our own paradigm rules (harmony, voicing қ -> ғ, vowel dropping), independent of the
   stemmer's code. Classes: case/plural endings, the 3rd person possessive, derivational -лық/-лік... before a
@@ -35,10 +35,10 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from bench import SHARED_DATA
+
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "data"
-if not SHARED.is_dir():
-    SHARED = Path("/work/shared/data")
+SHARED = SHARED_DATA
 KAZNERD = SHARED / "kk" / "kaznerd-valid.jsonl"
 EXPECTED = SHARED / "kk" / "stems-expected.tsv"
 QUERIES = SHARED / "kk" / "kazakh-queries.jsonl"
