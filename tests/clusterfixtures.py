@@ -4,6 +4,8 @@
 Modules named in `ENGINE_MODULES` run every test that touches a data folder on both engines (the `engine`
 parameter); elsewhere `engine` is whoosh. Choosing opensearch sets the `SEARCHAPP_*` variables, so every
 `open_index` of the test (the app's, the CLI's, a fixture's) speaks to the cluster, under a prefix of its own.
+The browser tests serve one indexed data folder to a whole module: there `module_engine` is the parameter, set
+once per module and engine (pytest runs the module's tests on whoosh, then on opensearch).
 The cluster tests skip with a reason only where Java or Maven is missing, and fail under CI (`CI=true`), where
 .ci/run installs both.
 """
@@ -22,14 +24,19 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "opensearch-local"
 # the modules whose tests run on both engines: the API, the UI, the feeds and export
-ENGINE_MODULES = {"test_api", "test_ui", "test_feeds"}
+ENGINE_MODULES = {"test_api", "test_ui", "test_feeds", "test_browser", "test_security_browser"}
+ENGINES = ["whoosh", "opensearch"]
 TEST_PREFIX = "pytest"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     module = metafunc.module.__name__.rsplit(".", 1)[-1]
-    if "engine" in metafunc.fixturenames and module in ENGINE_MODULES:
-        metafunc.parametrize("engine", ["whoosh", "opensearch"], indirect=True)
+    if module not in ENGINE_MODULES:
+        return
+    if "module_engine" in metafunc.fixturenames:
+        metafunc.parametrize("module_engine", ENGINES, indirect=True, scope="module")
+    elif "engine" in metafunc.fixturenames:
+        metafunc.parametrize("engine", ENGINES, indirect=True)
 
 
 @pytest.fixture(scope="session")
@@ -82,9 +89,7 @@ def engine_env(url: str, replicas: int = 0) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The engine this test runs on: whoosh, or opensearch on the local cluster."""
+def _choose(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     name = str(getattr(request, "param", "whoosh"))
     if name == "opensearch":
         url = request.getfixturevalue("opensearch_url")
@@ -93,3 +98,16 @@ def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
     else:
         monkeypatch.delenv("SEARCHAPP_ENGINE", raising=False)
     return name
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The engine this test runs on: whoosh, or opensearch on the local cluster."""
+    return _choose(request, monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def module_engine(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The engine of a module's shared data folder (its variables set for the whole module)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield _choose(request, monkeypatch)

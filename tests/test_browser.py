@@ -32,8 +32,9 @@ def shots_dir() -> Path:
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on waitress in a thread on 127.0.0.1, over the real index holding the sample corpus."""
+def base_url(tmp_path_factory: pytest.TempPathFactory, module_engine: str) -> Iterator[str]:
+    """The app on waitress in a thread on 127.0.0.1, over the real index holding the sample corpus, on each
+    engine in turn (tests/clusterfixtures.py): one data folder indexed once per engine for the whole module."""
     data = tmp_path_factory.mktemp("browser-data")
     index = open_press_index(data, sample_records())
     app = create_app({"data": str(data), "ui_lang": "ru"})

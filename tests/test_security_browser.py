@@ -75,7 +75,9 @@ def hostile_page(trap: str) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory, trap: Trap) -> Iterator[str]:
+def base_url(tmp_path_factory: pytest.TempPathFactory, trap: Trap, module_engine: str) -> Iterator[str]:
+    """The app on waitress over a real index (on each engine in turn) holding the sample corpus and a hostile
+    page's archived copy."""
     from index import open_index
 
     data = tmp_path_factory.mktemp("secbrowser")

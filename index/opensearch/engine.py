@@ -567,7 +567,7 @@ class OpenSearchIndex(SearchIndex):
             parsed, node = self._parse(request.q, any_word=True, translate=request.xlang)
             parsed.notice = parsed.notice or NOTICE_ANY
             answer, total, facets = self._search_page(request, node)
-        hits = self._hits(answer["hits"]["hits"], node, with_groups=request.group)
+        hits = self._hits(answer["hits"]["hits"], node, with_groups=request.group, request=request)
         return parsed.result(total, request.page, request.per_page, hits, facets)
 
     def _search_page(
@@ -629,39 +629,74 @@ class OpenSearchIndex(SearchIndex):
                 facets[name] = values
         return answer, total, facets
 
-    def _hits(self, raw: list[dict[str, Any]], node: qtree.Node | None, *, with_groups: bool) -> list[Hit]:
+    def _hits(
+        self,
+        raw: list[dict[str, Any]],
+        node: qtree.Node | None,
+        *,
+        with_groups: bool,
+        request: SearchRequest | None = None,
+    ) -> list[Hit]:
         terms, prefixes = qtree.terms_of(node)
         highlighter = Highlighter(terms, prefixes)
-        hits: list[Hit] = []
-        for item in raw:
+
+        def hit(item: dict[str, Any]) -> Hit:
             record = _record(item["_source"])
             body = record.text or record.lead
-            hits.append(Hit(record, float(item.get("_score") or 0.0), snippet(body, highlighter.match_spans(body))))
+            return Hit(record, float(item.get("_score") or 0.0), snippet(body, highlighter.match_spans(body)))
+
+        hits = [hit(item) for item in raw]
         grouped = [h for h in hits if h.record.group_id]
         if with_groups and grouped:
             groups = sorted({h.record.group_id for h in grouped})
-            answer = self._search(
-                {
-                    "size": 0,
-                    "query": {"terms": {"gid": groups}},
-                    "aggs": {
-                        "g": {
-                            "terms": {"field": "gid", "size": len(groups)},
-                            "aggs": {"s": {"terms": {"field": "source", "size": 1000}}},
-                        }
-                    },
+            # Whoosh's leader of a reprint group is the match with the best score BEFORE the recency prior (the
+            # earliest on ties), while `collapse` kept the best score after it, a later reprint of equal text:
+            # ranked by relevance, the same request without the prior and within these groups names the leaders
+            leaders = request is not None and node is not None and request.sort == "relevance"
+            body: dict[str, Any] = {
+                "size": len(groups) if leaders else 0,
+                "aggs": {
+                    "all": {
+                        "global": {},  # the outlets of each whole group, whatever matches
+                        "aggs": {
+                            "in": {
+                                "filter": {"terms": {"gid": groups}},
+                                "aggs": {
+                                    "g": {
+                                        "terms": {"field": "gid", "size": len(groups)},
+                                        "aggs": {"s": {"terms": {"field": "source", "size": 1000}}},
+                                    }
+                                },
+                            }
+                        },
+                    }
                 },
-                "reading reprint groups",
-            )
+            }
+            if leaders and request is not None:
+                inside = [{"terms": {"gid": groups}}, *self._facet_filters(request).values()]
+                body["query"] = {"bool": {"must": [self._query(node, request, scored=False)], "filter": inside}}
+                body["collapse"] = {"field": "grp"}
+                body["sort"] = ["_score", {"seq": "asc"}]
+                body["_source"] = ["record", "gid"]
+            else:
+                body["query"] = {"terms": {"gid": groups}}
+            answer = self._search(body, "reading reprint groups")
             by_group = {
                 b["key"]: (int(b["doc_count"]), [s["key"] for s in b["s"]["buckets"]])
-                for b in answer["aggregations"]["g"]["buckets"]
+                for b in answer["aggregations"]["all"]["in"]["g"]["buckets"]
             }
-            for hit in grouped:
-                size, sources = by_group.get(hit.record.group_id, (1, []))
+            lead = {item["_source"].get("gid"): item for item in answer["hits"]["hits"]}
+            for n, old in enumerate(hits):
+                if not old.record.group_id:
+                    continue
+                item = lead.get(old.record.group_id)
+                if item is not None and item["_id"] != old.record.id:
+                    hits[n] = hit(item)
+                    hits[n].score = old.score  # the group keeps its place
+                size, sources = by_group.get(old.record.group_id, (1, []))
                 if size > 1:
-                    hit.group_size = size
-                    hit.group_sources = sorted(set(sources) - {hit.record.source.lower()})
+                    hits[n].group_size = size
+                    hits[n].group_sources = sorted(set(sources) - {hits[n].record.source.lower()})
         return hits
 
     def iter_records(self, request: SearchRequest, limit: int) -> Iterator[Record]:
