@@ -1,4 +1,5 @@
-"""`searchapp watch`: intervals, and a crawl still running is never started twice."""
+"""`searchapp watch`: intervals, a crawl still running is never started twice, and a cycle writes to the engine
+that is configured (Whoosh in the data folder, or the local OpenSearch cluster: tests/clusterfixtures.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from searchapp.errors import AppError
 from searchapp.paths import DataPaths
 from searchapp.watch import crawl_lock, parse_interval, run_cycle, watch
+from tests.clusterfixtures import ENGINES
 
 
 @pytest.mark.parametrize(("text", "seconds"), [("45s", 45), ("30m", 1800), ("2h", 7200), ("1d", 86400), ("90", 90)])
@@ -56,9 +58,29 @@ def test_cycles_repeat_until_stopped_and_failures_do_not_end_the_watch(tmp_path:
     assert "recrawl done" in log
 
 
+def cluster_count(data: Path) -> int | None:
+    """How many articles the cluster's index of `data` holds, asked of the cluster itself; None on Whoosh."""
+    from index.config import EngineConfig
+
+    config = EngineConfig.from_env()
+    if config.engine != "opensearch":
+        return None
+    from opensearchpy import OpenSearch
+
+    from index.opensearch.engine import alias_name
+
+    client = OpenSearch(list(config.urls))
+    try:
+        return int(client.count(index=alias_name(config, data, create=False))["count"])
+    finally:
+        client.close()
+
+
 @pytest.mark.slow
-def test_one_watch_cycle_brings_a_new_article_to_the_top_of_a_feed(tmp_path: Path) -> None:
-    """Save a search, publish a new article on a local site, run one watch cycle: the feed has it first."""
+@pytest.mark.parametrize("engine", ENGINES, indirect=True)
+def test_one_watch_cycle_brings_a_new_article_to_the_top_of_a_feed(tmp_path: Path, engine: str) -> None:
+    """Save a search, publish a new article on a local site, run one watch cycle: the feed has it first, and the
+    article went to the configured engine."""
     import feedparser
 
     from searchapp import create_app
@@ -69,6 +91,12 @@ def test_one_watch_cycle_brings_a_new_article_to_the_top_of_a_feed(tmp_path: Pat
     with DemoSites() as sites:
         sources = sites.write_sources(tmp_path / "sources.toml")
         assert main(["watch", "--once", "--sources", str(sources), "--data", str(data)]) == 0
+        crawled = cluster_count(data)
+        if engine == "opensearch":
+            assert crawled, "the crawl wrote nothing to the cluster"
+            assert not (data / "index" / "whoosh").exists()  # nothing local: the articles live in the cluster
+        else:
+            assert crawled is None and (data / "index").is_dir()
         app = create_app({"data": str(data), "TESTING": True})
         client = app.test_client()
         saved = client.post("/api/saved-searches", json={"name": "Павлодар", "region": ["KZ-55"]}).get_json()
@@ -106,6 +134,8 @@ def test_one_watch_cycle_brings_a_new_article_to_the_top_of_a_feed(tmp_path: Pat
             },
         )
         assert main(["watch", "--once", "--sources", str(sources), "--data", str(data)]) == 0
+        if crawled is not None:
+            assert cluster_count(data) == crawled + 1  # the new article, in the cluster
         if app.extensions.get("searchapp.index") is not None:
             app.extensions["searchapp.index"].close()
         app = create_app({"data": str(data), "TESTING": True})
