@@ -111,3 +111,20 @@ def module_engine(request: pytest.FixtureRequest) -> Iterator[str]:
     """The engine of a module's shared data folder (its variables set for the whole module)."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         yield _choose(request, monkeypatch)
+
+
+def default_install_env(folder: Path) -> dict[str, str]:
+    """The environment of a machine with only the default install: no `java` or `mvn` on the PATH (an empty
+    folder is all of it; run Python by its full path), no opensearch-py (a package of that name in `folder` that
+    refuses to import) and no SEARCHAPP_* engine setting."""
+    bin_dir, block = folder / "no-bin", folder / "no-opensearch"
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    (block / "opensearchpy").mkdir(parents=True, exist_ok=True)
+    (block / "opensearchpy" / "__init__.py").write_text(
+        'raise ImportError("the default install has no opensearch-py, and the default engine must not need it")\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCHAPP_") and k not in ("JAVA_HOME", "CI")}
+    env["PATH"] = str(bin_dir)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(block), str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    return env

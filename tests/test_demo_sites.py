@@ -22,6 +22,7 @@ from searchapp.demo.content import ContentError, DemoArticle, load_articles
 from searchapp.demo.outlets import OUTLETS, Site
 from searchapp.demo.render import MONTHS_KK, MONTHS_RU
 from searchapp.demo.sites import DemoSites, render
+from tests.clusterfixtures import default_install_env
 from tests.conftest import ROOT
 
 CONTENT = ROOT / "searchapp" / "demo" / "content"
@@ -501,9 +502,13 @@ def test_demo_serves_the_search_ui_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     def default_sigint() -> None:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
 
+    # as on a machine with only the default install: no Java, no Maven, no opensearch-py, no engine setting
+    env = default_install_env(tmp_path)
     with (
         log.open("w") as err,
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, text=True, preexec_fn=default_sigint) as process,
+        subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=err, text=True, preexec_fn=default_sigint, env=env
+        ) as process,
     ):
         try:
             assert process.stdout is not None

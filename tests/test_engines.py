@@ -29,7 +29,7 @@ import pytest
 from bench.eval_retrieval import K, load_corpus, load_queries
 from index import Record, SearchIndex, SearchRequest, open_index
 from index.config import EngineConfig
-from tests.clusterfixtures import SCRIPT, engine_env
+from tests.clusterfixtures import SCRIPT, default_install_env, engine_env
 
 
 def _config(url: str, replicas: int = 0) -> EngineConfig:
@@ -365,24 +365,55 @@ def test_crawl_and_reindex_with_workers_write_to_the_cluster(
     assert not list(paths.root.glob("opensearch-rebuild*"))  # the rebuild's state is cleared once it is in
 
 
+BAD_SETTINGS = [
+    ("SEARCHAPP_ENGINE", "elastic", "SEARCHAPP_ENGINE must be whoosh or opensearch"),
+    ("SEARCHAPP_OPENSEARCH_URL", "ftp://x", "is not an http(s)://host:port URL"),
+    ("SEARCHAPP_OPENSEARCH_URL", "127.0.0.1:9200", "is not an http(s)://host:port URL"),
+    ("SEARCHAPP_OPENSEARCH_URL", "http://127.0.0.1:70000", "is not an http(s)://host:port URL"),
+    ("SEARCHAPP_OPENSEARCH_URL", " , ", "SEARCHAPP_OPENSEARCH_URL names no node"),
+    ("SEARCHAPP_OPENSEARCH_PREFIX", "Bad Prefix", "SEARCHAPP_OPENSEARCH_PREFIX must be"),
+    ("SEARCHAPP_OPENSEARCH_SHARDS", "0", "SEARCHAPP_OPENSEARCH_SHARDS must be a whole number from 1"),
+    ("SEARCHAPP_OPENSEARCH_REPLICAS", "-1", "SEARCHAPP_OPENSEARCH_REPLICAS must be a whole number"),
+    ("SEARCHAPP_OPENSEARCH_CA_CERTS", "/nonexistent/ca.pem", "there is no file"),
+    ("SEARCHAPP_OPENSEARCH_VERIFY_CERTS", "maybe", "SEARCHAPP_OPENSEARCH_VERIFY_CERTS must be 1 or 0"),
+    ("SEARCHAPP_OPENSEARCH_PASSWORD", "secret", "is set without SEARCHAPP_OPENSEARCH_USER"),
+    ("SEARCHAPP_OPENSEARCH_TIMEOUT", "0", "SEARCHAPP_OPENSEARCH_TIMEOUT must be a number of seconds"),
+]
+
+
 def test_a_bad_engine_setting_stops_the_program_with_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from searchapp.cli import main
 
-    for key, value, words in [
-        ("SEARCHAPP_ENGINE", "elastic", "SEARCHAPP_ENGINE must be whoosh or opensearch"),
-        ("SEARCHAPP_OPENSEARCH_URL", "ftp://x", "is not an http(s)://host:port URL"),
-        ("SEARCHAPP_OPENSEARCH_PREFIX", "Bad Prefix", "SEARCHAPP_OPENSEARCH_PREFIX must be"),
-        ("SEARCHAPP_OPENSEARCH_REPLICAS", "-1", "SEARCHAPP_OPENSEARCH_REPLICAS must be a whole number"),
-        ("SEARCHAPP_OPENSEARCH_CA_CERTS", str(tmp_path / "none.pem"), "there is no file"),
-    ]:
+    for key, value, words in BAD_SETTINGS:
         monkeypatch.setenv(key, value)
         code = main(["search", "x", "--data", str(tmp_path)])
         monkeypatch.delenv(key)
         err = capsys.readouterr().err.strip()
         assert code != 0
         assert words in err and len(err.splitlines()) == 1, err
+
+
+def test_a_bad_engine_setting_stops_serve_before_it_listens(tmp_path: Path) -> None:
+    """`searchapp serve` as a process (it would otherwise serve on): each bad value ends it at once, one line."""
+    import sys
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SEARCHAPP_")}
+    command = [sys.executable, "-m", "searchapp.cli", "serve", "--port", "0", "--data", str(tmp_path)]
+    runs = [
+        (words, subprocess.Popen(command, env={**clean, key: value}, stderr=subprocess.PIPE, text=True))
+        for key, value, words in BAD_SETTINGS
+    ]
+    try:
+        for words, run in runs:
+            _out, err = run.communicate(timeout=120)
+            assert run.returncode != 0
+            assert words in err and len(err.strip().splitlines()) == 1, err
+    finally:
+        for _words, run in runs:
+            if run.poll() is None:
+                run.kill()
 
 
 @pytest.mark.slow
@@ -434,6 +465,6 @@ def test_the_default_engine_needs_no_server_and_no_opensearch_client(tmp_path: P
         "create_app({'data': %r, 'TESTING': True}).test_client().get('/api/search?q=x')\n"
         "assert 'opensearchpy' not in sys.modules, 'the default engine imported the OpenSearch client'\n"
     ) % str(tmp_path / "data")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCHAPP_")}
+    env = default_install_env(tmp_path)  # no Java, no Maven, opensearch-py refusing to import
     run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]

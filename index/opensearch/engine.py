@@ -20,6 +20,7 @@ process fills from the SimHashes kept as doc values and keeps up with what other
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import secrets
@@ -120,6 +121,23 @@ def _call(what: str, urls: tuple[str, ...], fn: Callable[[], Any]) -> Any:
     """Run a cluster call, its failures said in words (the app answers 503 with them)."""
     try:
         return fn()
+    except osx.SSLError as exc:  # a setting to fix, not an outage: said before "cannot be reached"
+        where = ", ".join(urls)
+        if "certificate" in str(exc).lower():
+            raise SearchIndexError(
+                f"the search cluster's certificate ({where}) is not trusted ({what}): name the CA that signed it in "
+                "SEARCHAPP_OPENSEARCH_CA_CERTS, or set SEARCHAPP_OPENSEARCH_VERIFY_CERTS=0"
+            ) from exc
+        raise SearchIndexError(f"no TLS connection to the search cluster ({where}, {what}): is it https?") from exc
+    except osx.AuthenticationException as exc:  # 401
+        raise SearchIndexError(
+            f"the search cluster ({', '.join(urls)}) refused the user name or password ({what}): check "
+            "SEARCHAPP_OPENSEARCH_USER and SEARCHAPP_OPENSEARCH_PASSWORD"
+        ) from exc
+    except osx.AuthorizationException as exc:  # 403
+        raise SearchIndexError(
+            f"the search cluster ({', '.join(urls)}) does not allow SEARCHAPP_OPENSEARCH_USER {what}"
+        ) from exc
     except (osx.ConnectionError, osx.ConnectionTimeout) as exc:
         raise _Unreachable(
             f"the search cluster ({', '.join(urls)}) cannot be reached ({what}); it is retried on the next request"
@@ -832,7 +850,10 @@ def connect(config: EngineConfig) -> OpenSearch:
         "ssl_show_warn": config.verify_certs,
     }
     if config.user:
-        kwargs["http_auth"] = (config.user, config.password)
+        # the header made here, in UTF-8 (RFC 7617; OpenSearch's security plugin decodes UTF-8): the client's
+        # http_auth encodes Latin-1, so a Cyrillic password failed with a traceback and an accented one with a 401
+        token = base64.b64encode(f"{config.user}:{config.password}".encode()).decode("ascii")
+        kwargs["headers"] = {"authorization": f"Basic {token}"}
     if config.ca_certs:
         kwargs["ca_certs"] = config.ca_certs
     return OpenSearch(**kwargs)
