@@ -270,6 +270,25 @@ def _node_pid(n: int) -> int:
     return int(subprocess.run([str(SCRIPT), "pid", str(n)], capture_output=True, text=True, check=True).stdout)
 
 
+def _node_outside_the_vote(config: EngineConfig) -> int:
+    """The node (1 or 2) that is not in the cluster's voting configuration. Of two cluster-manager-eligible nodes
+    only one votes (an even count leaves one out), and with that one gone the other cannot elect a manager until
+    it is back: no write goes anywhere. Losing a data node is what the test is about, so it kills the other."""
+    from index.opensearch.engine import connect
+
+    client = connect(config)
+    try:
+        state = client.cluster.state(metric="metadata", filter_path="metadata.cluster_coordination")
+        voters = set(state["metadata"]["cluster_coordination"]["last_committed_config"])
+        nodes = client.nodes.info(filter_path="nodes.*.name")["nodes"]
+        names = {node_id: info["name"] for node_id, info in nodes.items()}
+    finally:
+        client.close()
+    outside = sorted(int(name.removeprefix("node")) for node_id, name in names.items() if node_id not in voters)
+    assert outside, f"every node votes: {names} {voters}"
+    return outside[-1]
+
+
 @pytest.mark.slow
 def test_a_node_killed_during_a_bulk_load_loses_no_article(
     tmp_path: Path, opensearch_url: str, corpus: list[Record]
@@ -287,7 +306,7 @@ def test_a_node_killed_during_a_bulk_load_loses_no_article(
             copy.group_id = ""
             load.append(copy)
     killed = threading.Event()
-    victim = _node_pid(2)
+    victim = _node_pid(_node_outside_the_vote(config))
 
     def kill_soon() -> None:
         time.sleep(2.0)
