@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import os
 import ssl
 import threading
 from collections.abc import Iterator
@@ -158,7 +159,7 @@ def use(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Set a group of SEARCHAPP_* variables for this test (and only the engine's: none left from before)."""
 
     def apply(env: dict[str, str]) -> None:
-        for key in list(__import__("os").environ):
+        for key in list(os.environ):
             if key.startswith("SEARCHAPP_OPENSEARCH_") or key == "SEARCHAPP_ENGINE":
                 monkeypatch.delenv(key)
         for key, value in env.items():
@@ -187,6 +188,14 @@ def cli_search(data: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str
     return code, out, err.strip()
 
 
+def cli_refusal(data: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """`searchapp search` that must fail: its one line (non-zero exit, no traceback)."""
+    code, _out, err = cli_search(data, capsys)
+    assert code != 0
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    return err
+
+
 def test_the_right_password_and_ca_work_end_to_end(
     secured_data: Path, proxy: AuthProxy, authority: tuple[Any, Path], use: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -211,9 +220,7 @@ def test_a_wrong_password_is_one_clear_line_and_a_503(
 ) -> None:
     use(secured_env(proxy, authority[1], password="wrong"))
     refused = proxy.counts["refused"]
-    code, _out, err = cli_search(secured_data, capsys)
-    assert code != 0
-    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    err = cli_refusal(secured_data, capsys)
     assert "refused the user name or password" in err and "SEARCHAPP_OPENSEARCH_PASSWORD" in err, err
     status, body = api_search(secured_data)
     assert status == 503
@@ -228,9 +235,7 @@ def test_an_untrusted_certificate_is_refused_unless_verification_is_off(
     del env["SEARCHAPP_OPENSEARCH_CA_CERTS"]  # the system's CAs do not know this test's authority
     use(env)
     relayed = proxy.counts["relayed"]
-    code, _out, err = cli_search(secured_data, capsys)
-    assert code != 0
-    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    err = cli_refusal(secured_data, capsys)
     assert "certificate" in err and "SEARCHAPP_OPENSEARCH_CA_CERTS" in err, err
     status, body = api_search(secured_data)
     assert status == 503 and "is not trusted" in body["error"]["message"]
@@ -247,7 +252,5 @@ def test_https_to_a_plain_http_cluster_is_one_line(
     secured_data: Path, opensearch_url: str, use: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     use(engine_env(opensearch_url.replace("http://", "https://")))
-    code, _out, err = cli_search(secured_data, capsys)
-    assert code != 0
-    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    err = cli_refusal(secured_data, capsys)
     assert "no TLS connection to the search cluster" in err and "is it https?" in err, err
