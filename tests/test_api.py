@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from index import Record
+from index import Record, SearchIndex, SearchRequest
 from tests.webdata import XSS
 
 RESULT_KEYS = {"id", "url", "title", "source", "published", "lang", "regions", "sectors", "countries", "amounts"}
@@ -82,15 +82,22 @@ def test_reprints_fold_into_one_hit_with_the_other_outlets(web: FlaskClient) -> 
     assert set(hit["group"]["sources"]) & {"ertis.kz", "ontustik.kz"}
 
 
-def test_a_verbatim_reprint_is_led_by_the_copy_indexed_first(web: FlaskClient, records: list[Record]) -> None:
+def test_a_verbatim_reprint_is_led_by_the_copy_indexed_first(
+    web: FlaskClient, records: list[Record], press_index: SearchIndex
+) -> None:
     """Ranked by relevance, the copies of a verbatim reprint score alike before the recency prior, and the one
-    indexed first stands for the group (as Whoosh's collapse keeps it), not the newer copy the prior favours."""
+    indexed first stands for the group (as Whoosh's collapse keeps it), not the newer copy the prior favours: on
+    the page and in a grouped stream of records."""
     texts = [r.text for r in records]
     twins = [r.id for r in records if texts.count(r.text) > 1]
     assert len(twins) == 2
     title = next(r.title for r in records if r.id == twins[0])
     ranked = [h["id"] for h in web.get("/api/search", query_string={"q": title}).get_json()["results"]]
     assert twins[0] in ranked and twins[1] not in ranked
+    streamed = [r.id for r in press_index.iter_records(SearchRequest(q=title), 100)]
+    assert twins[0] in streamed and twins[1] not in streamed  # grouped, a stream of matches folds as the page does
+    exported = [row["id"] for row in web.get("/export.json", query_string={"q": title}).get_json()]
+    assert twins[0] in exported and twins[1] in exported  # the export counts reprints too
 
 
 def test_facet_counts_ignore_their_own_filter(web: FlaskClient) -> None:

@@ -691,11 +691,7 @@ class OpenSearchIndex(SearchIndex):
                 },
             }
             if leaders and request is not None:
-                inside = [{"terms": {"gid": groups}}, *self._facet_filters(request).values()]
-                body["query"] = {"bool": {"must": [self._query(node, request, scored=False)], "filter": inside}}
-                body["collapse"] = {"field": "grp"}
-                body["sort"] = ["_score", {"seq": "asc"}]
-                body["_source"] = ["record", "gid"]
+                body.update(self._leader_query(node, request, groups))
             else:
                 body["query"] = {"terms": {"gid": groups}}
             answer = self._search(body, "reading reprint groups")
@@ -716,6 +712,17 @@ class OpenSearchIndex(SearchIndex):
                     hits[n].group_size = size
                     hits[n].group_sources = sorted(set(sources) - {hits[n].record.source.lower()})
         return hits
+
+    def _leader_query(self, node: qtree.Node | None, request: SearchRequest, groups: list[str]) -> dict[str, Any]:
+        """The search that names the leader of each of `groups` among the matches: the best score before the
+        recency prior, the earliest on ties (Whoosh's collapse), one hit per group."""
+        inside = [{"terms": {"gid": groups}}, *self._facet_filters(request).values()]
+        return {
+            "query": {"bool": {"must": [self._query(node, request, scored=False)], "filter": inside}},
+            "collapse": {"field": "grp"},
+            "sort": ["_score", {"seq": "asc"}],
+            "_source": ["record", "gid"],
+        }
 
     def iter_records(self, request: SearchRequest, limit: int) -> Iterator[Record]:
         """Every match in the request's order, through a point in time (a stable view while paging)."""
@@ -746,14 +753,24 @@ class OpenSearchIndex(SearchIndex):
                 page = answer["hits"]["hits"]
                 if not page:
                     return
+                leaders: dict[str, Record] = {}
+                if request.group and node is not None and request.sort == "relevance":  # as the pages show them
+                    new = sorted({g for item in page if (g := item["_source"].get("gid")) and g not in seen})
+                    if new:
+                        found = self._search(
+                            {"size": len(new), **self._leader_query(node, request, new)}, "reading reprint leaders"
+                        )
+                        leaders = {h["_source"]["gid"]: _record(h["_source"]) for h in found["hits"]["hits"]}
                 for item in page:
                     source = item["_source"]
+                    leader = None
                     if request.group:
                         group = source.get("gid") or item["_id"]
                         if group in seen:
                             continue
                         seen.add(group)
-                    yield _record(source)
+                        leader = leaders.get(group)
+                    yield leader or _record(source)
                     sent += 1
                     if sent >= limit:
                         return
