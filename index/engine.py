@@ -83,6 +83,10 @@ WARM_POLL = 0.5  # seconds between the warmer's looks for a new generation or a 
 WARM_WAIT = 1.0  # longest a request waits for the warmer's swap to a rebuilt folder
 FOLDER_ATTR = "_searchapp_folder"  # on each searcher: the identity of the folder it reads
 log = logging.getLogger(__name__)
+# Facet columns a pre-forking server's parent built before it forked its workers (`hand_down`): the first index
+# a worker opens starts with them (keyed by folder and generation, so another folder never matches) and the
+# workers share their pages copy-on-write instead of each building and holding its own.
+_HANDED_DOWN: dict[Any, Any] = {}
 
 
 def region_parent(code: str) -> str | None:
@@ -188,6 +192,11 @@ def damaged(path: Path, exc: BaseException) -> SearchIndexError:
     )
 
 
+def drop_handed_down() -> None:
+    """Forget the columns `hand_down` left (the parent, once its workers have forked with them)."""
+    _HANDED_DOWN.clear()
+
+
 class WhooshIndex(SearchIndex):
     """The index of one data folder's `index/` directory."""
 
@@ -218,6 +227,9 @@ class WhooshIndex(SearchIndex):
         self._lock = threading.Lock()
         self._columns: dict[Any, Columns] = {}
         self._parts: dict[Any, SegmentPart] = {}  # per-segment arrays, reused across generations
+        if _HANDED_DOWN.get("folder") == self._identity:  # left by `hand_down`: the first index takes them
+            self._columns, self._parts = _HANDED_DOWN.pop("columns"), _HANDED_DOWN.pop("parts")
+            _HANDED_DOWN.clear()
         self._closed = False
         # Stores of replaced folders, closed two replacements later: a request that took the store just before
         # a reindex swapped the folder finishes on it (closing it at once failed that request with a 500).
@@ -385,6 +397,13 @@ class WhooshIndex(SearchIndex):
             if self._warmer is None:
                 self._warmer = threading.Thread(target=self._keep_warm, name="index-warmer", daemon=True)
                 self._warmer.start()
+
+    def hand_down(self) -> None:
+        """Build the current generation's columns and leave them to the next index this process, or a process
+        forked from it, opens (`searchapp serve` calls it in the parent before forking its workers)."""
+        with self._borrow() as searcher:
+            self._cols(searcher)
+        _HANDED_DOWN.update(folder=self._identity, columns=dict(self._columns), parts=dict(self._parts))
 
     def _keep_warm(self) -> None:
         while not self._stop.wait(WARM_POLL):

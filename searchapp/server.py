@@ -5,8 +5,10 @@ server, whose `effective_port` tells a caller that asked for port 0 where it lis
 
 `serve` (the `serve` command) runs `processes` waitress processes on one listening socket: one Python process
 cannot use a second core for Python work (one interpreter lock), so a search server on N cores runs N of them.
-The parent binds the socket and forks the workers; each worker opens the index and warms it (`SearchIndex.warm`)
-before it starts to listen, so the first request never waits for facet columns; the parent prints the URL once
+The parent binds the socket, builds the index's facet columns once and forks the workers, which start with them
+(`WhooshIndex.hand_down`: their pages shared copy-on-write, not a copy per worker); each worker opens the index and
+warms it (`SearchIndex.warm`, one request of each kind) before it starts to listen, so the first request never
+waits for facet columns or for what a first query loads; the parent prints the URL once
 a worker answers, restarts a worker that dies, and stops them all on SIGTERM or Ctrl-C. Each worker follows new
 index generations and rebuilt folders on its own (`index.engine`). With `processes = 1`, no fork: the one
 process serves as before, warmed first.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import logging
 import mmap
 import os
@@ -134,6 +137,7 @@ def serve(app: Flask, host: str, port: int, threads: int, processes: int = 1) ->
             finally:
                 server.close()
             return
+        _hand_down(app)
         _Supervisor(app, sock, threads, processes).run(lambda: print(t("serving", lang, url=url), flush=True))
     finally:
         sock.close()
@@ -202,6 +206,29 @@ def _warm(app: Flask) -> None:
     log.info("index and app warmed in %.1f s", time.monotonic() - started)
 
 
+def _hand_down(app: Flask) -> None:
+    """In the parent, before the workers fork: build the index's facet columns once and leave them to the
+    workers (`WhooshIndex.hand_down`), whose memory then shares their pages instead of each holding a copy; the
+    parent's own index is closed again (no open file or SQLite connection crosses a fork). Objects made so far
+    are frozen out of the garbage collector, whose visits would otherwise copy the shared pages one by one."""
+    from index import SearchIndexError, open_index
+
+    try:
+        index = open_index(app.config["PATHS"].index, readonly=True)
+    except SearchIndexError as exc:
+        log.warning("the index is not ready: %s", exc)
+        return
+    try:
+        hand_down = getattr(index, "hand_down", None)  # the Whoosh engine's; a cluster holds no columns here
+        if hand_down is not None:
+            hand_down()
+    except SearchIndexError as exc:
+        log.warning("the index is not ready: %s", exc)
+    finally:
+        index.close()
+    gc.freeze()
+
+
 def _end_with_parent() -> None:
     """Linux: the kernel sends this worker SIGTERM when the parent dies (even by SIGKILL), so no worker is left
     holding the port; elsewhere a killed parent's workers end with their session."""
@@ -249,6 +276,13 @@ class Balance:
         server.readable = balanced
 
 
+def _drop_handed_down() -> None:
+    with contextlib.suppress(ImportError):
+        from index.engine import drop_handed_down
+
+        drop_handed_down()
+
+
 class _Supervisor:
     """The parent of the worker processes: forks them, restarts one that dies, stops them all at the end."""
 
@@ -264,6 +298,7 @@ class _Supervisor:
         try:
             for slot in range(self.processes):
                 self._fork(slot)
+            _drop_handed_down()  # the workers have them; one restarted later builds its own
             self._wait_ready()
             announce()
             while True:
