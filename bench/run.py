@@ -15,6 +15,7 @@ for the table and the JSON file.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import http.client
 import json
 import os
@@ -390,6 +391,7 @@ def phase_query(engine: str, folder: Path, target: Path, count: int, translate: 
         **extra,
         "cold_ms": round(cold * 1000, 1),
         "mix": _percentiles(times),
+        "mix_ms": [round(t * 1000, 3) for t in times],  # each query's time, in the mix's order (`fifo_model`)
         # CPU time, unlike the latencies, does not grow when other work shares the machine's cores
         "mix_cpu_ms": round(cpu * 1000 / len(mix), 2),
         "by_kind": {k: _percentiles(v) for k, v in sorted(by_kind.items())},
@@ -686,9 +688,31 @@ def phase_serve(
     }
 
 
+def fifo_model(times_ms: list[float], clients: int, processes: int, requests: int) -> dict[str, float]:
+    """What an ideal server would give the HTTP phase: no cost but the engine's (each request takes its query's
+    in-process time), each process one core serving its connections first come first served, connection k on
+    process k % processes (`searchapp.server.Balance` spreads them evenly), `clients` closed-loop clients asking
+    the mix in turn. Queueing alone: with 16 clients on 2 cores every answer waits for about seven others
+    (Little's law: mean latency = clients / throughput), so its p95 is the floor any FIFO server can reach."""
+    free = [0.0] * processes
+    ready = [(0.0, k) for k in range(clients)]  # (when the client asks again, client)
+    heapq.heapify(ready)
+    latencies: list[float] = []
+    for i in range(requests):
+        asked, k = heapq.heappop(ready)
+        core = k % processes
+        free[core] = max(asked, free[core]) + times_ms[i % len(times_ms)]
+        latencies.append(free[core] - asked)
+        heapq.heappush(ready, (free[core], k))
+    figures = _percentiles([ms / 1000 for ms in latencies])
+    return {"rps": round(requests / (max(free) / 1000), 1), "p50": figures["p50"], "p95": figures["p95"]}
+
+
 def against_in_process(serve: dict[str, Any], query: dict[str, Any]) -> dict[str, Any]:
     """HTTP beside the engine, measured in the same run: the requests/s the in-process mean query time allows
-    on this machine's cores, the share of it HTTP reached, and HTTP p95 over in-process p95."""
+    on this machine's cores, the share of it HTTP reached, and HTTP p95 over in-process p95; then the same
+    requests through an ideal FIFO server (`fifo_model`), whose p95 over the in-process p95 is what queueing
+    alone makes of it, and HTTP p95 over that: what the real server adds."""
     mean = query.get("mix", {}).get("mean")
     p95 = query.get("mix", {}).get("p95")
     http_p95 = serve.get("latency", {}).get("p95")
@@ -704,6 +728,14 @@ def against_in_process(serve: dict[str, Any], query: dict[str, Any]) -> dict[str
         # the same comparison in CPU time, which other work on a shared machine does not inflate
         out["cpu_capacity_rps"] = round(cores / (cpu / 1000), 1)
         out["cpu_ratio"] = round(http_cpu / cpu, 2)
+    times = query.get("mix_ms")
+    if times and serve.get("requests") and serve.get("clients"):
+        ideal = fifo_model(times, int(serve["clients"]), int(serve.get("processes") or cores), int(serve["requests"]))
+        out["ideal_fifo"] = ideal
+        if p95:
+            out["ideal_p95_ratio"] = round(ideal["p95"] / p95, 2)
+        if http_p95:
+            out["p95_over_ideal"] = round(http_p95 / ideal["p95"], 2)
     return out
 
 
