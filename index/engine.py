@@ -237,6 +237,7 @@ class WhooshIndex(SearchIndex):
         self._warmer: threading.Thread | None = None
         self._stop = threading.Event()
         self._swapped = threading.Condition(self._lock)  # a swap, or a searcher given back
+        self._building = threading.Lock()  # one build of columns at a time, outside `_lock`
 
     def _create(self) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
@@ -412,12 +413,44 @@ class WhooshIndex(SearchIndex):
                 if identity != self._identity:
                     self._prepare_replacement(identity)
                 else:
-                    with self._borrow() as searcher:
-                        self._cols(searcher)
+                    self._warm_latest()
             except (SearchIndexError, *DAMAGE) as exc:  # a folder caught mid-swap: the next look sees it whole
                 log.debug("index warmer: %s", exc)
             except Exception:  # the warmer must outlive any one failure, or a swap would wait for it forever
                 log.exception("index warmer")
+
+    def _warm_latest(self) -> None:
+        """Build the newest generation's columns with a searcher of its own, then lend that searcher to requests;
+        meanwhile they keep answering from the previous generation (`_take`)."""
+        with self._lock:
+            identity, ix = self._identity, self._ix
+        if self._has_columns(identity, ix.latest_generation()):
+            return
+        searcher = self._retry(lambda: ix.searcher(weighting=_weighting()))
+        setattr(searcher, FOLDER_ATTR, identity)
+        with self._lock:
+            self._searchers.append(searcher)
+        try:
+            self._cols(searcher)
+        finally:
+            with self._lock:
+                if identity == self._identity and not self._closed:
+                    self._idle.append((identity, searcher))
+                    self._swapped.notify_all()
+                    searcher = None
+            if searcher is not None:
+                self._forget(searcher)
+
+    def _has_columns(self, identity: tuple[int, int], generation: int) -> bool:
+        return any(key[0] == identity and key[1] == generation for key in self._columns)
+
+    def _warming_newer(self, identity: tuple[int, int]) -> bool:
+        """A newer generation is committed and the warmer has not built its columns yet (a request then answers
+        from the previous one rather than build them itself: seconds at a million articles)."""
+        warmer = self._warmer
+        if warmer is None or not warmer.is_alive() or warmer is threading.current_thread():
+            return False
+        return not self._has_columns(identity, self._ix.latest_generation())
 
     def _prepare_replacement(self, identity: tuple[int, int]) -> None:
         """Open and warm a rebuilt folder beside the old one, then swap it in."""
@@ -495,7 +528,7 @@ class WhooshIndex(SearchIndex):
                 self._swapped.wait(left)
         for old in stale:
             self._forget(old)
-        if searcher is not None and (pending or searcher.up_to_date()):
+        if searcher is not None and (pending or searcher.up_to_date() or self._warming_newer(identity)):
             # (while a swap is pending, up_to_date would read the new folder's table of contents)
             return identity, searcher
         if searcher is not None:
@@ -537,12 +570,14 @@ class WhooshIndex(SearchIndex):
         key = (folder, reader.generation(), reader.doc_count_all(), reader.doc_count())
         cols = self._columns.get(key)
         if cols is None:
-            with self._lock:
+            # built outside `_lock`: other threads meanwhile borrow and give back searchers, and answer
+            with self._building:
                 cols = self._columns.get(key)
                 if cols is None:
                     cols = self._build_columns(searcher, self._parts)
-                    # this generation and the one before (threads still on it during a swap)
-                    self._columns = {**dict(list(self._columns.items())[-1:]), key: cols}
+                    with self._lock:
+                        # this generation and the one before (threads still on it during a swap)
+                        self._columns = {**dict(list(self._columns.items())[-1:]), key: cols}
         return cols
 
     @staticmethod

@@ -73,6 +73,27 @@ def test_warm_builds_the_columns_before_the_first_search_and_each_new_generation
     assert reader._warmer is not None and not reader._warmer.is_alive()  # close stops the warmer
 
 
+def test_while_a_new_generation_warms_searches_answer_from_the_previous_one(tmp_path: Path) -> None:
+    """A commit needs new columns (seconds at a million articles): until the warmer has them, searches answer
+    from the generation before, without waiting for the build; then from the new one."""
+    writer = WhooshIndex(tmp_path / "index")
+    writer.add(_records("a", 30))
+    reader = WhooshIndex(tmp_path / "index", readonly=True)
+    try:
+        reader.warm()
+        assert reader.search(SearchRequest(q="зауыт", group=False)).total == 30
+        with reader._building:  # a build of columns that takes its time
+            writer.add(_records("b", 5))
+            started = time.monotonic()
+            for _ in range(5):
+                assert reader.search(SearchRequest(q="зауыт", group=False)).total == 30
+            assert time.monotonic() - started < 5
+        assert _wait(lambda: reader.search(SearchRequest(q="зауыт", group=False)).total == 35)
+    finally:
+        reader.close()
+        writer.close()
+
+
 def test_columns_handed_down_before_a_fork_are_the_workers_own_and_shared(tmp_path: Path) -> None:
     """`serve`'s parent builds the columns once (`hand_down`) and forks: a worker's index starts with them (the
     same arrays, so the pages are shared) and builds nothing; another folder never takes them."""
