@@ -426,20 +426,11 @@ class WhooshIndex(SearchIndex):
             identity, ix = self._identity, self._ix
         if self._has_columns(identity, ix.latest_generation()):
             return
-        searcher = self._retry(lambda: ix.searcher(weighting=_weighting()))
-        setattr(searcher, FOLDER_ATTR, identity)
-        with self._lock:
-            self._searchers.append(searcher)
+        searcher = self._open_searcher(identity, ix)
         try:
             self._cols(searcher)
         finally:
-            with self._lock:
-                if identity == self._identity and not self._closed:
-                    self._idle.append((identity, searcher))
-                    self._swapped.notify_all()
-                    searcher = None
-            if searcher is not None:
-                self._forget(searcher)
+            self._give_back(identity, searcher)
 
     def _has_columns(self, identity: tuple[int, int], generation: int) -> bool:
         return any(key[0] == identity and key[1] == generation for key in self._columns)
@@ -488,13 +479,16 @@ class WhooshIndex(SearchIndex):
         try:
             yield searcher
         finally:
-            with self._lock:
-                if identity == self._identity and not self._closed:
-                    self._idle.append((identity, searcher))
-                    self._swapped.notify_all()
-                    searcher = None
-            if searcher is not None:  # of a replaced folder
-                self._forget(searcher)
+            self._give_back(identity, searcher)
+
+    def _give_back(self, identity: tuple[int, int], searcher: Any) -> None:
+        """A lent searcher back into the pool; one of a replaced folder is closed."""
+        with self._lock:
+            if identity == self._identity and not self._closed:
+                self._idle.append((identity, searcher))
+                self._swapped.notify_all()
+                return
+        self._forget(searcher)
 
     def _searcher(self) -> Any:
         """A searcher of the index in use kept out of the pool, for tests and tools that read the segments
@@ -540,11 +534,15 @@ class WhooshIndex(SearchIndex):
             self._follow_replacement(force=True)
         with self._lock:
             identity, ix = self._identity, self._ix
-        fresh = self._retry(lambda: ix.searcher(weighting=_weighting()))
-        setattr(fresh, FOLDER_ATTR, identity)
+        return identity, self._open_searcher(identity, ix)
+
+    def _open_searcher(self, identity: tuple[int, int], ix: Any) -> Any:
+        """A new searcher of `ix` (the folder of `identity`), closed with the index."""
+        searcher = self._retry(lambda: ix.searcher(weighting=_weighting()))
+        setattr(searcher, FOLDER_ATTR, identity)
         with self._lock:
-            self._searchers.append(fresh)
-        return identity, fresh
+            self._searchers.append(searcher)
+        return searcher
 
     def _forget(self, searcher: Any) -> None:
         with self._lock:
