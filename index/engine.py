@@ -15,7 +15,9 @@ on numpy arrays, snippets) is in `index.search`.
 
 A search needs the facet columns of its generation (`Columns`, seconds to build at a million articles). A
 serving process calls `warm()`: it builds them before the first request, then a warmer thread builds them for
-each new generation as it appears. A rebuilt folder swapped in by `searchapp reindex` is opened and warmed
+each new generation as it appears, with a searcher of its own and outside the index's lock; until they are ready,
+requests answer from the generation before. A pre-forking server's parent builds them once and hands them down
+to its workers (`hand_down`). A rebuilt folder swapped in by `searchapp reindex` is opened and warmed
 beside the old one; requests keep answering from the old folder (the pool's searchers hold its segments open)
 until the new one is ready. A request that finds no idle searcher of the old folder waits for one, or for the
 swap, at most `WARM_WAIT` seconds, then opens the new folder itself.
