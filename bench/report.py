@@ -15,16 +15,33 @@ from typing import Any
 Getter = Callable[[dict[str, Any]], float | None]
 
 
+def _walk(entry: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    value: Any = entry
+    for key in keys:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
 def _get(*keys: str) -> Getter:
     def get(entry: dict[str, Any]) -> float | None:
-        value: Any = entry
-        for key in keys:
-            if not isinstance(value, dict) or key not in value:
-                return None
-            value = value[key]
+        value = _walk(entry, keys)
         return float(value) if isinstance(value, int | float) else None
 
     return get
+
+
+def _get_list(*keys: str) -> Callable[[dict[str, Any]], list[Any] | None]:
+    def get(entry: dict[str, Any]) -> list[Any] | None:
+        value = _walk(entry, keys)
+        return value if isinstance(value, list) else None
+
+    return get
+
+
+def _first(values: list[Any] | None) -> float | None:
+    return float(values[0]) if values and isinstance(values[0], int | float) else None
 
 
 # (label, getter, unit, higher is better)
@@ -58,13 +75,26 @@ ROWS: tuple[tuple[str, Getter, str, bool], ...] = (
     ("HTTP latency p50", _get("serve", "latency", "p50"), "ms", False),
     ("HTTP latency p95", _get("serve", "latency", "p95"), "ms", False),
     ("HTTP p95 / in-process p95", _get("serve", "p95_ratio"), "x", False),
+    (
+        "ideal FIFO server's p95 (queueing alone, from the in-process times)",
+        _get("serve", "ideal_fifo", "p95"),
+        "ms",
+        False,
+    ),
+    ("ideal FIFO p95 / in-process p95", _get("serve", "ideal_p95_ratio"), "x", False),
+    ("HTTP p95 / ideal FIFO p95 (what the server adds)", _get("serve", "p95_over_ideal"), "x", False),
     ("HTTP errors", _get("serve", "errors"), "", False),
+    ("HTTP client CPU per request (bench.httpload)", _get("serve", "client_cpu_ms_per_request"), "ms", False),
+    ("HTTP client's share of the cores", _get("serve", "client_cpu_share"), "x", False),
+    ("other processes' CPU during the HTTP requests", _get("serve", "other_cpu_cores"), "cores", False),
+    ("load average when the HTTP requests began", lambda e: _first(_get_list("serve", "load_average")(e)), "", False),
     ("first query after a reindex swap", _get("serve", "swap", "first_ms"), "ms", False),
     ("slowest query within 10 s of the swap", _get("serve", "swap", "max_ms"), "ms", False),
     ("errors within 10 s of the swap", _get("serve", "swap", "errors"), "", False),
     ("serve processes' memory", _get("serve", "rss_mb"), "MB", False),
     ("serve processes' peak memory", _get("serve", "peak_rss_mb"), "MB", False),
     ("serve processes' anonymous memory", _get("serve", "rss_anon_mb"), "MB", False),
+    ("serve processes' PSS (shared pages counted once)", _get("serve", "pss_mb"), "MB", False),
 )
 
 
@@ -167,7 +197,7 @@ def summary(results: dict[str, Any]) -> str:
     m = results["machine"]
     c = results["corpus"]
     parts = [
-        table(results) if "baseline" in results["engines"] else "",
+        table(results) if {"ours", "baseline"} & set(results["engines"]) else "",
         *([cluster_table(results), ""] if "opensearch" in results["engines"] else []),
         "",
         f"corpus: {c['n']:,} articles ({c['langs']}), {c['text_bytes'] / 2**20:.0f} MB of text, "
@@ -176,6 +206,14 @@ def summary(results: dict[str, Any]) -> str:
         f"load average {m['load_at_start']} at start, {m.get('load_at_end')} at end",
     ]
     for engine, entry in results["engines"].items():
+        serve = entry.get("serve", {})
+        if serve.get("http_client"):
+            parts.append(
+                f"{engine} HTTP: {serve['clients']} clients ({serve['http_client']}), {serve['processes']} serving "
+                f"processes of {serve['threads']} threads, {serve['requests']} requests after "
+                f"{serve.get('warm_requests', 0)} to warm up; load average {serve.get('load_average')} then "
+                f"{serve.get('load_average_after')}"
+            )
         if "error" in entry:
             parts.append(f"{engine}: {entry['error']}")
         index = entry.get("index", {})

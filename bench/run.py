@@ -15,6 +15,7 @@ for the table and the JSON file.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import http.client
 import json
 import os
@@ -340,7 +341,7 @@ def phase_query(engine: str, folder: Path, target: Path, count: int, translate: 
     totals: Counter[str] = Counter()
     progress = Progress(f"queries ({engine})", total=len(mix) + len(mix) // 4 + 20)
     with progress:
-        cpu = time.process_time()
+        cpu = 0.0  # CPU time of the searches the mix figures time (with "both": the first, translated, ask)
         for q in mix:
             if translate == "both" and engine == "ours":
                 # each way twice, in the order on, off, off, on: the mix figures are the first time (translated,
@@ -348,23 +349,25 @@ def phase_query(engine: str, folder: Path, target: Path, count: int, translate: 
                 # moment would otherwise decide it, and whichever runs second finds the shared postings cached
                 plain = SearchRequest(**{**asdict(q.request), "xlang": False})
                 spent: dict[bool, list[float]] = {True: [], False: []}
-                for xlang in (True, False, False, True):
-                    t0 = time.perf_counter()
+                for n, xlang in enumerate((True, False, False, True)):
+                    t0, c0 = time.perf_counter(), time.process_time()
                     found = ix.search(q.request if xlang else plain)
                     spent[xlang].append(time.perf_counter() - t0)
+                    if n == 0:
+                        cpu += time.process_time() - c0
                     result = found if xlang else result
                 dt = spent[True][0]
                 fastest[True].append(min(spent[True]))
                 fastest[False].append(min(spent[False]))
             else:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 result = ix.search(q.request)
                 dt = time.perf_counter() - t0
+                cpu += time.process_time() - c0
             times.append(dt)
             by_kind.setdefault(q.kind, []).append(dt)
             totals[q.kind] += result.total
             progress.advance()
-        cpu = time.process_time() - cpu
         date_times = []
         for q in mix[: len(mix) // 4]:
             req = SearchRequest(**{**asdict(q.request), "sort": "date"})
@@ -388,6 +391,7 @@ def phase_query(engine: str, folder: Path, target: Path, count: int, translate: 
         **extra,
         "cold_ms": round(cold * 1000, 1),
         "mix": _percentiles(times),
+        "mix_ms": [round(t * 1000, 3) for t in times],  # each query's time, in the mix's order (`fifo_model`)
         # CPU time, unlike the latencies, does not grow when other work shares the machine's cores
         "mix_cpu_ms": round(cpu * 1000 / len(mix), 2),
         "by_kind": {k: _percentiles(v) for k, v in sorted(by_kind.items())},
@@ -566,11 +570,42 @@ def _family_memory_mb(pid: int) -> dict[str, float]:
     return total
 
 
+def _pss_mb(pids: list[int]) -> float | None:
+    """Proportional set size of the processes, summed: pages several of them share are counted once in all."""
+    total = 0
+    for one in pids:
+        try:
+            text = Path(f"/proc/{one}/smaps_rollup").read_text()
+        except OSError:
+            return None
+        total += next((int(line.split()[1]) for line in text.splitlines() if line.startswith("Pss:")), 0)
+    return round(total / 1024.0, 1)
+
+
+def _busy_cpu_s() -> float | None:
+    """CPU seconds the whole machine has spent busy (all cores, every process) since boot, from /proc/stat."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except (OSError, IndexError):
+        return None
+    ticks = [int(x) for x in fields]
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle, iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+HTTP_CLIENT = "bench.httpload: one thread, keep-alive connections, closed loop"
+WARM_REQUESTS = 20  # per serving process before the measured requests, as the in-process phase warms on 20
+
+
 def phase_serve(
     engine: str, folder: Path, target: Path, clients: int, requests: int, threads: int, processes: int = 0
 ) -> dict[str, Any]:
     """The first query after start, throughput of /api/search under `clients` concurrent keep-alive clients
-    (`requests` in all), then (ours) the queries right after a rebuilt index is swapped in."""
+    (`requests` in all, sent by `bench.httpload` from one thread of this process), then (ours) the queries
+    right after a rebuilt index is swapped in. Beside the figures: the CPU the server, the client and every
+    other process on the machine used meanwhile, so a figure taken on a busy machine says so."""
+    from bench import httpload
+
     mix = query_mix(folder, 200)
     paths = ["/api/search?" + urllib.parse.urlencode(request_params(q.request)) for q in mix]
     port = _free_port()
@@ -588,45 +623,24 @@ def phase_serve(
         stderr=subprocess.DEVNULL,
     )
     swap: dict[str, Any] = {}
+    serving = processes or os.cpu_count() or 1
     try:
         first = _first_answer(port, paths[0], started + 120, server)
         ready = time.monotonic() - started
         idle = _family_memory_mb(server.pid)
-        lock = threading.Lock()
-        next_i = [0]
-        latencies: list[float] = []
-        errors: list[int] = []
-
-        def client() -> None:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-            while True:
-                with lock:
-                    i = next_i[0]
-                    next_i[0] += 1
-                if i >= requests:
-                    break
-                t0 = time.perf_counter()
-                status = _get(conn, paths[i % len(paths)])
-                dt = time.perf_counter() - t0
-                with lock:
-                    latencies.append(dt)
-                    if status != 200:
-                        errors.append(status)
-                    progress.advance()
-            conn.close()
-
+        warm = httpload.run("127.0.0.1", port, paths[1:], clients=clients, requests=WARM_REQUESTS * serving)
         progress = Progress(f"HTTP requests ({engine})", total=requests)
         with progress:
-            cpu = _family_cpu_s(server.pid)
-            started = time.perf_counter()
-            workers = [threading.Thread(target=client) for _ in range(clients)]
-            for w in workers:
-                w.start()
-            for w in workers:
-                w.join()
-            elapsed = time.perf_counter() - started
+            load_before = os.getloadavg()
+            busy, cpu = _busy_cpu_s(), _family_cpu_s(server.pid)
+            result = httpload.run(
+                "127.0.0.1", port, paths, clients=clients, requests=requests, on_answer=progress.advance
+            )
             cpu = _family_cpu_s(server.pid) - cpu
+            busy_after = _busy_cpu_s()
+        elapsed = result.seconds
         memory = _family_memory_mb(server.pid)
+        pss = _pss_mb(_family(server.pid))
         if engine == "ours":
             swap = swap_probe(target, port, paths)
     finally:
@@ -636,31 +650,69 @@ def phase_serve(
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+    cores = os.cpu_count() or 1
+    other = None
+    if busy is not None and busy_after is not None and elapsed:
+        # what neither the server nor the client used: the rest of the machine (other benchmarks, builds, tests)
+        other = round(max(0.0, busy_after - busy - cpu - result.cpu_s) / elapsed, 2)
     return {
         "clients": clients,
         "requests": requests,
-        "processes": processes or os.cpu_count(),
+        "http_client": HTTP_CLIENT,
+        "warm_requests": len(warm.statuses),
+        "processes": serving,
         "threads": threads,
         "first_query_ms": round(first * 1000, 1),
         "ready_s": round(ready, 2),
         "swap": swap,
-        "errors": len(errors),
+        "errors": result.errors + warm.errors,
         "seconds": round(elapsed, 2),
         "rps": round(requests / elapsed, 2) if elapsed else 0.0,
         "cpu_ms_per_request": round(cpu * 1000 / requests, 2),
-        "latency": _percentiles(latencies),
+        "client_cpu_ms_per_request": round(result.cpu_s * 1000 / requests, 3),
+        # the client's share of the machine's cores during the measured requests (they are the server's cores too)
+        "client_cpu_share": round(result.cpu_s / (elapsed * cores), 4) if elapsed else None,
+        "other_cpu_cores": other,
+        "load_average": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "latency": _percentiles(result.latencies),
         "rss_idle_mb": idle.get("VmRSS", 0.0),
         "rss_mb": memory.get("VmRSS", 0.0),
         "peak_rss_mb": memory.get("VmHWM", 0.0),
         # Anonymous memory is the process's own; file-backed pages are the index files mapped (shared cache).
         "rss_anon_mb": memory.get("RssAnon", 0.0),
         "rss_file_mb": memory.get("RssFile", 0.0),
+        # pages the forked processes share (code, the parent's tables, the index files) counted once: the memory
+        # the server really holds
+        "pss_mb": pss,
     }
+
+
+def fifo_model(times_ms: list[float], clients: int, processes: int, requests: int) -> dict[str, float]:
+    """What an ideal server would give the HTTP phase: no cost but the engine's (each request takes its query's
+    in-process time), each process one core serving its connections first come first served, connection k on
+    process k % processes (`searchapp.server.Balance` spreads them evenly), `clients` closed-loop clients asking
+    the mix in turn. Queueing alone: with 16 clients on 2 cores every answer waits for about seven others
+    (Little's law: mean latency = clients / throughput), so its p95 is the floor any FIFO server can reach."""
+    free = [0.0] * processes
+    ready = [(0.0, k) for k in range(clients)]  # (when the client asks again, client)
+    heapq.heapify(ready)
+    latencies: list[float] = []
+    for i in range(requests):
+        asked, k = heapq.heappop(ready)
+        core = k % processes
+        free[core] = max(asked, free[core]) + times_ms[i % len(times_ms)]
+        latencies.append(free[core] - asked)
+        heapq.heappush(ready, (free[core], k))
+    figures = _percentiles([ms / 1000 for ms in latencies])
+    return {"rps": round(requests / (max(free) / 1000), 1), "p50": figures["p50"], "p95": figures["p95"]}
 
 
 def against_in_process(serve: dict[str, Any], query: dict[str, Any]) -> dict[str, Any]:
     """HTTP beside the engine, measured in the same run: the requests/s the in-process mean query time allows
-    on this machine's cores, the share of it HTTP reached, and HTTP p95 over in-process p95."""
+    on this machine's cores, the share of it HTTP reached, and HTTP p95 over in-process p95; then the same
+    requests through an ideal FIFO server (`fifo_model`), whose p95 over the in-process p95 is what queueing
+    alone makes of it, and HTTP p95 over that: what the real server adds."""
     mean = query.get("mix", {}).get("mean")
     p95 = query.get("mix", {}).get("p95")
     http_p95 = serve.get("latency", {}).get("p95")
@@ -676,6 +728,14 @@ def against_in_process(serve: dict[str, Any], query: dict[str, Any]) -> dict[str
         # the same comparison in CPU time, which other work on a shared machine does not inflate
         out["cpu_capacity_rps"] = round(cores / (cpu / 1000), 1)
         out["cpu_ratio"] = round(http_cpu / cpu, 2)
+    times = query.get("mix_ms")
+    if times and serve.get("requests") and serve.get("clients"):
+        ideal = fifo_model(times, int(serve["clients"]), int(serve.get("processes") or cores), int(serve["requests"]))
+        out["ideal_fifo"] = ideal
+        if p95:
+            out["ideal_p95_ratio"] = round(ideal["p95"] / p95, 2)
+        if http_p95:
+            out["p95_over_ideal"] = round(http_p95 / ideal["p95"], 2)
     return out
 
 
@@ -720,8 +780,8 @@ class SuiteOptions:
     work: Path | None = None  # corpus and indexes; default out/work-<n>
     engines: tuple[str, ...] = ENGINES
     queries: int = 200
-    clients: int = 8
-    requests: int = 400
+    clients: int = 16
+    requests: int = 1600
     threads: int = 8
     processes: int = 0  # serving processes (SEARCHAPP_PROCESSES); 0: one per core
     serve: bool = True

@@ -127,6 +127,9 @@ def verdicts(results: dict[str, Any]) -> dict[str, Any]:
     results["targets"] = {
         f"faceted p95 <= 300 ms (at 1M; here {results['n']:,})": ours.get("query", {}).get("mix", {}).get("p95"),
         "serve process <= 1.5 GB (at 1M)": ours.get("serve", {}).get("peak_rss_mb"),
+        "first query after start <= 1 s": ours.get("serve", {}).get("first_query_ms"),
+        "first query after a reindex swap <= 1 s": ours.get("serve", {}).get("swap", {}).get("first_ms"),
+        "slowest query within 10 s of the swap": ours.get("serve", {}).get("swap", {}).get("max_ms"),
     }
     return results
 

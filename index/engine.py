@@ -15,7 +15,9 @@ on numpy arrays, snippets) is in `index.search`.
 
 A search needs the facet columns of its generation (`Columns`, seconds to build at a million articles). A
 serving process calls `warm()`: it builds them before the first request, then a warmer thread builds them for
-each new generation as it appears. A rebuilt folder swapped in by `searchapp reindex` is opened and warmed
+each new generation as it appears, with a searcher of its own and outside the index's lock; until they are ready,
+requests answer from the generation before. A pre-forking server's parent builds them once and hands them down
+to its workers (`hand_down`). A rebuilt folder swapped in by `searchapp reindex` is opened and warmed
 beside the old one; requests keep answering from the old folder (the pool's searchers hold its segments open)
 until the new one is ready. A request that finds no idle searcher of the old folder waits for one, or for the
 swap, at most `WARM_WAIT` seconds, then opens the new folder itself.
@@ -83,6 +85,10 @@ WARM_POLL = 0.5  # seconds between the warmer's looks for a new generation or a 
 WARM_WAIT = 1.0  # longest a request waits for the warmer's swap to a rebuilt folder
 FOLDER_ATTR = "_searchapp_folder"  # on each searcher: the identity of the folder it reads
 log = logging.getLogger(__name__)
+# Facet columns a pre-forking server's parent built before it forked its workers (`hand_down`): the first index
+# a worker opens starts with them (keyed by folder and generation, so another folder never matches) and the
+# workers share their pages copy-on-write instead of each building and holding its own.
+_HANDED_DOWN: dict[Any, Any] = {}
 
 
 def region_parent(code: str) -> str | None:
@@ -188,6 +194,11 @@ def damaged(path: Path, exc: BaseException) -> SearchIndexError:
     )
 
 
+def drop_handed_down() -> None:
+    """Forget the columns `hand_down` left (the parent, once its workers have forked with them)."""
+    _HANDED_DOWN.clear()
+
+
 class WhooshIndex(SearchIndex):
     """The index of one data folder's `index/` directory."""
 
@@ -218,6 +229,9 @@ class WhooshIndex(SearchIndex):
         self._lock = threading.Lock()
         self._columns: dict[Any, Columns] = {}
         self._parts: dict[Any, SegmentPart] = {}  # per-segment arrays, reused across generations
+        if _HANDED_DOWN.get("folder") == self._identity:  # left by `hand_down`: the first index takes them
+            self._columns, self._parts = _HANDED_DOWN.pop("columns"), _HANDED_DOWN.pop("parts")
+            _HANDED_DOWN.clear()
         self._closed = False
         # Stores of replaced folders, closed two replacements later: a request that took the store just before
         # a reindex swapped the folder finishes on it (closing it at once failed that request with a 500).
@@ -225,6 +239,7 @@ class WhooshIndex(SearchIndex):
         self._warmer: threading.Thread | None = None
         self._stop = threading.Event()
         self._swapped = threading.Condition(self._lock)  # a swap, or a searcher given back
+        self._building = threading.Lock()  # one build of columns at a time, outside `_lock`
 
     def _create(self) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
@@ -386,6 +401,13 @@ class WhooshIndex(SearchIndex):
                 self._warmer = threading.Thread(target=self._keep_warm, name="index-warmer", daemon=True)
                 self._warmer.start()
 
+    def hand_down(self) -> None:
+        """Build the current generation's columns and leave them to the next index this process, or a process
+        forked from it, opens (`searchapp serve` calls it in the parent before forking its workers)."""
+        with self._borrow() as searcher:
+            self._cols(searcher)
+        _HANDED_DOWN.update(folder=self._identity, columns=dict(self._columns), parts=dict(self._parts))
+
     def _keep_warm(self) -> None:
         while not self._stop.wait(WARM_POLL):
             try:
@@ -393,12 +415,35 @@ class WhooshIndex(SearchIndex):
                 if identity != self._identity:
                     self._prepare_replacement(identity)
                 else:
-                    with self._borrow() as searcher:
-                        self._cols(searcher)
+                    self._warm_latest()
             except (SearchIndexError, *DAMAGE) as exc:  # a folder caught mid-swap: the next look sees it whole
                 log.debug("index warmer: %s", exc)
             except Exception:  # the warmer must outlive any one failure, or a swap would wait for it forever
                 log.exception("index warmer")
+
+    def _warm_latest(self) -> None:
+        """Build the newest generation's columns with a searcher of its own, then lend that searcher to requests;
+        meanwhile they keep answering from the previous generation (`_take`)."""
+        with self._lock:
+            identity, ix = self._identity, self._ix
+        if self._has_columns(identity, ix.latest_generation()):
+            return
+        searcher = self._open_searcher(identity, ix)
+        try:
+            self._cols(searcher)
+        finally:
+            self._give_back(identity, searcher)
+
+    def _has_columns(self, identity: tuple[int, int], generation: int) -> bool:
+        return any(key[0] == identity and key[1] == generation for key in self._columns)
+
+    def _warming_newer(self, identity: tuple[int, int]) -> bool:
+        """A newer generation is committed and the warmer has not built its columns yet (a request then answers
+        from the previous one rather than build them itself: seconds at a million articles)."""
+        warmer = self._warmer
+        if warmer is None or not warmer.is_alive() or warmer is threading.current_thread():
+            return False
+        return not self._has_columns(identity, self._ix.latest_generation())
 
     def _prepare_replacement(self, identity: tuple[int, int]) -> None:
         """Open and warm a rebuilt folder beside the old one, then swap it in."""
@@ -436,13 +481,16 @@ class WhooshIndex(SearchIndex):
         try:
             yield searcher
         finally:
-            with self._lock:
-                if identity == self._identity and not self._closed:
-                    self._idle.append((identity, searcher))
-                    self._swapped.notify_all()
-                    searcher = None
-            if searcher is not None:  # of a replaced folder
-                self._forget(searcher)
+            self._give_back(identity, searcher)
+
+    def _give_back(self, identity: tuple[int, int], searcher: Any) -> None:
+        """A lent searcher back into the pool; one of a replaced folder is closed."""
+        with self._lock:
+            if identity == self._identity and not self._closed:
+                self._idle.append((identity, searcher))
+                self._swapped.notify_all()
+                return
+        self._forget(searcher)
 
     def _searcher(self) -> Any:
         """A searcher of the index in use kept out of the pool, for tests and tools that read the segments
@@ -476,7 +524,7 @@ class WhooshIndex(SearchIndex):
                 self._swapped.wait(left)
         for old in stale:
             self._forget(old)
-        if searcher is not None and (pending or searcher.up_to_date()):
+        if searcher is not None and (pending or searcher.up_to_date() or self._warming_newer(identity)):
             # (while a swap is pending, up_to_date would read the new folder's table of contents)
             return identity, searcher
         if searcher is not None:
@@ -488,11 +536,15 @@ class WhooshIndex(SearchIndex):
             self._follow_replacement(force=True)
         with self._lock:
             identity, ix = self._identity, self._ix
-        fresh = self._retry(lambda: ix.searcher(weighting=_weighting()))
-        setattr(fresh, FOLDER_ATTR, identity)
+        return identity, self._open_searcher(identity, ix)
+
+    def _open_searcher(self, identity: tuple[int, int], ix: Any) -> Any:
+        """A new searcher of `ix` (the folder of `identity`), closed with the index."""
+        searcher = self._retry(lambda: ix.searcher(weighting=_weighting()))
+        setattr(searcher, FOLDER_ATTR, identity)
         with self._lock:
-            self._searchers.append(fresh)
-        return identity, fresh
+            self._searchers.append(searcher)
+        return searcher
 
     def _forget(self, searcher: Any) -> None:
         with self._lock:
@@ -518,12 +570,14 @@ class WhooshIndex(SearchIndex):
         key = (folder, reader.generation(), reader.doc_count_all(), reader.doc_count())
         cols = self._columns.get(key)
         if cols is None:
-            with self._lock:
+            # built outside `_lock`: other threads meanwhile borrow and give back searchers, and answer
+            with self._building:
                 cols = self._columns.get(key)
                 if cols is None:
                     cols = self._build_columns(searcher, self._parts)
-                    # this generation and the one before (threads still on it during a swap)
-                    self._columns = {**dict(list(self._columns.items())[-1:]), key: cols}
+                    with self._lock:
+                        # this generation and the one before (threads still on it during a swap)
+                        self._columns = {**dict(list(self._columns.items())[-1:]), key: cols}
         return cols
 
     @staticmethod

@@ -22,7 +22,7 @@ from searchapp.i18n import t
 from searchapp.query import parse_request, request_params
 from searchapp.resources import get_index, outlet_names
 from searchapp.saved import SavedSearch, SavedSearches, feed_token_for
-from searchapp.security import check_csrf, client_id, rate_limit
+from searchapp.security import check_csrf, rate_limit
 from searchapp.web import ui_lang
 
 bp = Blueprint("feeds", __name__)
@@ -71,9 +71,9 @@ def _urls(public_id: str, feed_token: str, manage_token: str) -> dict[str, str]:
 
 
 def _create(name: Any, params: dict[str, Any]) -> tuple[dict[str, str], str]:
+    # the shared limiter (app.sqlite, every serving process, 2 s lock wait, 503 in words when it cannot count)
     limit = int(current_app.config["SETTINGS"]["saved_search_rate"])
-    if not store().allow_creation(client_id(), limit):
-        raise AppError(t("saved_rate_limited", ui_lang()), code="rate_limited", status=429)
+    rate_limit("saved_search", limit=limit, window=3600.0, message="saved_rate_limited")
     search_request = _parse(params)  # refuse what would never parse
     clean = request_params(search_request)
     owner = request.cookies.get(OWNER_COOKIE)

@@ -16,7 +16,6 @@ import hmac
 import json
 import secrets
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,11 +39,6 @@ CREATE TABLE IF NOT EXISTS saved_search (
     last_polled_at REAL
 );
 CREATE INDEX IF NOT EXISTS saved_search_owner ON saved_search(owner_digest);
-CREATE TABLE IF NOT EXISTS creation_log (
-    client TEXT NOT NULL,
-    at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS creation_log_client ON creation_log(client, at);
 """
 
 
@@ -110,7 +104,6 @@ class SavedSearches:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.executescript(SCHEMA)
@@ -220,14 +213,3 @@ class SavedSearches:
     def count(self) -> int:
         with self._connect() as db:
             return int(db.execute("SELECT COUNT(*) FROM saved_search").fetchone()[0])
-
-    def allow_creation(self, client: str, limit: int, window: float = 3600.0) -> bool:
-        """Rate limit: record a creation for `client` unless it already made `limit` in the window."""
-        now = time.time()
-        with self._lock, self._connect() as db:
-            db.execute("DELETE FROM creation_log WHERE at < ?", (now - window,))
-            used = db.execute("SELECT COUNT(*) FROM creation_log WHERE client = ?", (client,)).fetchone()[0]
-            if used >= limit:
-                return False
-            db.execute("INSERT INTO creation_log (client, at) VALUES (?, ?)", (client, now))
-            return True

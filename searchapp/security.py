@@ -143,7 +143,9 @@ class RateLimiter:
             db.close()
 
 
-def rate_limit(bucket: str, limit: int, window: float = 60.0) -> None:
+def rate_limit(bucket: str, limit: int, window: float = 60.0, message: str = "rate_limited") -> None:
+    """Count a hit of this client in `bucket`: 429 (with the words of i18n key `message`) past `limit` hits in
+    `window` seconds; 503 for a closed bucket whose counts cannot be read (see FAIL_OPEN)."""
     limiter: RateLimiter = current_app.extensions["searchapp.ratelimit"]
     try:
         allowed = limiter.allow(bucket, client_id(), limit, window)
@@ -154,7 +156,7 @@ def rate_limit(bucket: str, limit: int, window: float = 60.0) -> None:
         current_app.logger.error("rate limit %s not counted (app.sqlite: %s); refused", bucket, exc)
         raise AppError(t("limit_unavailable", ui_lang()), code="unavailable", status=503) from exc
     if not allowed:
-        raise AppError(t("rate_limited", ui_lang()), code="rate_limited", status=429)
+        raise AppError(t(message, ui_lang()), code="rate_limited", status=429)
 
 
 def require_admin() -> None:

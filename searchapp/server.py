@@ -5,8 +5,10 @@ server, whose `effective_port` tells a caller that asked for port 0 where it lis
 
 `serve` (the `serve` command) runs `processes` waitress processes on one listening socket: one Python process
 cannot use a second core for Python work (one interpreter lock), so a search server on N cores runs N of them.
-The parent binds the socket and forks the workers; each worker opens the index and warms it (`SearchIndex.warm`)
-before it starts to listen, so the first request never waits for facet columns; the parent prints the URL once
+The parent binds the socket, builds the index's facet columns once and forks the workers, which start with them
+(`WhooshIndex.hand_down`: their pages shared copy-on-write, not a copy per worker); each worker opens the index and
+warms it (`SearchIndex.warm`, one request of each kind) before it starts to listen, so the first request never
+waits for facet columns or for what a first query loads; the parent prints the URL once
 a worker answers, restarts a worker that dies, and stops them all on SIGTERM or Ctrl-C. Each worker follows new
 index generations and rebuilt folders on its own (`index.engine`). With `processes = 1`, no fork: the one
 process serves as before, warmed first.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import logging
 import mmap
 import os
@@ -26,6 +29,7 @@ import sys
 import threading
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
@@ -133,6 +137,7 @@ def serve(app: Flask, host: str, port: int, threads: int, processes: int = 1) ->
             finally:
                 server.close()
             return
+        _hand_down(app)
         _Supervisor(app, sock, threads, processes).run(lambda: print(t("serving", lang, url=url), flush=True))
     finally:
         sock.close()
@@ -186,11 +191,42 @@ def _warm(app: Flask) -> None:
         except SearchIndexError as exc:
             log.warning("the index is not ready: %s", exc)
             return
-    # One request of each kind through the whole app: labels, templates and the JSON encoder load now.
+    # Requests of each kind through the whole app: labels, templates and the JSON encoder load now, and a query
+    # of words the index holds (a title's) takes the parser, translation, scoring, snippets and reprint groups
+    # once, with what they load on first use (the first worded query of a fresh process took 60-230 ms more than
+    # the same query again; numpy's first `unique` alone 80 ms).
     client = app.test_client()
-    for path in ("/api/search?per_page=1", "/?per_page=1"):
-        client.get(path)
+    listing = client.get("/api/search?per_page=1").get_json(silent=True) or {}
+    client.get("/?per_page=1")
+    first = (listing.get("results") or [{}])[0]
+    words = " ".join(str(first.get("title") or "").split()[:2])
+    if words:
+        for path in ("/api/search?", "/?"):
+            client.get(path + urlencode({"q": words}))
     log.info("index and app warmed in %.1f s", time.monotonic() - started)
+
+
+def _hand_down(app: Flask) -> None:
+    """In the parent, before the workers fork: build the index's facet columns once and leave them to the
+    workers (`WhooshIndex.hand_down`), whose memory then shares their pages instead of each holding a copy; the
+    parent's own index is closed again (no open file or SQLite connection crosses a fork). Objects made so far
+    are frozen out of the garbage collector, whose visits would otherwise copy the shared pages one by one."""
+    from index import SearchIndexError, open_index
+
+    try:
+        index = open_index(app.config["PATHS"].index, readonly=True)
+    except SearchIndexError as exc:
+        log.warning("the index is not ready: %s", exc)
+        return
+    try:
+        hand_down = getattr(index, "hand_down", None)  # the Whoosh engine's; a cluster holds no columns here
+        if hand_down is not None:
+            hand_down()
+    except SearchIndexError as exc:
+        log.warning("the index is not ready: %s", exc)
+    finally:
+        index.close()
+    gc.freeze()
 
 
 def _end_with_parent() -> None:
@@ -240,6 +276,13 @@ class Balance:
         server.readable = balanced
 
 
+def _drop_handed_down() -> None:
+    with contextlib.suppress(ImportError):
+        from index.engine import drop_handed_down
+
+        drop_handed_down()
+
+
 class _Supervisor:
     """The parent of the worker processes: forks them, restarts one that dies, stops them all at the end."""
 
@@ -255,6 +298,7 @@ class _Supervisor:
         try:
             for slot in range(self.processes):
                 self._fork(slot)
+            _drop_handed_down()  # the workers have them; one restarted later builds its own
             self._wait_ready()
             announce()
             while True:

@@ -99,6 +99,10 @@ def test_smoke_run_at_2000_articles_writes_its_json(tmp_path: Path) -> None:
         assert entry["query"]["histogram"]["n"] == 20
         assert entry["serve"]["requests"] == 16
         assert entry["serve"]["errors"] == 0
+        # the light client's own cost and the rest of the machine's, measured beside the server's (issue 21)
+        assert entry["serve"]["http_client"].startswith("bench.httpload")
+        assert entry["serve"]["client_cpu_ms_per_request"] > 0 and entry["serve"]["other_cpu_cores"] is not None
+        assert entry["serve"]["pss_mb"] > 0
     if "ours" in engines:
         assert "query mix p95" in results["ratios"]
         # the mix asked with cross-language translation and without, in the same run (issue 18)
@@ -129,3 +133,17 @@ def test_smoke_run_at_2000_articles_writes_its_json(tmp_path: Path) -> None:
             assert two.search(ungrouped).total == 2 * one.search(ungrouped).total > 0
         one.close()
         two.close()
+
+
+def test_the_ideal_fifo_model_follows_littles_law() -> None:
+    from bench.run import fifo_model
+
+    # 16 clients on 2 cores, every query 10 ms: each answer waits for the 7 before it on its core
+    steady = fifo_model([10.0], clients=16, processes=2, requests=1600)
+    assert steady["rps"] == 200.0 and steady["p50"] == steady["p95"] == 80.0
+    # 8 clients: half the wait at the same throughput
+    assert fifo_model([10.0], clients=8, processes=2, requests=1600)["p95"] == 40.0
+    # one slow query in ten: the mean wait grows and the slow ones' neighbours wait for them too
+    mixed = fifo_model([10.0] * 9 + [100.0], clients=16, processes=2, requests=1600)
+    assert 0.97 * 2 / 0.019 < mixed["rps"] <= 2 / 0.019  # both cores busy all along, but for the last answers
+    assert mixed["p95"] > 16 / mixed["rps"] * 1000 > mixed["p50"] / 2

@@ -596,6 +596,37 @@ def test_a_locked_or_damaged_limit_store_never_answers_500(tmp_path: Path) -> No
     assert [_admin_delete(app) for _ in range(31)] == [404] * 30 + [429]
 
 
+def test_saved_search_creation_shares_the_limiter_of_every_process(tmp_path: Path) -> None:
+    """Creation is counted by the one RateLimiter: shared by two apps on one folder (two serving processes), and
+    a locked app.sqlite refuses it in words within the limiter's wait, not after SQLite's 30 s."""
+    apps = [_make_app(tmp_path / "data", saved_search_rate=3), _make_app(tmp_path / "data", saved_search_rate=3)]
+    codes = [apps[n % 2].test_client().post("/api/saved-searches", json={"q": f"q{n}"}) for n in range(5)]
+    assert [c.status_code for c in codes] == [201, 201, 201, 429, 429], "each process gave its own budget"
+    assert codes[3].get_json()["error"] == {
+        "code": "rate_limited",
+        "message": "Too many saved searches from this address; try again in an hour.",
+    }
+    other = apps[0].test_client().post("/api/saved-searches", json={"q": "y"}, environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert other.status_code == 201
+    holder = sqlite3.connect(apps[0].config["PATHS"].app_db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process stuck in a write
+    try:
+        started = time.monotonic()
+        refused = (
+            apps[1].test_client().post("/api/saved-searches", json={"q": "z"}, environ_base={"REMOTE_ADDR": "10.4.5.6"})
+        )
+        waited = time.monotonic() - started
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert refused.status_code == 503
+    assert refused.get_json()["error"]["code"] == "unavailable"
+    assert waited < 10, f"creation waited {waited:.1f} s on a locked app.sqlite"
+    # once the lock is gone, the same client creates again
+    again = apps[1].test_client().post("/api/saved-searches", json={"q": "z"}, environ_base={"REMOTE_ADDR": "10.4.5.6"})
+    assert again.status_code == 201
+
+
 class _Stalling(ThreadingHTTPServer):
     """A loopback site that holds every request until released: a crawl of it keeps running until then."""
 

@@ -73,6 +73,73 @@ def test_warm_builds_the_columns_before_the_first_search_and_each_new_generation
     assert reader._warmer is not None and not reader._warmer.is_alive()  # close stops the warmer
 
 
+def test_while_a_new_generation_warms_searches_answer_from_the_previous_one(tmp_path: Path) -> None:
+    """A commit needs new columns (seconds at a million articles): until the warmer has them, searches answer
+    from the generation before, without waiting for the build; then from the new one."""
+    writer = WhooshIndex(tmp_path / "index")
+    writer.add(_records("a", 30))
+    reader = WhooshIndex(tmp_path / "index", readonly=True)
+    try:
+        reader.warm()
+        assert reader.search(SearchRequest(q="зауыт", group=False)).total == 30
+        with reader._building:  # a build of columns that takes its time
+            writer.add(_records("b", 5))
+            started = time.monotonic()
+            for _ in range(5):
+                assert reader.search(SearchRequest(q="зауыт", group=False)).total == 30
+            assert time.monotonic() - started < 5
+        assert _wait(lambda: reader.search(SearchRequest(q="зауыт", group=False)).total == 35)
+    finally:
+        reader.close()
+        writer.close()
+
+
+def test_columns_handed_down_before_a_fork_are_the_workers_own_and_shared(tmp_path: Path) -> None:
+    """`serve`'s parent builds the columns once (`hand_down`) and forks: a worker's index starts with them (the
+    same arrays, so the pages are shared) and builds nothing; another folder never takes them."""
+    writer = WhooshIndex(tmp_path / "index")
+    writer.add(_records("a", 30))
+    other = WhooshIndex(tmp_path / "other")
+    other.add(_records("o", 3))
+    parent = WhooshIndex(tmp_path / "index", readonly=True)
+    parent.hand_down()
+    ((key, built),) = parent._columns.items()
+    parent.close()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: answers in its exit status
+        code = 1
+        try:
+            worker = WhooshIndex(tmp_path / "index", readonly=True)
+            worker.warm()
+            same = worker._columns.get(key) is built and len(worker._columns) == 1
+            total = worker.search(SearchRequest(q="зауыт", group=False)).total
+            later = WhooshIndex(tmp_path / "index", readonly=True)  # only the first index takes them
+            os.write(write, f"{same} {total} {later._columns == {}}".encode())
+            worker.close()
+            later.close()
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    answer = os.read(read, 100).decode()
+    os.close(read)
+    assert os.waitpid(pid, 0)[1] == 0
+    assert answer == "True 30 True"
+    stranger = WhooshIndex(tmp_path / "other", readonly=True)  # this process still holds them: another folder
+    try:
+        assert stranger._columns == {}
+        assert stranger.search(SearchRequest(q="зауыт", group=False)).total == 3
+    finally:
+        stranger.close()
+        other.close()
+        writer.close()
+    from index.engine import drop_handed_down
+
+    drop_handed_down()
+    assert WhooshIndex(tmp_path / "index", readonly=True)._columns == {}
+
+
 def test_a_rebuilt_folder_is_warmed_beside_the_old_one_and_then_swapped_in(tmp_path: Path) -> None:
     paths = DataPaths(tmp_path / "data").ensure()
     writer = WhooshIndex(paths.index)
