@@ -19,8 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from index.engine import WARM_POLL, WhooshIndex
 from index.models import Record, SearchRequest
+from index.whoosh.engine import WARM_POLL, WhooshIndex
 from searchapp.paths import DataPaths
 from searchapp.pipeline import swap_in
 from tests.webdata import open_press_index, sample_records
