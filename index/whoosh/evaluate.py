@@ -1,5 +1,7 @@
-"""The Whoosh engine's query evaluator: which documents a query matches, and their BM25F scores, computed
-with numpy straight from Whoosh's posting blocks (W3 codec) instead of Whoosh's matchers, a posting at a time.
+"""The Whoosh engine's query evaluator: which documents a query tree (`index.qtree`) matches, and their BM25F
+scores, computed with numpy straight from Whoosh's posting blocks (W3 codec) instead of Whoosh's matchers, a
+posting at a time. Only what Whoosh alone can expand or match (numeric ranges' tiers, prefixes' terms, the
+rare node kinds) is compiled to a Whoosh query here (`index.whoosh.compile`).
 
 Scores are what Whoosh's own BM25F scorer gives (`tests/test_search_fast.py` compares them); a part of a
 query that only Whoosh scores (prefixes, ranges, the any-word coordination bonus) leaves the ranking to
