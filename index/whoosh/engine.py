@@ -4,14 +4,14 @@ Layout of the index folder: `whoosh/` (segments, table of contents) and `article
 Writes go through one writer at a time: `add` takes Whoosh's write lock, retrying on LockError until a
 deadline, writes the records to SQLite, then the documents to Whoosh, and commits SQLite before Whoosh, so
 that every document a reader can find has its record. Reprint groups are assigned here, at add time, from the
-SimHash of `crawler.dedup`. Postings are written by `index.whoosh.writer.FastSegmentWriter` (Whoosh's segment
-format, without Whoosh's per-posting pool); a long load spills its postings to disk every `SEGMENT_DOCS`
-documents and ends as one segment.
+SimHash of `crawler.dedup`. Postings are written by `writer.FastSegmentWriter` (Whoosh's segment format,
+without Whoosh's per-posting pool); a long load spills its postings to disk every `SEGMENT_DOCS` documents and
+ends as one segment.
 
 Readers borrow a searcher from a pool for the length of one call (a Whoosh searcher serves one thread at a
 time) and a stale one is replaced when the index's generation changes; until a writer commits they keep
-seeing the old index (Whoosh segments are immutable, SQLite runs in WAL mode). What a search does with the
-searcher it borrows is `index.whoosh.search` (`WhooshSearch`, mixed in here).
+seeing the old index (Whoosh segments are immutable, SQLite runs in WAL mode). Search itself (parsing, facets
+on numpy arrays, snippets) is in `index.whoosh.search` (`WhooshSearch`, mixed in here).
 
 A search needs the facet columns of its generation (`Columns`, seconds to build at a million articles). A
 serving process calls `warm()`: it builds them before the first request, then a warmer thread builds them for
