@@ -36,8 +36,8 @@ from crawler.progress import Progress
 from index import crosslang
 from index.analysis import kazakh
 from index.analysis.russian import RUSSIAN_STOPWORDS
-from index.engine import WhooshIndex
 from index.models import Record, SearchRequest
+from index.whoosh.engine import WhooshIndex
 
 DATA = ROOT / "tests" / "data" / "crosslang"
 NTREX = SHARED_DATA / "parallel" / "ntrex-kk-ru-en.jsonl"

@@ -25,8 +25,8 @@ from typing import Any
 
 from bench.baseline import BaselineIndex
 from crawler.progress import Progress
-from index.engine import WhooshIndex
 from index.models import Record, SearchRequest
+from index.whoosh.engine import WhooshIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 RETRIEVAL = ROOT / "tests" / "data" / "retrieval"

@@ -33,8 +33,8 @@ def replicate(source: Path, target: Path, times: int) -> dict[str, Any]:
     into one segment holding every document `times` over. Returns what it took."""
     from whoosh.reading import SegmentReader
 
-    from index.engine import WhooshIndex
-    from index.writer import FastSegmentWriter
+    from index.whoosh.engine import WhooshIndex
+    from index.whoosh.writer import FastSegmentWriter
 
     if target.exists():
         shutil.rmtree(target)

@@ -1,10 +1,12 @@
 """The index: language-aware analysis, facets, the article store and search, behind one interface.
 
 Everything outside this package speaks to the index through `open_index()` and the `SearchIndex` protocol
-below, with the records of `index.models`. Two engines implement it: Whoosh (`index.engine`, the embedded
+below, with the records of `index.models`. Two engines implement it: Whoosh (`index.whoosh`, the embedded
 default, no server) and OpenSearch (`index.opensearch`, a real cluster for archives that outgrow one machine),
-chosen by `SEARCHAPP_ENGINE` (`index.config`). Both share the analysis, `to_record`, the facet and filter
-semantics and the query parser, whose parse becomes an engine-neutral tree (`index.qtree`).
+chosen by `SEARCHAPP_ENGINE` (`index.config`). Both share the analysis, `to_record`, the index fields of a
+record (`index.document`), the facet and filter semantics, the query parser (`index.parse`), whose product is
+an engine-neutral tree (`index.qtree`), and the snippets (`index.highlight`). Each engine is a room of its own:
+nothing of the shared core imports either (tests/test_layering.py).
 
 Flow: an `Article` from the crawler -> `index.ingest.to_record()` (language per paragraph, facets, reprint
 group) -> `SearchIndex.add()` -> `SearchIndex.search()`.
@@ -133,7 +135,7 @@ def open_index(path: Path, *, readonly: bool = False, engine: EngineConfig | Non
                 "SEARCHAPP_ENGINE=opensearch needs the opensearch extra: pip install 'kz-press-search[opensearch]'"
             ) from exc
         return OpenSearchIndex(path, config, readonly=readonly)
-    from index.engine import WhooshIndex
+    from index.whoosh.engine import WhooshIndex
 
     finish_swap(path)
     return WhooshIndex(path, readonly=readonly)

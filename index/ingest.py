@@ -4,7 +4,7 @@ This is the step between extraction and the index in the flow crawler -> index -
 gets its language from `crawler.langid` (a Russian quote in a Kazakh story is indexed as Russian; a paragraph
 too short to tell keeps the language extraction gave it, or the article's), and the text gets its facts from
 `index.facets.extract_facts`: regions with districts, sectors, partner countries, amounts in KZT, with the
-evidence spans that justify them. The reprint group is not decided here but at add time (`index.engine`),
+evidence spans that justify them. The reprint group is not decided here but at add time (by the engine),
 where the other articles are known. `record_of` is both steps for one archived page: what the pipeline runs in
 its worker process.
 """

@@ -82,7 +82,7 @@ class Record:
     group_id: str = ""  # reprint group: the id of the group's first article; "" when alone
     warc_file: str = ""
     warc_offset: int = -1
-    # The SimHash of `text` (crawler.dedup): set by the index when it adds the record (`index.engine`), or
+    # The SimHash of `text` (crawler.dedup): set by the index when it adds the record (`index.whoosh.engine`), or
     # given by a caller that already has it. Kept in the store's own column, not in the record's JSON.
     simhash: int | None = None
 

@@ -1,19 +1,20 @@
 """An engine-neutral query tree: what a parsed user query asks, in terms any engine can run.
 
-The query parser (`index.search.QueryBuilder`, on Whoosh's parser) already analyses every word with each text
-field's analyzer, so the leaves hold index terms (stems, folded skeletons), not what the user typed. Each
-engine turns the tree into its own query: Whoosh keeps the parsed query objects the tree is made from; the
-OpenSearch engine builds its query DSL from the tree (`index.opensearch.query`). Cross-language expansion
-(extra words in the other language, with a lower boost) arrives as ordinary `Or`, `Term` and `Phrase` nodes,
-so it works on both engines without either knowing about it.
+The query parser (`index.parse.QueryBuilder`) produces it and analyses every word with each text field's
+analyzer, so the leaves hold index terms (stems, folded skeletons), not what the user typed. Each engine runs
+the tree its own way: the Whoosh engine evaluates it with numpy over the postings (`index.whoosh.evaluate`,
+compiling it to Whoosh query objects only where Whoosh's searcher ranks, `index.whoosh.compile`); the
+OpenSearch engine builds its query DSL from it (`index.opensearch.query`). Cross-language expansion (extra
+words in the other language, with a lower boost) arrives as ordinary `Or`, `Term` and `Phrase` nodes, so it
+works on both engines without either knowing about it.
 
-`from_whoosh` converts a parsed Whoosh query; `terms_of` lists the analysed terms and prefixes per field, which
-the snippets' highlighter marks.
+`terms_of` lists the analysed terms and prefixes per field, which the snippets' highlighter marks.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,6 +78,9 @@ class Or:
     children: tuple[Node, ...]
     boost: float = 1.0
     min_match: int = 1  # how many children must match (1: any)
+    # Whoosh's coordination bonus (0: none): the any-word fallback scores a document higher the more of the
+    # children it matches. The Whoosh engine keeps it; the OpenSearch engine sums the matching children.
+    scale: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +112,10 @@ class Require:
 
 @dataclass(frozen=True, slots=True)
 class All:
-    """Every document."""
+    """Every document; with `field`, every document that has a value in that field (`field:*`)."""
 
     boost: float = 1.0
+    field: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,50 +128,26 @@ Node = (
 )
 
 
-class Untranslatable(ValueError):
-    """A parsed query of a kind the tree has no node for."""
-
-
-def from_whoosh(q: Any) -> Node:
-    """The tree of a parsed Whoosh query (`whoosh.query`); raises `Untranslatable` for a kind it lacks."""
-    from whoosh import query as wq
-
-    boost = float(getattr(q, "boost", 1.0) or 1.0)
-    if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
-        return Nothing()
-    if isinstance(q, wq.Every):
-        return All(boost)
-    if isinstance(q, wq.FuzzyTerm):
-        return Fuzzy(q.fieldname, _text(q.text), int(q.maxdist), int(q.prefixlength), boost)
-    if isinstance(q, wq.Term):
-        return Term(q.fieldname, _text(q.text), boost)
-    if isinstance(q, wq.Phrase):
-        return Phrase(q.fieldname, tuple(_text(w) for w in q.words), boost, max(0, int(q.slop) - 1))
-    if isinstance(q, wq.Prefix):
-        return Prefix(q.fieldname, _text(q.text), boost)
-    if isinstance(q, wq.Wildcard):
-        return Wildcard(q.fieldname, _text(q.text), boost)
-    if isinstance(q, wq.NumericRange | wq.TermRange):
-        return Range(q.fieldname, q.start, q.end, not q.startexcl, not q.endexcl, boost)
-    if isinstance(q, wq.ConstantScoreQuery):
-        return from_whoosh(q.child)
-    if isinstance(q, wq.Not):
-        return Not(from_whoosh(q.query), boost)
-    if isinstance(q, wq.AndNot):
-        return AndNot(from_whoosh(q.a), from_whoosh(q.b), boost)
-    if isinstance(q, wq.AndMaybe):
-        return AndMaybe(from_whoosh(q.a), from_whoosh(q.b), boost)
-    if isinstance(q, wq.Require):
-        return Require(from_whoosh(q.a), from_whoosh(q.b), boost)
-    if isinstance(q, wq.And):
-        return And(tuple(from_whoosh(c) for c in q.subqueries), boost)
-    if isinstance(q, wq.Or | wq.DisjunctionMax):
-        return Or(tuple(from_whoosh(c) for c in q.subqueries), boost, max(1, int(getattr(q, "minmatch", 0) or 0)))
-    raise Untranslatable(f"a query of the kind {type(q).__name__} cannot be searched on this engine")
-
-
-def _text(value: Any) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+def leaves(node: Node | None) -> Iterator[Node]:
+    """Every leaf of a tree (terms, phrases, prefixes, ranges, All, Nothing), negated parts included, in order."""
+    if node is None:
+        return
+    if isinstance(node, And | Or):
+        for child in node.children:
+            yield from leaves(child)
+    elif isinstance(node, Not):
+        yield from leaves(node.child)
+    elif isinstance(node, AndNot):
+        yield from leaves(node.positive)
+        yield from leaves(node.negative)
+    elif isinstance(node, AndMaybe):
+        yield from leaves(node.required)
+        yield from leaves(node.optional)
+    elif isinstance(node, Require):
+        yield from leaves(node.scored)
+        yield from leaves(node.required)
+    else:
+        yield node
 
 
 def terms_of(node: Node | None) -> tuple[dict[str, set[str]], dict[str, list[str]]]:

@@ -5,7 +5,7 @@ own analyzer (`index.analysis`); text in any other language goes to `title_other
 analyzer). Two folded fields (`fold_kk`, `fold_ru`) hold every kk, ru, en paragraph again as the
 search skeleton of `index.analysis.fold`, for queries typed without Kazakh letters or in Latin. Only the id is
 stored: bodies and metadata live in SQLite (`index.store`), since Whoosh caps stored data at 4 GiB per segment.
-Facet values are keywords (their postings give the per-facet arrays of `index.search`); the publication day is
+Facet values are keywords (their postings give the per-facet arrays of `index.whoosh.columns`); the publication day is
 a number of days since 1970-01-01, since Whoosh's DateRange costs 0.6-1.5 s even for one day.
 """
 
@@ -114,7 +114,7 @@ class PackedValues:
 
     Whoosh's block format pickles a tuple of bytes, one per posting, at protocol 2, where each bytes object is
     a call of `_codecs.encode` on a latin-1 string: about 13 bytes of overhead for 2 or 3 bytes of positions.
-    `index.writer` puts this object in the block instead; unpickled, it reads as that tuple (Whoosh's matcher
+    `index.whoosh.writer` puts this object in the block instead; unpickled, it reads as that tuple (Whoosh's matcher
     only indexes it), and is split only when a phrase asks for positions.
     """
 

@@ -3,7 +3,7 @@
 Whoosh keeps only the id of an article (it caps stored data at 4 GiB per segment, and pickled stored fields
 are slow to read); the record itself, as JSON, lives here in `articles.sqlite` of the index folder, with the
 64-bit SimHash of its text, which a writer holds in memory (`_Fingerprints`) to find near-duplicates (reprints
-of one story by other outlets) at add time. `index.engine` writes here inside its one writer
+of one story by other outlets) at add time. `index.whoosh.engine` writes here inside its one writer
 lock, before committing Whoosh, so a reader never meets a hit whose record is missing. WAL mode lets readers
 keep reading the last committed state while a long write runs. The JSON is stored zlib-compressed (a BLOB):
 Cyrillic text takes two bytes a letter in UTF-8 and the store was 1.4x the article text (issue #9); stores

@@ -43,7 +43,7 @@ from searchapp.paths import DataPaths
 from searchapp.settings import load_settings
 
 # Pages per index commit. A commit's segment costs per distinct term, and most terms of a small segment are its
-# own: an article cost 7.9 ms CPU to index in commits of 200, 6.4 ms in one of 2,000 (index/writer.py); but
+# own: an article cost 7.9 ms CPU to index in commits of 200, 6.4 ms in one of 2,000 (index/whoosh/writer.py); but
 # commits of 500 took the full crawl benchmark from 293 to 340 MB (issue #3 allows 300).
 COMMIT_EVERY = 200
 # Extraction and enrichment run in a worker process where there is a second core (0: in the crawl's process).

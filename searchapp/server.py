@@ -10,7 +10,7 @@ The parent binds the socket, builds the index's facet columns once and forks the
 warms it (`SearchIndex.warm`, one request of each kind) before it starts to listen, so the first request never
 waits for facet columns or for what a first query loads; the parent prints the URL once
 a worker answers, restarts a worker that dies, and stops them all on SIGTERM or Ctrl-C. Each worker follows new
-index generations and rebuilt folders on its own (`index.engine`). With `processes = 1`, no fork: the one
+index generations and rebuilt folders on its own (`index.whoosh.engine`). With `processes = 1`, no fork: the one
 process serves as before, warmed first.
 """
 
@@ -278,7 +278,7 @@ class Balance:
 
 def _drop_handed_down() -> None:
     with contextlib.suppress(ImportError):
-        from index.engine import drop_handed_down
+        from index.whoosh.engine import drop_handed_down
 
         drop_handed_down()
 

@@ -16,8 +16,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from markupsafe import Markup, escape
 
+from index.highlight import query_marks
 from index.models import FACETS, FacetValue, Hit, Record, SearchRequest
-from index.search import query_marks
 from searchapp import charts
 from searchapp.errors import AppError, NotFound
 from searchapp.export import stream_csv, stream_json

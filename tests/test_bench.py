@@ -72,7 +72,7 @@ def test_bad_arguments_get_a_one_line_reason(capsys: pytest.CaptureFixture[str])
 
 @pytest.mark.slow
 def test_smoke_run_at_2000_articles_writes_its_json(tmp_path: Path) -> None:
-    engines = "ours,baseline" if importlib.util.find_spec("index.engine") else "baseline"
+    engines = "ours,baseline" if importlib.util.find_spec("index.whoosh.engine") else "baseline"
     # Generated facts for ours: the full analysis path is what the real runs measure; here only running counts.
     argv = [
         "run",
@@ -123,8 +123,8 @@ def test_smoke_run_at_2000_articles_writes_its_json(tmp_path: Path) -> None:
         rerun = json.loads((tmp_path / "results-scaled-4000.json").read_text(encoding="utf-8"))
         assert rerun["engines"]["ours"]["scale"]["reused"] is True
         assert rerun["engines"]["ours"]["query"]["mix"]["n"] == 20
-        from index.engine import WhooshIndex
         from index.models import SearchRequest
+        from index.whoosh.engine import WhooshIndex
 
         one = WhooshIndex(tmp_path / "work-2000" / "ours" / "index", readonly=True)
         two = WhooshIndex(tmp_path / "work-2000" / "ours-x2" / "index", readonly=True)

@@ -9,15 +9,14 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from whoosh import query as wq
 
 from bench.eval_crosslang import enriched_corpus, evaluate, load_judged, load_precision
-from index import crosslang
+from index import crosslang, qtree
 from index.crosslang.lexicon import load
-from index.engine import WhooshIndex
 from index.models import SearchRequest
+from index.parse import QueryBuilder
 from index.schema import build_schema
-from index.search import QueryBuilder
+from index.whoosh.engine import WhooshIndex
 
 
 @pytest.fixture(scope="module")
@@ -80,14 +79,14 @@ def test_not_excludes_the_translations_too(press: WhooshIndex) -> None:
 def test_title_translates_into_titles_and_a_prefix_stays_a_prefix() -> None:
     builder = QueryBuilder(build_schema())
     parsed = builder.parse("title:больница", translate=True)
-    fields = {leaf.fieldname for leaf in parsed.query.leaves() if isinstance(leaf, wq.Term)}  # type: ignore[union-attr]
+    fields = {leaf.field for leaf in qtree.leaves(parsed.query) if isinstance(leaf, qtree.Term)}
     assert "title_kk" in fields
     assert not fields & {"body_kk", "body_ru", "region", "sector"}
     assert parsed.expansion is not None and parsed.expansion.by_lang()["kk"] == ["аурухана"]
     prefix = builder.parse("больниц*", translate=True)
     assert prefix.expansion is not None and not prefix.expansion.items
     phrase = builder.parse('"солнечная электростанция"', translate=True)
-    assert any(isinstance(leaf, wq.Phrase) and leaf.fieldname == "body_kk" for leaf in phrase.query.leaves())  # type: ignore[union-attr]
+    assert any(isinstance(leaf, qtree.Phrase) and leaf.field == "body_kk" for leaf in qtree.leaves(phrase.query))
     plain = builder.parse("больница", translate=False)
     assert plain.expansion is None
 

@@ -458,7 +458,7 @@ def test_add_article_from_a_content_line(fresh_sites: DemoSites, http: httpx.Cli
 def test_demo_without_serving_crawls_and_indexes_then_reuses_the_data_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pytest.importorskip("index.engine")  # the index lands with its own issue
+    pytest.importorskip("index.whoosh.engine")  # the index lands with its own issue
     from index import SearchRequest, open_index
     from searchapp.cli import main
 
@@ -488,7 +488,7 @@ def test_demo_without_serving_crawls_and_indexes_then_reuses_the_data_folder(
 
 @pytest.mark.slow
 def test_demo_serves_the_search_ui_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    pytest.importorskip("index.engine")
+    pytest.importorskip("index.whoosh.engine")
     pytest.importorskip("searchapp.server")
     import signal
     import subprocess

@@ -190,7 +190,7 @@ def press_index(press_client: FlaskClient) -> Any:
 
 @pytest.fixture(scope="module")
 def query_builder(press_index: Any) -> Any:
-    from index.search import QueryBuilder
+    from index.parse import QueryBuilder
 
     return QueryBuilder(press_index.schema)
 

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from index import SearchIndexError, open_index
-from index.engine import WhooshIndex
 from index.models import Amount, Record, SearchRequest
+from index.whoosh.engine import WhooshIndex
 
 KK_STORY = (
     "Екібастұз ауданында индустриалды аймақ ашылды. Аймақта үш зауыт жұмыс істейді, тағы екеуі салынып жатыр.\n\n"

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from index.engine import WhooshIndex
 from index.models import Record, SearchRequest
+from index.whoosh.engine import WhooshIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = [

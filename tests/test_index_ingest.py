@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crawler.models import Article, Paragraph
-from index.engine import WhooshIndex
 from index.ingest import paragraph_languages, to_record
 from index.models import SearchRequest
+from index.whoosh.engine import WhooshIndex
 
 
 def article() -> Article:
@@ -84,13 +84,13 @@ def partner_article() -> Article:
 
 
 def test_a_neighbour_language_is_its_own_code_and_never_stemmed_as_kazakh_or_russian(tmp_path: Path) -> None:
-    from index.engine import whoosh_document
+    from index.document import index_document
     from searchapp.records import facet_label
 
     record = to_record(partner_article())
     assert record.paragraph_langs == ["tr", "tr", "uk"]
     assert record.lang == "tr"
-    document = whoosh_document(record)
+    document = index_document(record)
     assert "çimento" in document["body_other"] and "Українська" in document["body_other"]
     assert document["title_other"] == record.title
     assert not any(document.get(f) for f in ("body_kk", "body_ru", "title_kk", "title_ru", "fold_kk", "fold_ru"))
@@ -112,8 +112,8 @@ def test_a_neighbour_language_is_its_own_code_and_never_stemmed_as_kazakh_or_rus
 def test_an_index_written_before_the_neutral_fields_still_takes_other_languages(tmp_path: Path) -> None:
     from whoosh import index as whoosh_index
 
-    from index.engine import INDEX_NAME
     from index.schema import build_schema
+    from index.whoosh.engine import INDEX_NAME
 
     schema = build_schema()
     for name in ("title_other", "body_other"):

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.engine import WhooshIndex
-from index.search import query_mask
 from index.store import _Fingerprints, record_to_json
+from index.whoosh.compile import to_whoosh
+from index.whoosh.engine import WhooshIndex
+from index.whoosh.evaluate import query_mask
 from tests.test_index import corpus
 
 
@@ -46,7 +47,7 @@ def test_numpy_query_mask_matches_whoosh_docs_for_query(index: WhooshIndex, q: s
     searcher = index._searcher()
     size = searcher.reader().doc_count_all()
     slow = np.zeros(size, dtype=bool)
-    slow[list(searcher.docs_for_query(parsed.query))] = True
+    slow[list(searcher.docs_for_query(to_whoosh(parsed.query, searcher.schema)))] = True
     assert np.array_equal(query_mask(parsed.query, searcher, size), slow)
 
 

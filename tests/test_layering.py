@@ -64,3 +64,69 @@ def test_the_checker_sees_a_lazy_import_against_the_flow(tmp_path: Path) -> None
     module = tmp_path / "m.py"
     module.write_text("import crawler.urls\n\ndef f():\n    from searchapp import cli\n", encoding="utf-8")
     assert imports(module) == [("crawler", False, 1), ("searchapp", True, 4)]
+
+
+# The rooms of `index/`: each engine its own package; the shared core (every other module of `index/`) is what
+# both engines build on and never reaches into either, but for `open_index` (index/__init__.py), which opens
+# the configured engine. The OpenSearch room runs where Whoosh's files are not.
+ROOMS = ("index.whoosh", "index.opensearch")
+CHOOSER = Path("index/__init__.py")
+
+
+def module_imports(path: Path) -> list[tuple[str, int]]:
+    """(full module name, line) of every import in a file, wherever it stands."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    out: list[tuple[str, int]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(alias.name, node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            out.append((node.module, node.lineno))
+            # `from index import whoosh` names a room as well as `import index.whoosh`
+            out += [(f"{node.module}.{alias.name}", node.lineno) for alias in node.names]
+    return out
+
+
+def room_of(module: str) -> str:
+    """The room a module of ours belongs to: one of ROOMS, or "core" for the rest of `index`."""
+    return next((room for room in ROOMS if module == room or module.startswith(room + ".")), "core")
+
+
+def room_violations(root: Path = ROOT) -> list[str]:
+    out = []
+    for path in sorted((root / "index").rglob("*.py")):
+        where = path.relative_to(root)
+        own = room_of(".".join(where.with_suffix("").parts))
+        for name, line in module_imports(path):
+            top = name.split(".")[0]
+            if own == "index.opensearch" and top == "whoosh":
+                out.append(f"{where}:{line} imports {name} (the OpenSearch engine runs without Whoosh)")
+            if top != "index":
+                continue
+            theirs = room_of(name)
+            if theirs != "core" and theirs != own and where != CHOOSER:
+                out.append(f"{where}:{line} imports {name}: {own} may use the shared core and its own room only")
+    return out
+
+
+def test_each_engine_keeps_to_its_room_and_the_core_to_itself() -> None:
+    assert room_violations() == []
+
+
+def test_the_room_checker_sees_a_crossing(tmp_path: Path) -> None:
+    files = {
+        "index/__init__.py": "def open_index():\n    from index.whoosh.engine import WhooshIndex\n",
+        "index/parse.py": "from index import qtree\n\ndef f():\n    import index.opensearch.query\n",
+        "index/opensearch/engine.py": "from whoosh import query\nfrom index import whoosh\nfrom index.parse import x\n",
+        "index/whoosh/engine.py": "from whoosh import query\nfrom index.whoosh.evaluate import run\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    found = room_violations(tmp_path)
+    assert [line.split(" ")[0:3] for line in found] == [
+        ["index/opensearch/engine.py:1", "imports", "whoosh"],
+        ["index/opensearch/engine.py:1", "imports", "whoosh.query"],
+        ["index/opensearch/engine.py:2", "imports", "index.whoosh:"],
+        ["index/parse.py:4", "imports", "index.opensearch.query:"],
+    ]

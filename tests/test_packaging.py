@@ -45,6 +45,7 @@ def test_wheel_contains_templates_static_and_demo(tmp_path: Path) -> None:
     assert not any(n.startswith("tests/") for n in names)
     assert not any(n.startswith("bench/out/") for n in names)
     assert "index/facets/gazetteer.json" in names
+    assert {"index/whoosh/engine.py", "index/opensearch/engine.py", "index/parse.py"} <= names  # each room
     assert {"index/crosslang/lexicon/seed.tsv", "index/crosslang/lexicon/general.tsv"} <= names
     assert "crawler/sources.toml" in names
     # the second engine's client only with the extra that asks for it: the default install talks to no server

@@ -12,26 +12,20 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
-from whoosh import query as wq
 from whoosh.formats import Positions
 from whoosh.sorting import FieldFacet
 
 from bench import corpus
+from index import qtree
 from index.analysis.fold import fold_word
-from index.engine import WhooshIndex
+from index.highlight import _WORD, Highlighter
 from index.models import SearchRequest
 from index.schema import CompactPositions
-from index.search import (
-    _WORD,
-    Highlighter,
-    QueryCache,
-    _decode_positions,
-    query_mask,
-    query_scores,
-    query_terms,
-    top_ranked,
-)
-from index.search import with_recency as recency
+from index.whoosh.compile import to_whoosh
+from index.whoosh.engine import WhooshIndex
+from index.whoosh.evaluate import QueryCache, _decode_positions, query_mask, query_scores
+from index.whoosh.ranking import top_ranked
+from index.whoosh.ranking import with_recency as recency
 
 N = 360
 
@@ -72,11 +66,12 @@ def _queries(index: WhooshIndex) -> list[str]:
     return qs
 
 
-def _whoosh_scores(index: WhooshIndex, q: wq.Query) -> dict[int, float]:
+def _whoosh_scores(index: WhooshIndex, q: qtree.Node) -> dict[int, float]:
+    """Whoosh's own scores of a parsed query, by its searcher."""
     searcher = index._searcher()
     cols = index._cols(searcher)
     searcher.weighting.days = cols.day
-    return {hit.docnum: float(hit.score or 0.0) for hit in searcher.search(q, limit=None)}
+    return {hit.docnum: float(hit.score or 0.0) for hit in searcher.search(to_whoosh(q, index.schema), limit=None)}
 
 
 def test_numpy_bm25f_scores_are_whooshs(index: WhooshIndex) -> None:
@@ -109,7 +104,7 @@ def test_a_page_is_whooshs_order_with_reprints_folded(index: WhooshIndex) -> Non
         assert parsed.query is not None
         searcher.weighting.days = cols.day
         collapse = {"collapse": FieldFacet("grp"), "collapse_limit": 1} if group else {}
-        hits = searcher.search(parsed.query, limit=None, **collapse)
+        hits = searcher.search(to_whoosh(parsed.query, index.schema), limit=None, **collapse)
         order = [hit.docnum for hit in sorted(hits, key=lambda hit: (-float(hit.score or 0.0), hit.docnum))]
         for page in (1, 2):
             result = index.search(SearchRequest(q=text, per_page=7, page=page, group=group, facets=False))
@@ -134,20 +129,20 @@ def test_phrase_and_range_masks_are_whooshs(index: WhooshIndex) -> None:
     searcher = index._searcher()
     size = index._cols(searcher).size
     words = _words(index)
-    queries: list[wq.Query] = []
+    queries: list[qtree.Node] = []
     for lang in ("kk", "ru"):
         w = words[lang]
         for a, b in itertools.pairwise(w[:30]):
             phrase = index._queries.parse(f'"{a} {b}"').query
             assert phrase is not None
             queries.append(phrase)
-        queries.append(wq.Phrase(f"body_{lang}", [w[0][:4], w[1][:4], w[2][:4]]))
-    queries += [wq.NumericRange("amount", lo, hi) for lo, hi in ((1e6, None), (None, 5e8), (1e7, 1e10), (3.5, 3.5))]
-    queries += [wq.Prefix("body_kk", words["kk"][3][:3]), wq.Term("region", "KZ-75")]
+        queries.append(qtree.Phrase(f"body_{lang}", (w[0][:4], w[1][:4], w[2][:4])))
+    queries += [qtree.Range("amount", lo, hi) for lo, hi in ((1e6, None), (None, 5e8), (1e7, 1e10), (3.5, 3.5))]
+    queries += [qtree.Prefix("body_kk", words["kk"][3][:3]), qtree.Term("region", "KZ-75")]
     found = 0
     for q in queries:
         slow = np.zeros(size, dtype=bool)
-        slow[list(searcher.docs_for_query(q))] = True
+        slow[list(searcher.docs_for_query(to_whoosh(q, searcher.schema)))] = True
         assert np.array_equal(query_mask(q, searcher, size, QueryCache()), slow), q
         found += int(slow.any())
     assert found > len(queries) // 3
@@ -184,7 +179,7 @@ def test_snippet_spans_are_the_word_by_word_spans(index: WhooshIndex) -> None:
     queries = [*_queries(index), "эконом*", "oblys", "облыс*"]
     marked = 0
     for text in queries:
-        terms, prefixes = query_terms(index._queries.parse(text).query)
+        terms, prefixes = qtree.terms_of(index._queries.parse(text).query)
         highlighter = Highlighter(terms, prefixes)
         reference = Highlighter(terms, prefixes)
         for record in records:
@@ -218,7 +213,7 @@ def test_sorted_listings_are_the_full_sort_cut_to_a_page(index: WhooshIndex, sor
     cols = index._cols(searcher)
     for q, group in itertools.product(["", _words(index)["kk"][0]], (True, False)):
         request = SearchRequest(q=q, sort=sort, per_page=9, page=2, group=group, facets=False)
-        _parsed, _qmask, base, _filters = index._matches(request, searcher, cols)
+        _parsed, _scores, _qmask, base, _filters = index._matches(request, searcher, cols)
         if sort == "relevance" and q:
             continue  # ranked by score: test_a_page_is_whooshs_order_with_reprints_folded
         docs = np.flatnonzero(base)
@@ -256,12 +251,12 @@ def test_phrases_over_many_blocks_are_whooshs(tmp_path: pytest.TempPathFactory) 
         q = ix._queries.parse(text).query
         assert q is not None
         slow = np.zeros(size, dtype=bool)
-        slow[list(searcher.docs_for_query(q))] = True
+        slow[list(searcher.docs_for_query(to_whoosh(q, searcher.schema)))] = True
         assert np.array_equal(query_mask(q, searcher, size, QueryCache()), slow), text
         found += int(slow.any())
-        for leaf in q.leaves() if hasattr(q, "leaves") else []:
-            if isinstance(leaf, wq.Phrase) and leaf.fieldname.startswith("body"):
-                multi_block += any(searcher.doc_frequency(leaf.fieldname, w) > 128 for w in leaf.words)
+        for leaf in qtree.leaves(q):
+            if isinstance(leaf, qtree.Phrase) and leaf.field.startswith("body"):
+                multi_block += any(searcher.doc_frequency(leaf.field, w) > 128 for w in leaf.words)
     assert found >= 0.9 * len(phrases)  # taken from the articles (a stop word or a hyphen can break one)
     assert multi_block > 10
     ix.close()
@@ -273,8 +268,8 @@ def test_a_lower_amount_bound_reads_the_column_and_finds_what_the_range_finds(in
     tried = 0
     for low in (1.0, 3.5e6, 1e8, 2.5e9, 4e10):
         request = SearchRequest(amount_min=low, per_page=500, group=False, facets=False)
-        _parsed, _qmask, base, _filters = index._matches(request, searcher, cols)
-        by_terms = query_mask(wq.NumericRange("amount", low, None), searcher, cols.size) & cols.live
+        _parsed, _scores, _qmask, base, _filters = index._matches(request, searcher, cols)
+        by_terms = query_mask(qtree.Range("amount", low, None), searcher, cols.size) & cols.live
         assert np.array_equal(base, by_terms), low
         tried += int(by_terms.any())
     assert tried >= 3
@@ -292,7 +287,7 @@ def test_phrases_under_two_filters_count_what_whoosh_finds(index: WhooshIndex) -
             parsed = index._queries.parse(f'"{a} {b}"').query
             assert parsed is not None
             slow = np.zeros(cols.size, dtype=bool)
-            slow[list(searcher.docs_for_query(parsed))] = True
+            slow[list(searcher.docs_for_query(to_whoosh(parsed, searcher.schema)))] = True
             slow &= cols.live
             if not slow.any():
                 continue

@@ -19,8 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from index.engine import WARM_POLL, WhooshIndex
 from index.models import Record, SearchRequest
+from index.whoosh.engine import WARM_POLL, WhooshIndex
 from searchapp.paths import DataPaths
 from searchapp.pipeline import swap_in
 from tests.webdata import open_press_index, sample_records
@@ -134,7 +134,7 @@ def test_columns_handed_down_before_a_fork_are_the_workers_own_and_shared(tmp_pa
         stranger.close()
         other.close()
         writer.close()
-    from index.engine import drop_handed_down
+    from index.whoosh.engine import drop_handed_down
 
     drop_handed_down()
     assert WhooshIndex(tmp_path / "index", readonly=True)._columns == {}

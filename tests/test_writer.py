@@ -1,7 +1,7 @@
-"""`index.writer.FastSegmentWriter` writes the same segments as Whoosh's own writer.
+"""`index.whoosh.writer.FastSegmentWriter` writes the same segments as Whoosh's own writer.
 
 Two Whoosh indexes on disk get the same documents (synthetic press articles through the index's real schema and
-`whoosh_document`), in the same commits, with replacements, deletions and the merges Whoosh's merge policy makes
+`index_document`), in the same commits, with replacements, deletions and the merges Whoosh's merge policy makes
 of them: one through `whoosh.writing.SegmentWriter`, one through `FastSegmentWriter`. Every term, term statistic,
 posting block header and block content of every segment must be equal, and searches must find the same documents.
 """
@@ -19,17 +19,17 @@ from whoosh import index as whoosh_index
 from whoosh.qparser import QueryParser
 from whoosh.writing import SegmentWriter
 
-import index.writer as writer_module
+import index.whoosh.writer as writer_module
 from bench import corpus
-from index.engine import whoosh_document
+from index.document import index_document
 from index.schema import build_schema
-from index.writer import FastSegmentWriter
+from index.whoosh.writer import FastSegmentWriter
 
 
 @pytest.fixture(scope="module")
 def documents() -> list[dict[str, Any]]:
     items = list(corpus.Generator(corpus.CorpusSpec(n=160, seed=5)).articles())
-    docs = [whoosh_document(corpus.to_record(item)) for item in items]
+    docs = [index_document(corpus.to_record(item)) for item in items]
     # A word repeated far apart (positions past the shared single-position values), and one written 300 times
     # (a frequency past the byte-sized cache), in a document of each language field.
     docs[0]["body_kk"] = " ".join(["аймақ"] + ["сөз"] * 300 + ["аймақ"] * 2 + ["жол"] * 4200)
@@ -268,7 +268,7 @@ def test_varints_in_bulk_are_compact_positions_varints() -> None:
     import numpy as np
 
     from index.schema import _varint
-    from index.writer import _varints
+    from index.whoosh.writer import _varints
 
     numbers = [0, 1, 127, 128, 300, 16383, 16384, 2**21 - 1, 2**21, 2**28 - 1, 2**28, 2**32 - 1, 5]
     data, starts = _varints(np.array(numbers, dtype=np.int64))

@@ -5,7 +5,7 @@ words, ё -> е), Kazakh (our light stemmer of `index.analysis.kazakh`), English
 neutral one for every other language (lower case and fold only, no stemmer). The folded fields take every
 paragraph through `index.analysis.fold`, so аймак, aımaq and aimaq meet аймақ: the Kazakh folded
 field then stems the skeleton with the folded Kazakh stemmer, the Russian one stems with Snowball before folding.
-A query is analysed by each field's analyzer in turn (`index.search`).
+A query is analysed by each field's analyzer in turn (`index.parse`).
 
 All filters are importable classes without unpicklable state: Whoosh pickles the schema with its analyzers.
 """
@@ -281,7 +281,7 @@ class MemoAnalyzer(Analyzer):
     def term_ids(self, value: str) -> tuple[np.ndarray, int, list[str]]:
         """`terms(value)` as term ids, the position of the first, and the list of terms the ids index.
 
-        What indexing needs (`index.writer`, issue #9): each word costs one dict lookup in C (`map` of
+        What indexing needs (`index.whoosh.writer`, issue #9): each word costs one dict lookup in C (`map` of
         `dict.get` into `np.fromiter`); only words not met before go through Python.
         """
         words = _WORD.findall(value)

@@ -1,6 +1,6 @@
 """Cross-language search, kk <-> ru, at query time: a query word is also searched in its translations.
 
-The index stays as it is. While a query is parsed (`index.search.QueryBuilder`), `TranslatePlugin` looks at
+The index stays as it is. While a query is parsed (`index.parse.QueryBuilder`), `TranslatePlugin` looks at
 its plain words and quoted phrases and finds, longest first, what they are in the other language:
 
 - places, from the gazetteer (`index.crosslang.places`): all names of the place in both languages and its old
@@ -46,7 +46,7 @@ MAX_SPAN = 6  # words of the longest entry tried
 # every road story) for no recall the lexicon did not already give.
 SECTOR_TAGS = False
 
-# Aliases of the query syntax (index.search.TEXT_ALIASES) and which fields a translation goes to there.
+# Aliases of the query syntax (index.parse.TEXT_ALIASES) and which fields a translation goes to there.
 TITLE_ALIASES = ("title", "заголовок", "тақырып")
 BODY_ALIASES = ("body", "text")
 FIELD_BOOSTS = {"title": 3.0, "body": 1.0}

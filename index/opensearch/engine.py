@@ -36,11 +36,12 @@ from opensearchpy import exceptions as osx
 from crawler.dedup import simhash as simhash_of
 from index import SearchIndex, SearchIndexError, qtree
 from index.config import EngineConfig
-from index.engine import MAX_GROUP_BITS, whoosh_document
+from index.document import MAX_GROUP_BITS, day_number, index_document
+from index.highlight import Highlighter, snippet
 from index.models import FACETS, FacetValue, Hit, Record, SearchRequest, SearchResult
 from index.opensearch.query import to_dsl
+from index.parse import NOTICE_ANY, ParsedQuery, QueryBuilder
 from index.schema import FACET_FIELDS, FOLD_FIELDS, LANGS, TEXT_FIELDS, TITLE_FIELDS, UNDATED, build_schema
-from index.search import NOTICE_ANY, Highlighter, ParsedQuery, QueryBuilder, day_number, snippet
 from index.store import _Fingerprints, record_from_dict, record_to_dict
 
 __all__ = ["OpenSearchIndex", "alias_name"]
@@ -56,8 +57,8 @@ GREEN = {"wait_for_status": "green", "request_timeout": 40}  # (the API's own `t
 REPLICA_WAIT = 1800.0  # seconds a rebuild waits for its new index's replicas before giving up
 SYNC_PAGE = 5000  # fingerprints read a request when catching up with what others wrote
 SYNC_LAG_NS = 2_000_000_000  # how far back each catch-up reads again (writes of other processes land late)
-RECENCY_PRIOR = 0.15  # as index.search.PRIOR: a score times 1 + 0.15 * 2^(-age / 365 days)
-TITLE_B = 0.5  # as index.engine._weighting: BM25's length normalisation of titles
+RECENCY_PRIOR = 0.15  # as index.whoosh.ranking.PRIOR: a score times 1 + 0.15 * 2^(-age / 365 days)
+TITLE_B = 0.5  # as index.whoosh.engine._weighting: BM25's length normalisation of titles
 
 
 def alias_name(config: EngineConfig, data_root: Path, *, create: bool) -> str:
@@ -267,7 +268,7 @@ class OpenSearchIndex(SearchIndex):
     # ------------------------------------------------------------------------------------------ writing
     def document(self, record: Record, seq: int, simhash: int) -> dict[str, Any]:
         """The source of one record: its tokens per text field, facets, numbers and the record itself."""
-        doc = whoosh_document(record)
+        doc = index_document(record)
         out: dict[str, Any] = {
             "id": record.id,
             "grp": record.group_id or record.id,
@@ -500,16 +501,9 @@ class OpenSearchIndex(SearchIndex):
     def _parse(
         self, text: str, any_word: bool = False, translate: bool = False
     ) -> tuple[ParsedQuery, qtree.Node | None]:
-        """The query as Whoosh's parser reads it (with its cross-language expansion when `translate`), as our tree."""
+        """The parsed query (with its cross-language expansion when `translate`) and its tree."""
         parsed = self._queries.parse(text, any_word=any_word, translate=translate)
-        if parsed.query is None:
-            return parsed, None
-        try:
-            return parsed, qtree.from_whoosh(parsed.query)
-        except qtree.Untranslatable as exc:
-            from index import QueryError
-
-            raise QueryError(str(exc)) from exc
+        return parsed, parsed.query
 
     @staticmethod
     def _bounds(request: SearchRequest) -> list[dict[str, Any]]:

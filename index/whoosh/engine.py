@@ -4,14 +4,14 @@ Layout of the index folder: `whoosh/` (segments, table of contents) and `article
 Writes go through one writer at a time: `add` takes Whoosh's write lock, retrying on LockError until a
 deadline, writes the records to SQLite, then the documents to Whoosh, and commits SQLite before Whoosh, so
 that every document a reader can find has its record. Reprint groups are assigned here, at add time, from the
-SimHash of `crawler.dedup`. Postings are written by `index.writer.FastSegmentWriter` (Whoosh's segment format,
+SimHash of `crawler.dedup`. Postings are written by `writer.FastSegmentWriter` (Whoosh's segment format,
 without Whoosh's per-posting pool); a long load spills its postings to disk every `SEGMENT_DOCS` documents and
 ends as one segment.
 
 Readers borrow a searcher from a pool for the length of one call (a Whoosh searcher serves one thread at a
 time) and a stale one is replaced when the index's generation changes; until a writer commits they keep
 seeing the old index (Whoosh segments are immutable, SQLite runs in WAL mode). Search itself (parsing, facets
-on numpy arrays, snippets) is in `index.search`.
+on numpy arrays, snippets) is in `index.whoosh.search` (`WhooshSearch`, mixed in here).
 
 A search needs the facet columns of its generation (`Columns`, seconds to build at a million articles). A
 serving process calls `warm()`: it builds them before the first request, then a warmer thread builds them for
@@ -26,7 +26,6 @@ swap, at most `WARM_WAIT` seconds, then opens the new folder itself.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import fcntl
 import itertools
 import logging
@@ -40,150 +39,39 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from whoosh import index as whoosh_index
-from whoosh import query as wq
-from whoosh.sorting import FieldFacet
 
 from crawler.dedup import simhash
 from index import SearchIndex, SearchIndexError
-from index.facets.labels import parent as label_parent
-from index.models import FACETS, FacetValue, Hit, Record, SearchRequest, SearchResult
-from index.schema import FACET_FIELDS, FIELD_LANGS, LANGS, OTHER, TEXT_FIELDS, UNDATED, build_schema
-from index.search import (
-    NOTICE_ANY,
-    Columns,
-    ParsedQuery,
-    QueryBuilder,
-    QueryMarker,
-    RecencyBM25F,
-    SegmentPart,
-    day_number,
-    group_leaders,
-    month_labels,
-    query_mask,
-    query_scores,
-    snippet,
-    top_ranked,
-    warm_lengths,
-    with_recency,
-)
+from index.document import MAX_GROUP_BITS, index_document
+from index.models import Record
+from index.parse import QueryBuilder
+from index.schema import FACET_FIELDS, TEXT_FIELDS, build_schema
 from index.store import ArticleStore
-from index.writer import SEGMENT_DOCS, FastSegmentWriter
+from index.whoosh.columns import Columns, SegmentPart
+from index.whoosh.evaluate import warm_lengths
+from index.whoosh.ranking import RecencyBM25F
+from index.whoosh.search import WhooshSearch
+from index.whoosh.writer import SEGMENT_DOCS, FastSegmentWriter
 
 __all__ = ["WhooshIndex"]
 
-INDEX_NAME = "MAIN"
-LOCK_TIMEOUT = 120.0  # seconds a writer waits for another writer before giving up
-# SimHash distance within which two articles are one story. Measured on the demo press: its six reprint pairs
-# differ in 0, 4, 6, 7, 7 and 8 bits, unrelated articles in 15 or more (crawler.dedup); random 64-bit pairs
-# fall within 8 bits with odds of 2e-10, so 8 keeps false groups negligible at 100k articles. The pair at 8 bits
-# sits on the threshold: no margin on that side.
-MAX_GROUP_BITS = 8
-BATCH = 500
-WARM_POLL = 0.5  # seconds between the warmer's looks for a new generation or a rebuilt folder
-WARM_WAIT = 1.0  # longest a request waits for the warmer's swap to a rebuilt folder
-FOLDER_ATTR = "_searchapp_folder"  # on each searcher: the identity of the folder it reads
-log = logging.getLogger(__name__)
 # Facet columns a pre-forking server's parent built before it forked its workers (`hand_down`): the first index
 # a worker opens starts with them (keyed by folder and generation, so another folder never matches) and the
 # workers share their pages copy-on-write instead of each building and holding its own.
 _HANDED_DOWN: dict[Any, Any] = {}
 
 
-def region_parent(code: str) -> str | None:
-    """The region (KZ-xx) of a district KATO code; None for a region itself."""
-    return label_parent("region", code)
-
-
-def sector_parent(code: str) -> str | None:
-    """The OKED section of a division (C24 -> C); None for a section."""
-    return label_parent("sector", code)
-
-
-def _with_parents(codes: Iterable[str], parent: Any) -> list[str]:
-    out: list[str] = []
-    for code in codes:
-        for value in (code, parent(code)):
-            if value and value not in out:
-                out.append(value)
-    return out
-
-
 def _simhash(text: str) -> int:
     return int(simhash(text))
 
 
-def _field_lang(lang: str) -> str:
-    """The language part of the text fields for a language code: kk, ru, en, `OTHER`, or "" (unknown)."""
-    return lang if lang in LANGS or not lang else OTHER
-
-
-def whoosh_document(record: Record, neutral: bool = True) -> dict[str, Any]:
-    """The Whoosh fields of a record: text split by paragraph language, facets as keywords, day and amounts.
-
-    A paragraph in kk, ru or en goes to that language's fields (and a folded field); one in another language that
-    crawler.langid named (tr, uk, ky...) to the neutral `*_other` fields only, never through the Kazakh or
-    Russian stemmer; one of unknown language to both kk and ru. `neutral=False` (an index written before the
-    `*_other` fields) treats the other languages as unknown.
-    """
-    lang_of = record.lang if record.lang in LANGS or (neutral and record.lang) else ""
-    doc_field = _field_lang(lang_of)
-    paragraphs = record.text.split("\n\n") if record.text else []
-    langs = list(record.paragraph_langs)
-    if len(langs) != len(paragraphs):
-        langs = [lang_of] * len(paragraphs)
-    bodies: dict[str, list[str]] = {lang: [] for lang in FIELD_LANGS}
-    fold_kk: list[str] = []
-    fold_ru: list[str] = []
-    # The title goes to the folded fields once (twice, as a rough title weight for queries typed in Latin,
-    # was a posting list entry per title word more for every article; issue #9).
-    if doc_field != OTHER:
-        for text in (record.title, record.lead):
-            (fold_ru if doc_field == "ru" else fold_kk).append(text)
-    if record.lead:
-        bodies[doc_field or "kk"].append(record.lead)
-    for text, lang in zip(paragraphs, langs, strict=True):
-        field = _field_lang(lang if lang in LANGS or (neutral and lang) else lang_of)
-        targets = [field] if field else ["kk", "ru"]
-        for target in targets:
-            bodies[target].append(text)
-            if target != OTHER:
-                (fold_ru if target == "ru" else fold_kk).append(text)
-    document: dict[str, Any] = {
-        "id": record.id,
-        "grp": record.group_id or record.id,
-        "day": day_number(record.published),
-        "amount_top": 0.0,  # every sortable column gets a value in every document: see Columns.build
-        "fold_kk": "\n".join(fold_kk),
-        "fold_ru": "\n".join(fold_ru),
-    }
-    title_fields = [doc_field] if doc_field else ["kk", "ru"]
-    for lang in title_fields:
-        document[f"title_{lang}"] = record.title
-    for lang, texts in bodies.items():
-        if texts:
-            document[f"body_{lang}"] = "\n".join(texts)
-    amounts = [a.kzt for a in record.amounts if a.kzt is not None]
-    if amounts:
-        document["amount"] = amounts
-        document["amount_top"] = max(amounts)
-    facets = {
-        "region": _with_parents(record.regions, region_parent),
-        "sector": _with_parents(record.sectors, sector_parent),
-        "country": list(dict.fromkeys(record.countries)),
-        "lang": [record.lang] if record.lang else [],
-        "source": [record.source.lower()] if record.source else [],
-        "year": [record.year] if record.year else [],
-    }
-    for name, values in facets.items():
-        if values:
-            document[name] = " ".join(v.replace(" ", "_") for v in values)
-    return document
-
-
-# What reading a damaged Whoosh folder raises (a cut or garbled segment or TOC, a missing segment file): said
-# in words, with the way out, instead of a traceback.
+INDEX_NAME = "MAIN"
+LOCK_TIMEOUT = 120.0  # seconds a writer waits for another writer before giving up
+WARM_POLL = 0.5  # seconds between the warmer's looks for a new generation or a rebuilt folder
+WARM_WAIT = 1.0  # longest a request waits for the warmer's swap to a rebuilt folder
+FOLDER_ATTR = "_searchapp_folder"  # on each searcher: the identity of the folder it reads
+log = logging.getLogger(__name__)
 DAMAGE = (EOFError, OSError, pickle.UnpicklingError, struct.error, zlib.error, whoosh_index.IndexError)
 
 
@@ -199,7 +87,7 @@ def drop_handed_down() -> None:
     _HANDED_DOWN.clear()
 
 
-class WhooshIndex(SearchIndex):
+class WhooshIndex(WhooshSearch, SearchIndex):
     """The index of one data folder's `index/` directory."""
 
     def __init__(self, path: Path, *, readonly: bool = False, segment_docs: int = SEGMENT_DOCS) -> None:
@@ -297,7 +185,7 @@ class WhooshIndex(SearchIndex):
                 simhash = record.simhash if record.simhash is not None else _simhash(record.text)
                 self._assign_group(record, simhash)
                 self.store.put(record, simhash)
-                document = whoosh_document(record, neutral)
+                document = index_document(record, neutral)
                 if new:
                     writer.add_document(**document)
                 else:
@@ -607,261 +495,6 @@ class WhooshIndex(SearchIndex):
             return [record] if record else []
         return records
 
-    # ------------------------------------------------------------------------------------------ search
-    def _matches(
-        self, request: SearchRequest, searcher: Any, cols: Columns, *, scored: bool = True
-    ) -> tuple[ParsedQuery, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-        """The parsed query, its mask, the base mask (query, dates, amounts) and a mask per active facet filter.
-
-        When the request is ranked by relevance (and `scored`), the query's scores are computed with the mask.
-        The search page asks `search` and then `histogram` of one request: the second call takes the first's
-        matches (kept per thread for the next call only) instead of parsing and evaluating the query again.
-        """
-        scored = scored and request.sort == "relevance"
-        key = dataclasses.replace(request, page=1, per_page=1, facets=True, group=True, sort="")
-        memo = getattr(self._local, "matched", None)
-        self._local.matched = None
-        if memo is not None and memo[0] is cols and memo[1] == key and (memo[2] or not scored):
-            matched: tuple[ParsedQuery, np.ndarray, np.ndarray, dict[str, np.ndarray]] = memo[3]
-            return matched
-        matched = self._evaluate(request, searcher, cols, scored)
-        self._local.matched = (cols, key, scored, matched)
-        return matched
-
-    def _evaluate(
-        self, request: SearchRequest, searcher: Any, cols: Columns, scored: bool
-    ) -> tuple[ParsedQuery, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-        parsed = self._queries.parse(request.q, translate=request.xlang)
-        bounds = self._bounds(request, searcher, cols)
-        filters = {
-            name: cols.facets[name].mask(values, cols.size)
-            for name, values in request.filters().items()
-            if values and name in cols.facets
-        }
-        # The documents any count or hit can come from: within the dates and amounts, and failing at most one
-        # facet filter (a facet's own counts leave its filter out). Phrases check positions only there.
-        within = bounds
-        if len(filters) > 1:
-            failed = np.zeros(cols.size, dtype=np.int8)
-            for selected in filters.values():
-                failed += ~selected
-            within = failed <= 1 if within is None else within & (failed <= 1)
-        qmask = self._query_mask(parsed, searcher, cols, scored, within)
-        if parsed.query is not None and not qmask.any() and parsed.plain and parsed.words > 1:
-            # No article has all the words: fall back to any of them, and say so.
-            anyword = self._queries.parse(request.q, any_word=True, translate=request.xlang)
-            qmask = self._query_mask(anyword, searcher, cols, scored, within)
-            anyword.notice = anyword.notice or NOTICE_ANY
-            parsed = anyword
-        base = qmask if bounds is None else qmask & bounds
-        return parsed, qmask, base, filters
-
-    def _bounds(self, request: SearchRequest, searcher: Any, cols: Columns) -> np.ndarray | None:
-        """The documents within the request's dates and amounts; None when it has neither."""
-        bounds: np.ndarray | None = None
-
-        def narrow(mask: np.ndarray) -> None:
-            nonlocal bounds
-            bounds = mask if bounds is None else bounds & mask
-
-        if request.date_from:
-            narrow(cols.day >= day_number(request.date_from))
-        if request.date_to:
-            narrow((cols.day <= day_number(request.date_to)) & (cols.day > day_number("0001-01-02")))
-        if request.amount_max is None and request.amount_min is not None and request.amount_min > 0:
-            # "An amount of at least X" is "the largest amount is at least X": one comparison over the column,
-            # where the range's terms are hundreds of posting lists at a million articles.
-            narrow(cols.amount_top >= request.amount_min)
-        elif request.amount_min is not None or request.amount_max is not None:
-            amount_query = wq.NumericRange("amount", request.amount_min, request.amount_max)
-            narrow(query_mask(amount_query, searcher, cols.size, cols.cache))
-        return bounds
-
-    def _query_mask(
-        self, parsed: ParsedQuery, searcher: Any, cols: Columns, scored: bool, within: np.ndarray | None = None
-    ) -> np.ndarray:
-        if parsed.query is None:
-            return cols.live.copy()
-        if not scored:
-            return query_mask(parsed.query, searcher, cols.size, cols.cache, within) & cols.live
-        mask, parsed.scores = query_scores(parsed.query, searcher, cols.size, cols.cache, within)
-        return mask & cols.live
-
-    def search(self, request: SearchRequest) -> SearchResult:
-        with self._borrow() as searcher:
-            cols = self._cols(searcher)
-            parsed, qmask, base, filters = self._matches(request, searcher, cols)
-            final = _all_of(base, filters)
-            facets: dict[str, list[FacetValue]] = {}
-            if request.facets:
-                for name in FACETS:
-                    arrays = cols.facets.get(name)
-                    if arrays is None:
-                        continue
-                    # Datashare semantics: a facet's counts obey every other filter but not its own selection.
-                    mask = _all_of(base, filters, skip=name)
-                    counts = arrays.counts(mask) if arrays.values else np.zeros(0, dtype=np.int64)
-                    selected = set(request.filters().get(name, []))
-                    values = [
-                        FacetValue(value, int(counts[i]))
-                        for i, value in enumerate(arrays.values)
-                        if counts[i] > 0 or value in selected
-                    ]
-                    values += [FacetValue(v, 0) for v in selected if v not in arrays.index]
-                    values.sort(key=lambda v: (-v.count, v.value))
-                    facets[name] = values
-            total = int(np.count_nonzero(np.bincount(cols.grp[final]))) if request.group else int(final.sum())
-            start = (request.page - 1) * request.per_page
-            ranked = self._ranked(request, parsed, searcher, cols, qmask, final, start + request.per_page)
-            page = ranked[start : start + request.per_page]
-            hits = self._hits(page, parsed, cols, with_groups=request.group)
-            return parsed.result(total, request.page, request.per_page, hits, facets)
-
-    def _ranked(
-        self,
-        request: SearchRequest,
-        parsed: ParsedQuery,
-        searcher: Any,
-        cols: Columns,
-        qmask: np.ndarray,
-        final: np.ndarray,
-        limit: int,
-    ) -> list[tuple[int, float]]:
-        """(docnum, score) of the first `limit` matches in the request's order, reprints folded if asked."""
-        if request.sort == "relevance" and parsed.query is not None and parsed.scores is not None:
-            # BM25F from the postings with numpy (`query_scores`), the recency prior and the top `limit`
-            candidates = np.flatnonzero(final)
-            if request.group:
-                candidates = candidates[group_leaders(parsed.scores, candidates, cols.grp, cols.group_size)]
-            values = parsed.scores[candidates]
-            weighting = searcher.weighting
-            if isinstance(weighting, RecencyBM25F) and weighting.use_final:
-                values = with_recency(values, cols.day[candidates], weighting.today)
-            chosen = top_ranked(values, candidates, limit, None)
-            return [(int(candidates[i]), float(values[i])) for i in chosen]
-        if request.sort == "relevance" and parsed.query is not None:
-            weighting = searcher.weighting
-            if isinstance(weighting, RecencyBM25F):
-                weighting.days = cols.day
-            kwargs: dict[str, Any] = {}
-            if not np.array_equal(final, qmask):
-                kwargs["filter"] = set(np.flatnonzero(final).tolist())
-            if request.group:
-                kwargs["collapse"] = FieldFacet("grp")
-                kwargs["collapse_limit"] = 1
-            results = searcher.search(parsed.query, limit=max(limit, 1), **kwargs)
-            ranked = [(hit.docnum, float(hit.score or 0.0)) for hit in results]
-            if request.group:
-                # Whoosh's collapse lets reprints through when a filter set is given too (year=2024 with a
-                # query showed both copies of one story: "2 found, showing 1-4"); the best-scored copy of each
-                # group is kept here, and a short page is refilled from a longer list.
-                folded = _first_of_groups(ranked, cols.grp)
-                if len(folded) < min(limit, len(ranked)) and len(ranked) >= limit:
-                    more = searcher.search(parsed.query, limit=4 * max(limit, 1), **kwargs)
-                    folded = _first_of_groups([(h.docnum, float(h.score or 0.0)) for h in more], cols.grp)
-                ranked = folded[:limit]
-            return ranked
-        docs = np.flatnonzero(final)
-        day = cols.day[docs].astype(np.int64)
-        if request.sort == "amount":  # largest first, then newest, then the later document
-            values, ties = cols.amount_top[docs], -((day << 32) + docs)
-        elif request.sort == "date_asc":  # oldest first, undated last, then the earlier document
-            values, ties = -np.where(day == UNDATED, np.iinfo(np.int32).max, day).astype(np.float64), docs
-        else:  # date, and relevance without a query: newest first, then the later document
-            values, ties = day.astype(np.float64), -docs
-        chosen = top_ranked(values, docs, limit, cols.grp if request.group else None, ties)
-        return [(int(docs[i]), 0.0) for i in chosen]
-
-    def _hits(
-        self, ranked: list[tuple[int, float]], parsed: ParsedQuery, cols: Columns, *, with_groups: bool
-    ) -> list[Hit]:
-        ids = [cols.ids[d] for d, _ in ranked]
-        records = self.store.get_many(ids)
-        marker = QueryMarker(parsed)  # the translations' words marked apart in snippets (class "xlang")
-        source = cols.facets["source"]
-        by_source = source.first_value(cols.size) if with_groups else None
-        hits = []
-        for (docnum, score), record_id in zip(ranked, ids, strict=True):
-            record = records.get(record_id)
-            if record is None:
-                continue
-            body = record.text or record.lead
-            spans, translated = marker.spans(body, {record.lang, *record.paragraph_langs})
-            hit = Hit(record, score, snippet(body, spans, translated=translated))
-            group = int(cols.grp[docnum])
-            if by_source is not None and cols.group_size[group] > 1:
-                hit.group_size = int(cols.group_size[group])
-                members = np.flatnonzero((cols.grp == group) & cols.live)
-                names = {source.values[v] for v in np.unique(by_source[members]).tolist() if v >= 0}
-                names.discard(record.source.lower())
-                hit.group_sources = sorted(names)
-            hits.append(hit)
-        return hits
-
-    def iter_records(self, request: SearchRequest, limit: int) -> Iterator[Record]:
-        with self._borrow() as searcher:
-            cols = self._cols(searcher)
-            parsed, qmask, base, filters = self._matches(request, searcher, cols)
-            final = _all_of(base, filters)
-            ranked = self._ranked(request, parsed, searcher, cols, qmask, final, limit)
-        # The searcher goes back before the first record: a long export does not hold one.
-        for start in range(0, len(ranked), BATCH):
-            chunk = [cols.ids[d] for d, _ in ranked[start : start + BATCH]]
-            records = self.store.get_many(chunk)
-            for record_id in chunk:
-                record = records.get(record_id)
-                if record is not None:
-                    yield record
-
-    def more_like_this(self, record_id: str, limit: int = 5) -> list[Hit]:
-        record = self.store.get(record_id)
-        if record is None:
-            return []
-        with self._borrow() as searcher:
-            cols = self._cols(searcher)
-            docnum = searcher.document_number(id=record_id)
-            if docnum is None:
-                return []
-            lang = _field_lang(record.lang) or "kk"
-            fieldname = f"body_{lang}" if f"body_{lang}" in self.schema else "body_kk"
-            text = " ".join([record.title, record.lead, record.text])
-            terms = searcher.key_terms_from_text(fieldname, text, numterms=12)
-            if not terms:
-                return []
-            q = wq.Or([wq.Term(fieldname, term, boost=weight) for term, weight in terms])
-            group = int(cols.grp[docnum])
-            exclude = set(np.flatnonzero(cols.grp == group).tolist()) | {docnum}
-            results = searcher.search(q, limit=limit, mask=exclude)
-            ranked = [(hit.docnum, float(hit.score or 0.0)) for hit in results]
-            return self._hits(ranked, ParsedQuery(None), cols, with_groups=True)
-
-    def histogram(self, request: SearchRequest, by: str = "lang") -> dict[str, dict[str, int]]:
-        """{"2025-02": {"kk": 3, "ru": 5}, ...}: matches per month, split by language or region."""
-        if by not in ("lang", "region"):
-            raise SearchIndexError(f"histogram by {by!r}: choose lang or region")
-        with self._borrow() as searcher:
-            cols = self._cols(searcher)
-            _parsed, _qmask, base, filters = self._matches(request, searcher, cols, scored=False)
-            final = _all_of(base, filters) & (cols.day != UNDATED)
-            arrays = cols.facets[by]
-            keep = final[arrays.docs]
-            docs = arrays.docs[keep]
-            vals = arrays.vals[keep]
-            if by == "region":
-                regional = np.array([v.startswith("KZ-") for v in arrays.values], dtype=bool)
-                if regional.size:
-                    chosen = regional[vals]
-                    docs, vals = docs[chosen], vals[chosen]
-            out: dict[str, dict[str, int]] = {}
-            if not docs.size:
-                return out
-            months = month_labels(cols.day[docs])
-            for month, value in zip(months.tolist(), vals.tolist(), strict=True):
-                bucket = out.setdefault(month, {})
-                name = arrays.values[value]
-                bucket[name] = bucket.get(name, 0) + 1
-            return dict(sorted(out.items()))
-
     def close(self) -> None:
         self._closed = True
         self._stop.set()
@@ -882,26 +515,5 @@ class WhooshIndex(SearchIndex):
 _KEEP_RETIRED = 2
 
 
-def _all_of(base: np.ndarray, filters: dict[str, np.ndarray], skip: str = "") -> np.ndarray:
-    """`base` and every facet filter but `skip` (a facet's counts ignore its own selection)."""
-    out = base.copy()
-    for name, mask in filters.items():
-        if name != skip:
-            out &= mask
-    return out
-
-
 def _weighting() -> RecencyBM25F:
     return RecencyBM25F(**{f"{name}_B": 0.5 for name in TEXT_FIELDS if name.startswith("title_")})
-
-
-def _first_of_groups(ranked: list[tuple[int, float]], grp: np.ndarray) -> list[tuple[int, float]]:
-    """`ranked` with only the first document of each reprint group, order kept."""
-    seen: set[int] = set()
-    out: list[tuple[int, float]] = []
-    for docnum, score in ranked:
-        group = int(grp[docnum])
-        if group not in seen:
-            seen.add(group)
-            out.append((docnum, score))
-    return out
