@@ -32,8 +32,8 @@ from index.config import EngineConfig
 from tests.clusterfixtures import SCRIPT, engine_env
 
 
-def _config(url: str, replicas: int = 0) -> EngineConfig:
-    return EngineConfig.from_env(engine_env(url, replicas))
+def _config(url: str, replicas: int = 0, shards: int = 1) -> EngineConfig:
+    return EngineConfig.from_env(engine_env(url, replicas, shards))
 
 
 @pytest.fixture(scope="module")
@@ -41,13 +41,17 @@ def corpus() -> list[Record]:
     return load_corpus()
 
 
-@pytest.fixture(scope="module")
+# One shard, and two: each shard then counts its own part of the matches (facets, groups), and the cluster adds
+# them up; the counts must still be Whoosh's exactly (SEARCHAPP_OPENSEARCH_SHARDS=2).
+@pytest.fixture(scope="module", params=[1, 2], ids=["1shard", "2shards"])
 def both(
-    tmp_path_factory: pytest.TempPathFactory, opensearch_url: str, corpus: list[Record]
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, opensearch_url: str, corpus: list[Record]
 ) -> Iterator[tuple[SearchIndex, SearchIndex]]:
     root = tmp_path_factory.mktemp("engines")
     whoosh = open_index(root / "w" / "index", engine=EngineConfig())
-    cluster = open_index(root / "o" / "index", engine=_config(opensearch_url))
+    config = _config(opensearch_url, shards=request.param)
+    assert config.shards == request.param
+    cluster = open_index(root / "o" / "index", engine=config)
     whoosh.add(load_corpus())
     cluster.add(load_corpus())
     yield whoosh, cluster
