@@ -75,6 +75,9 @@ def _requests() -> Iterator[SearchRequest]:
         yield SearchRequest(q=query.q, per_page=100)
         yield SearchRequest(q=query.q, per_page=100, lang=["kk"])
         yield SearchRequest(q=query.q, per_page=100, sort="date", group=False)
+        # a month and a year apart: the words may all be in articles outside the dates only (no any-word fallback
+        # then, on either engine: it is decided on the text alone)
+        yield SearchRequest(q=query.q, per_page=100, date_from="2024-03-01", date_to="2024-03-31", year=["2023"])
     for q in ["", "NOT бюджет", "source:ertis.kz OR region:KZ-55", "бюдж*", '"аудан бюджеті"', "xyzzy бюджет"]:
         yield SearchRequest(q=q, per_page=100)
         yield SearchRequest(q=q, per_page=100, sort="date_asc")

@@ -570,7 +570,7 @@ class OpenSearchIndex(SearchIndex):
         """The parsed query, with the any-word fallback when no article has all of a plain query's words."""
         parsed, node = self._parse(request.q, translate=request.xlang)
         if node is not None and parsed.plain and parsed.words > 1:
-            body = {"query": self._query(node, request, scored=False)}
+            body = {"query": to_dsl(node)}  # the text alone, whatever the bounds (as `search` decides it)
             found = self._call("a count", lambda: self.client.count(index=self.alias, body=body))["count"]
             if not found:
                 parsed, node = self._parse(request.q, any_word=True, translate=request.xlang)
@@ -579,8 +579,9 @@ class OpenSearchIndex(SearchIndex):
 
     def search(self, request: SearchRequest) -> SearchResult:
         parsed, node = self._parse(request.q, translate=request.xlang)
-        answer, total, facets, matched = self._search_page(request, node)
-        if node is not None and parsed.plain and parsed.words > 1 and not matched:
+        fallback = node is not None and parsed.plain and parsed.words > 1
+        answer, total, facets, matched = self._search_page(request, node, text_matches=fallback)
+        if fallback and not matched:
             # no article has all the words (whatever the facet filters): any of them, and say so
             parsed, node = self._parse(request.q, any_word=True, translate=request.xlang)
             parsed.notice = parsed.notice or NOTICE_ANY
@@ -589,9 +590,11 @@ class OpenSearchIndex(SearchIndex):
         return parsed.result(total, request.page, request.per_page, hits, facets)
 
     def _search_page(
-        self, request: SearchRequest, node: qtree.Node | None
+        self, request: SearchRequest, node: qtree.Node | None, *, text_matches: bool = False
     ) -> tuple[dict[str, Any], int, dict[str, list[FacetValue]], int]:
-        """One request: the page, the total, every facet's counts, and how many match the text and bounds."""
+        """One request: the page, the total and every facet's counts; with `text_matches`, also how many articles
+        match the text alone, whatever the dates, amounts and facets (as the Whoosh index decides its any-word
+        fallback), else how many match the text and the bounds."""
         filters = self._facet_filters(request)
         start = (request.page - 1) * request.per_page
         # a page past the deepest one the cluster pages to is past the results too (as on Whoosh, an empty page
@@ -606,10 +609,13 @@ class OpenSearchIndex(SearchIndex):
             "_source": ["record", "gid"],
         }
         aggs: dict[str, Any] = {}
+        bounded = bool(self._bounds(request))
+        if text_matches and bounded and node is not None:
+            aggs["matched"] = {"global": {}, "aggs": {"text": {"filter": to_dsl(node)}}}
         if filters:
             body["post_filter"] = {"bool": {"filter": list(filters.values())}}
-            # the matches of the text and the bounds, before the facet filters (without filters: the total)
-            aggs["matched"] = {"filter": {"match_all": {}}}
+            if "matched" not in aggs:  # the matches before the facet filters (without filters: the total)
+                aggs["matched"] = {"filter": {"match_all": {}}}
         # Facets not filtered are counted among the matches that pass every filter, as are the groups: they
         # share one filter bucket (no bucket at all without filters). A filtered facet is counted without its
         # own filter, in a bucket of its own: one aggregation per filter, not one per facet.
@@ -651,7 +657,12 @@ class OpenSearchIndex(SearchIndex):
             total = int(groups["alone"]["doc_count"]) + int(groups["reprinted"]["n"]["value"])
         else:
             total = int(answer["hits"]["total"]["value"])
-        matched = int(found["matched"]["doc_count"]) if filters else int(answer["hits"]["total"]["value"])
+        if "text" in found.get("matched", {}):
+            matched = int(found["matched"]["text"]["doc_count"])
+        elif filters:
+            matched = int(found["matched"]["doc_count"])
+        else:
+            matched = int(answer["hits"]["total"]["value"])
         facets: dict[str, list[FacetValue]] = {}
         for name, path in paths.items():
             agg = found
