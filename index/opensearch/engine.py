@@ -4,9 +4,10 @@ Analysis stays ours: Kazakh has no stemmer in any engine, so each text field's a
 here, in Python, and OpenSearch indexes the tokens with its `whitespace` analyzer, one field per language and
 part and the two folded fields, as the Whoosh index has them. Facets are `keyword` fields with the values the
 Whoosh index keeps (parents included); the day and the KZT amounts are numbers. The records live in `_source`,
-so any app server can answer. The token fields stay in `_source` too: leaving them out (`_source.excludes`) made
-each node keep a second, unfiltered copy of every source for recovery (`_recovery_source`), which cost 20% more
-cluster CPU an article and 30% more disk (5k articles of the bench corpus), and searches fetch only `record`.
+so any app server can answer. The token fields are left out of `_source` (`_source.excludes`): kept in it, a search
+parsed three times the bytes to fetch its page's records (13 ms more a query, median of the mix at 20k on a loaded
+machine), though indexing is cheaper without the filter (each node then keeps a second, unfiltered copy of every
+source for recovery, `_recovery_source`: 20% more cluster CPU an article, 30% more disk at 5k articles).
 
 Names: the data folder keeps an id (`opensearch-id`), and the index is the alias `<prefix>-<id>`, which points
 at one concrete index `<prefix>-<id>-<time>`. A rebuild fills a new concrete index and then moves the alias in
@@ -111,7 +112,7 @@ def index_settings(config: EngineConfig) -> dict[str, Any]:
                 "similarity": {"title_bm25": {"type": "BM25", "k1": 1.2, "b": TITLE_B}},
             }
         },
-        "mappings": {"dynamic": "strict", "properties": properties},
+        "mappings": {"dynamic": "strict", "_source": {"excludes": list(TEXT_FIELDS)}, "properties": properties},
     }
 
 
