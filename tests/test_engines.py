@@ -284,6 +284,10 @@ def test_a_node_killed_during_a_bulk_load_loses_no_article(
     second = opensearch_url.rsplit(":", 1)[0] + ":" + str(int(opensearch_url.rsplit(":", 1)[1]) + 1)
     config = EngineConfig.from_env({**engine_env(f"{opensearch_url},{second}", replicas=1)})
     index = open_index(tmp_path / "index", engine=config)
+    from index.opensearch.engine import wait_until_green
+
+    # the replica placed before a node dies: else the only copy may be on the dead node, and the load waits for it
+    wait_until_green(config, timeout=120)
     records = [r for r in corpus]
     # many more articles than the corpus has: copies under new ids, so the load lasts while the node dies
     load: list[Record] = []
@@ -294,7 +298,12 @@ def test_a_node_killed_during_a_bulk_load_loses_no_article(
             copy.group_id = ""
             load.append(copy)
     killed = threading.Event()
-    victim = _node_pid(2)
+    # the node that is not the elected cluster manager: of two master-eligible nodes only one votes, and a cluster
+    # that lost it has no manager (and takes no write) until it is back, which the load would wait for in vain
+    from opensearchpy import OpenSearch
+
+    nodes = OpenSearch([opensearch_url]).cat.nodes(h="name,master", format="json")
+    victim = _node_pid(next(int(n["name"].removeprefix("node")) for n in nodes if n["master"] != "*"))
 
     def kill_soon() -> None:
         time.sleep(2.0)
@@ -312,8 +321,6 @@ def test_a_node_killed_during_a_bulk_load_loses_no_article(
         assert killed.is_set()
         restart = subprocess.run([str(SCRIPT), "start"], capture_output=True, text=True, timeout=600)
         assert restart.returncode == 0, restart.stderr[-2000:]
-    from index.opensearch.engine import wait_until_green
-
     wait_until_green(config, timeout=180)
     assert index.count() == len(load)
     missing = [r.id for r in load[:: max(1, len(load) // 200)] if index.get(r.id) is None]

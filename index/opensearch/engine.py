@@ -59,6 +59,11 @@ CHECKPOINT_SYNC = 1.0  # seconds between a rebuild's two flushes: the global che
 REPLICA_WAIT = 1800.0  # seconds a rebuild waits for its new index's replicas before giving up
 SYNC_PAGE = 5000  # fingerprints read a request when catching up with what others wrote
 SYNC_LAG_NS = 2_000_000_000  # how far back each catch-up reads again (writes of other processes land late)
+# A rebuild's new index refreshes this seldom while it loads (nobody searches it but the workers' catch-ups): at
+# a refresh a second, refreshes and the merges of their small segments took 2 s of cluster time for each second
+# of indexing (20k articles of the bench); the catch-ups then read back this much more (`_sync_prints`).
+REBUILD_REFRESH_S = 30
+REBUILD_LAG_NS = (REBUILD_REFRESH_S + 10) * 1_000_000_000
 RECENCY_PRIOR = 0.15  # as index.search.PRIOR: a score times 1 + 0.15 * 2^(-age / 365 days)
 TITLE_B = 0.5  # as index.engine._weighting: BM25's length normalisation of titles
 
@@ -183,10 +188,12 @@ class OpenSearchIndex(SearchIndex):
     def new_index_name(self) -> str:
         return f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(2)}"
 
-    def create_concrete(self, name: str, replicas: int | None = None) -> None:
+    def create_concrete(self, name: str, replicas: int | None = None, refresh: str | None = None) -> None:
         settings = index_settings(self.config)
         if replicas is not None:
             settings["settings"]["index"]["number_of_replicas"] = replicas
+        if refresh is not None:
+            settings["settings"]["index"]["refresh_interval"] = refresh
         self._call(
             "creating an index",
             lambda: self.client.indices.create(index=name, body=settings, wait_for_active_shards=1),
@@ -198,12 +205,15 @@ class OpenSearchIndex(SearchIndex):
         if state.exists():
             name = state.read_text(encoding="ascii").strip()
             if name and self._call("a look for the rebuilt index", lambda: self.client.indices.exists(index=name)):
+                # what the killed run wrote since the last refresh becomes visible to the catch-ups now
+                self._call("a refresh", functools.partial(self.client.indices.refresh, index=name))
                 return name, True
         name = self.new_index_name()
         # Loaded without replicas (each document analysed and written once, not once per copy), then copied to
         # the configured replicas as whole segment files before the alias moves (`finish_rebuild`). A node lost
         # during the load holds the only copy of its shards until it returns: the bulk retries wait for it.
-        self.create_concrete(name, replicas=0)
+        # It refreshes every REBUILD_REFRESH_S while it loads, and as configured once the alias points at it.
+        self.create_concrete(name, replicas=0, refresh=f"{REBUILD_REFRESH_S}s")
         state.write_text(name + "\n", encoding="ascii")
         return name, False
 
@@ -212,7 +222,7 @@ class OpenSearchIndex(SearchIndex):
         pointed at before."""
         self._call("a refresh", lambda: self.client.indices.refresh(index=name))
         self._commit(name)
-        replicas = {"index": {"number_of_replicas": self.config.replicas}}
+        replicas = {"index": {"number_of_replicas": self.config.replicas, "refresh_interval": None}}
         self._call("adding replicas", lambda: self.client.indices.put_settings(index=name, body=replicas))
         deadline = time.monotonic() + REPLICA_WAIT
         while True:  # the health call waits up to 30 s a time for the replicas to be copied
@@ -374,8 +384,10 @@ class OpenSearchIndex(SearchIndex):
         documents written later than the newest one seen, read as doc values in order of writing."""
         prints = self._prints
         # A document another process stamped a moment before this one's newest may become visible only now:
-        # the last SYNC_LAG_NS are read again (putting a known article again changes nothing).
-        after: list[Any] = [max(0, self._seen[0] - SYNC_LAG_NS), ""]
+        # the last SYNC_LAG_NS are read again (putting a known article again changes nothing); in a rebuild's
+        # index, which refreshes seldom, the last REBUILD_LAG_NS.
+        lag = SYNC_LAG_NS if self.target == self.alias else REBUILD_LAG_NS
+        after: list[Any] = [max(0, self._seen[0] - lag), ""]
         while True:
             body: dict[str, Any] = {
                 "size": SYNC_PAGE,
