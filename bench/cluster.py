@@ -107,6 +107,10 @@ def phase_index_cluster(folder: Path, target: Path, workers: int) -> dict[str, A
             name, _resumed = ix.begin_rebuild()  # type: ignore[attr-defined]
             futures = [pool.submit(index_slice, str(folder), str(target), name, n, workers) for n in range(workers)]
             results = [f.result() for f in futures]
+            if workers > 1:  # as reindex --workers: reprints the workers met at once, grouped afterwards
+                from index.opensearch import OpenSearchIndex
+
+                OpenSearchIndex(target / "index", cluster_config(), target=name, client=ix.client).regroup()  # type: ignore[attr-defined]
             loaded = time.perf_counter() - started
             ix.finish_rebuild(name)  # type: ignore[attr-defined]
             elapsed = time.perf_counter() - started

@@ -138,6 +138,38 @@ def test_histogram_group_export_and_similar_agree(both: tuple[SearchIndex, Searc
     assert cluster.get(some) == whoosh.get(some)
 
 
+def _partition(index: SearchIndex) -> list[list[str]]:
+    """The reprint groups of an index, as sorted lists of article ids."""
+    groups: dict[str, set[str]] = {}
+    for record in index.iter_records(SearchRequest(group=False, sort="date"), 100_000):
+        if record.group_id:
+            groups.setdefault(record.group_id, set()).add(record.id)
+    return sorted(sorted(g) for g in groups.values())
+
+
+def test_reprints_two_writers_met_at_once_are_grouped_as_one_writer_groups_them(
+    tmp_path: Path, opensearch_url: str
+) -> None:
+    from index.opensearch.engine import OpenSearchIndex
+
+    whoosh = open_index(tmp_path / "w" / "index", engine=EngineConfig())
+    whoosh.add(load_corpus())
+    config = _config(opensearch_url)
+    live = OpenSearchIndex(tmp_path / "o" / "index", config)
+    name, _resumed = live.begin_rebuild()
+    writers = [OpenSearchIndex(tmp_path / "o" / "index", config, target=name) for _ in range(2)]
+    records = load_corpus()
+    for start in range(0, len(records), 10):  # in turns, in the order Whoosh added them
+        writers[(start // 10) % 2].add(records[start : start + 10])
+    # a rebuild's index refreshes seldom while it loads: neither writer saw the other's articles
+    assert writers[0].regroup() > 0
+    live.finish_rebuild(name)
+    expected = _partition(whoosh)
+    assert expected and _partition(live) == expected
+    for index in (whoosh, live, *writers):
+        index.close()
+
+
 # ---------------------------------------------------------------------------------------------------- faults
 class Relay:
     """A TCP relay on loopback in front of the cluster: `cut()` closes it (the cluster unreachable), `restore()`

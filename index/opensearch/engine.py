@@ -451,6 +451,66 @@ class OpenSearchIndex(SearchIndex):
                     reopened.append((other, row[2], row[0]))
         return reopened
 
+    def regroup(self) -> int:
+        """After a load by several processes at once: each article's reprint group as one writer adding them in
+        order of addition (`seq`) finds it. A process sees what others wrote only after the index's next refresh,
+        so two reprints met by two workers within a refresh and a batch of each other were left apart; here they
+        are grouped. The articles whose group changes are written again; returns how many."""
+        self._call("a refresh", functools.partial(self.client.indices.refresh, index=self.target))
+        rows: list[tuple[str, int, str, int]] = []  # id, SimHash, group as written, seq
+        after: list[Any] | None = None
+        while True:
+            body: dict[str, Any] = {
+                "size": SYNC_PAGE,
+                "_source": False,
+                "docvalue_fields": ["sim", "seq", "gid"],
+                "sort": [{"seq": "asc"}, {"id": "asc"}],
+                "track_total_hits": False,
+            }
+            if after is not None:
+                body["search_after"] = after
+            page = self._call(
+                "reading the fingerprints", functools.partial(self.client.search, index=self.target, body=body)
+            )["hits"]["hits"]
+            for hit in page:
+                fields = hit["fields"]
+                gid = (fields.get("gid") or [""])[0]
+                rows.append((hit["_id"], int(fields["sim"][0], 16), gid, int(fields["seq"][0])))
+            if len(page) < SYNC_PAGE:
+                break
+            after = page[-1]["sort"]
+        prints = _Fingerprints([])
+        groups: dict[str, str] = {}
+        for record_id, simhash, _written, seq in rows:  # as `_assign_groups`, one article after the other
+            near = prints.near(simhash, MAX_GROUP_BITS, exclude=record_id) if simhash else []
+            group_id = ""
+            if near:
+                near.sort(key=lambda row: (row[3], row[2]))
+                other_id, other_group, _seq, _distance = near[0]
+                group_id = other_group or other_id
+                if not other_group:
+                    prints.set_group(other_id, group_id)
+                    groups[other_id] = group_id
+            prints.put(record_id, simhash, group_id, seq)
+            groups[record_id] = group_id
+        changed = [record_id for record_id, _h, written, _s in rows if groups[record_id] != written]
+        for start in range(0, len(changed), SYNC_PAGE // 10):
+            ids = changed[start : start + SYNC_PAGE // 10]
+            read = functools.partial(
+                self.client.mget, index=self.target, body={"ids": ids}, _source_includes="record,gid"
+            )
+            found = self._call("reading reprints", read)
+            actions = []
+            for doc in found["docs"]:
+                row = prints.get(doc["_id"])
+                if doc.get("found") and row is not None:
+                    record = _record(doc["_source"])
+                    record.group_id = groups[doc["_id"]]
+                    source = self.document(record, row[2], row[0])
+                    actions.append({"_op_type": "index", "_index": self.target, "_id": doc["_id"], "_source": source})
+            self.bulk(actions)
+        return len(changed)
+
     def optimize(self) -> None:
         if self.readonly:
             raise SearchIndexError("this index was opened read-only")
