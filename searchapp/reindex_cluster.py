@@ -136,7 +136,7 @@ def reindex_cluster(
                 pool.close()
             again = f", resumed after {start} pages" if start else ""
             line.finish(f"reindex: {len(items)} pages, {indexed} articles indexed by {workers} worker(s){again}")
-        if workers > 1:  # reprints two workers met within a refresh of each other: grouped as one writer would
+        if workers > 1:  # reprints that two workers met (neither reads the other's): grouped as one writer would
             OpenSearchIndex(paths.index, config, target=target, client=live.client).regroup()
         live.finish_rebuild(target)
         indexed = live.count()  # what a resumed run's earlier part put in too

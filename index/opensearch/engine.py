@@ -59,11 +59,10 @@ CHECKPOINT_SYNC = 1.0  # seconds between a rebuild's two flushes: the global che
 REPLICA_WAIT = 1800.0  # seconds a rebuild waits for its new index's replicas before giving up
 SYNC_PAGE = 5000  # fingerprints read a request when catching up with what others wrote
 SYNC_LAG_NS = 2_000_000_000  # how far back each catch-up reads again (writes of other processes land late)
-# A rebuild's new index refreshes this seldom while it loads (nobody searches it but the workers' catch-ups): at
-# a refresh a second, refreshes and the merges of their small segments took 2 s of cluster time for each second
-# of indexing (20k articles of the bench); the catch-ups then read back this much more (`_sync_prints`).
+# A rebuild's new index refreshes this seldom while it loads (nobody searches it): at a refresh a second, refreshes
+# and the merges of their small segments took 2 s of cluster time for each second of indexing (20k articles of the
+# bench). Its workers do not catch up with each other's articles while they load: `regroup` groups them after.
 REBUILD_REFRESH_S = 30
-REBUILD_LAG_NS = (REBUILD_REFRESH_S + 10) * 1_000_000_000
 RECENCY_PRIOR = 0.15  # as index.search.PRIOR: a score times 1 + 0.15 * 2^(-age / 365 days)
 TITLE_B = 0.5  # as index.engine._weighting: BM25's length normalisation of titles
 
@@ -161,6 +160,7 @@ class OpenSearchIndex(SearchIndex):
         self._queries = QueryBuilder(self.schema)
         self._prints = _Fingerprints([])  # the SimHash table for reprint groups, filled on the first add
         self._seen: tuple[int, str] = (0, "")  # (gen, id) of the newest document in it
+        self._synced = False  # whether it was read from the index once
         self._analyzers: dict[str, Any] = {name: self.schema[name].analyzer for name in TEXT_FIELDS}
         self._lock = threading.Lock()
         if target is None:
@@ -383,11 +383,14 @@ class OpenSearchIndex(SearchIndex):
         Whoosh index's multi-index), brought up to date with what anyone wrote since the last call: the
         documents written later than the newest one seen, read as doc values in order of writing."""
         prints = self._prints
+        if self._synced and self.target != self.alias:
+            # a rebuild: what the index held when this process began (a killed run's part) is read once; what
+            # other workers add meanwhile is grouped with this process's articles by `regroup` once all is in
+            return prints
+        self._synced = True
         # A document another process stamped a moment before this one's newest may become visible only now:
-        # the last SYNC_LAG_NS are read again (putting a known article again changes nothing); in a rebuild's
-        # index, which refreshes seldom, the last REBUILD_LAG_NS.
-        lag = SYNC_LAG_NS if self.target == self.alias else REBUILD_LAG_NS
-        after: list[Any] = [max(0, self._seen[0] - lag), ""]
+        # the last SYNC_LAG_NS are read again (putting a known article again changes nothing).
+        after: list[Any] = [max(0, self._seen[0] - SYNC_LAG_NS), ""]
         while True:
             body: dict[str, Any] = {
                 "size": SYNC_PAGE,
@@ -453,9 +456,9 @@ class OpenSearchIndex(SearchIndex):
 
     def regroup(self) -> int:
         """After a load by several processes at once: each article's reprint group as one writer adding them in
-        order of addition (`seq`) finds it. A process sees what others wrote only after the index's next refresh,
-        so two reprints met by two workers within a refresh and a batch of each other were left apart; here they
-        are grouped. The articles whose group changes are written again; returns how many."""
+        order of addition (`seq`) finds it. The workers of a rebuild do not read each other's articles while they
+        load (`_sync_prints`), so reprints that two workers met were left apart; here they are grouped. The
+        articles whose group changes are written again; returns how many."""
         self._call("a refresh", functools.partial(self.client.indices.refresh, index=self.target))
         rows: list[tuple[str, int, str, int]] = []  # id, SimHash, group as written, seq
         after: list[Any] | None = None
