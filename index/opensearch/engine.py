@@ -18,7 +18,8 @@ as a decay function; facet filters go in a `post_filter` and each facet's counts
 that leaves its own filter out; reprints fold with `collapse` on the group field; the attention chart is a
 date histogram; export and feeds page through a point in time. Reprint groups are found as in the Whoosh index,
 by SimHash within 8 bits, in the same in-memory multi-index (`index.store._Fingerprints`), which each writing
-process fills from the SimHashes kept as doc values and keeps up with what other writers add.
+process fills from the SimHashes kept as doc values and keeps up with what other writers add; the workers of a
+rebuild each keep to their own, and `regroup` groups what they met apart once the load is in.
 """
 
 from __future__ import annotations
