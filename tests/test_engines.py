@@ -337,8 +337,12 @@ def test_a_node_killed_during_a_bulk_load_loses_no_article(
     nodes = OpenSearch([opensearch_url]).cat.nodes(h="name,master", format="json")
     victim = _node_pid(next(int(n["name"].removeprefix("node")) for n in nodes if n["master"] != "*"))
 
-    def kill_soon() -> None:
-        time.sleep(2.0)
+    loading = threading.Event()
+
+    def kill_soon() -> None:  # once the first batch is in: while the next ones are analysed and sent (a fixed
+        # delay let a quiet machine finish the whole load first)
+        loading.wait(timeout=120)
+        time.sleep(0.1)
         os.kill(victim, signal.SIGKILL)
         killed.set()
 
@@ -347,6 +351,7 @@ def test_a_node_killed_during_a_bulk_load_loses_no_article(
     try:
         for start in range(0, len(load), 250):
             index.add(load[start : start + 250])
+            loading.set()
         assert killed.is_set(), "the load ended before the node was killed: load more"
     finally:
         killer.join()
