@@ -66,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-keep", action="store_true", help="delete the indexes afterwards (the corpus stays)")
     p.add_argument(
+        "--one-load",
+        action="store_true",
+        help="opensearch: skip the second load of the corpus with two workers (it doubles the run's time; "
+        "measure it in a smaller run)",
+    )
+    p.add_argument(
         "--translate",
         choices=run.TRANSLATE,
         default="both",
@@ -98,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reuse", action="store_true", help="measure again on the copy an earlier `scale` built")
 
     p = sub.add_parser("_phase", help=argparse.SUPPRESS)
-    p.add_argument("phase", choices=("index", "query"))
+    p.add_argument("phase", choices=("index", "query", "parity"))
     p.add_argument("engine", choices=run.ENGINES)
     p.add_argument("corpus", type=Path)
     p.add_argument("target", type=Path)
@@ -142,6 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "_phase":
             if args.phase == "index":
                 result = run.phase_index(args.engine, args.corpus, args.target, args.analysis, args.workers)
+            elif args.phase == "parity":
+                from bench.cluster import phase_parity
+
+                result = phase_parity(args.corpus, args.target.parent, args.queries)
             else:
                 result = run.phase_query(args.engine, args.corpus, args.target, args.queries, args.translate)
             print(json.dumps(result))
@@ -173,6 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             analysis=args.analysis,
             reuse=tuple(e.strip() for e in args.reuse.split(",") if e.strip()),
             translate=args.translate,
+            two_workers=not args.one_load,
         )
         results = report.add_ratios(run.run_suite(opts))
         path = report.write(results, args.out)

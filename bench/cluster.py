@@ -107,6 +107,10 @@ def phase_index_cluster(folder: Path, target: Path, workers: int) -> dict[str, A
             name, _resumed = ix.begin_rebuild()  # type: ignore[attr-defined]
             futures = [pool.submit(index_slice, str(folder), str(target), name, n, workers) for n in range(workers)]
             results = [f.result() for f in futures]
+            if workers > 1:  # as reindex --workers: reprints the workers met at once, grouped afterwards
+                from index.opensearch import OpenSearchIndex
+
+                OpenSearchIndex(target / "index", cluster_config(), target=name, client=ix.client).regroup()  # type: ignore[attr-defined]
             loaded = time.perf_counter() - started
             ix.finish_rebuild(name)  # type: ignore[attr-defined]
             elapsed = time.perf_counter() - started
@@ -135,3 +139,35 @@ def phase_index_cluster(folder: Path, target: Path, workers: int) -> dict[str, A
         out["cluster_share_of_cpu"] = round(cluster_cpu / (cluster_cpu + worker_cpu), 3)
         out["cluster_per_worker_cpu"] = round(cluster_cpu / worker_cpu, 3) if worker_cpu else None
     return out
+
+
+def phase_parity(folder: Path, work: Path, count: int) -> dict[str, Any]:
+    """The query mix on both engines of one corpus (`work`/ours, the Whoosh index, and `work`/opensearch): how
+    many answers have the same total, the same facet counts and the same notice. The issue's target is all."""
+    from bench.run import open_engine, query_mix
+
+    ours = open_engine("ours", work / "ours")
+    cluster = open_engine("opensearch", work / "opensearch")
+    same = {"total": 0, "facets": 0, "notice": 0}
+    differ: list[dict[str, Any]] = []
+    mix = query_mix(folder, count)
+    for q in mix:
+        a, b = ours.search(q.request), cluster.search(q.request)
+        fa = {name: {v.value: v.count for v in values} for name, values in a.facets.items()}
+        fb = {name: {v.value: v.count for v in values} for name, values in b.facets.items()}
+        same["total"] += a.total == b.total
+        same["facets"] += fa == fb
+        same["notice"] += a.notice == b.notice
+        if (a.total, fa, a.notice) != (b.total, fb, b.notice) and len(differ) < 5:
+            facets = {n: (fa.get(n), fb.get(n)) for n in set(fa) | set(fb) if fa.get(n) != fb.get(n)}
+            differ.append(
+                {
+                    "q": q.request.q,
+                    "filters": q.request.filters(),
+                    "totals": [a.total, b.total],
+                    "facets": {n: str(v)[:300] for n, v in facets.items()},
+                }
+            )
+    ours.close()
+    cluster.close()
+    return {"queries": len(mix), "same": same, "all_same": all(v == len(mix) for v in same.values()), "differ": differ}

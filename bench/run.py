@@ -789,6 +789,7 @@ class SuiteOptions:
     analysis: str = "full"  # ours: full (index.ingest.to_record) or generated (the generator's facts)
     reuse: tuple[str, ...] = ()  # engines whose index (and indexing figures) from an earlier run may be reused
     translate: str = "both"  # ours: the query mix with cross-language translation on, off, or both in turn
+    two_workers: bool = True  # OpenSearch: load the corpus a second time, with two workers
     notes: list[str] = field(default_factory=list)
 
 
@@ -887,14 +888,20 @@ def run_suite(opts: SuiteOptions) -> dict[str, Any]:
                 from bench.cluster import cluster_memory_mb
 
                 entry["cluster_memory_mb"] = cluster_memory_mb()
-                # indexing again with two workers, into a fresh index of another data folder
-                target2 = work / "opensearch-2workers"
-                shutil.rmtree(target2, ignore_errors=True)
-                target2.mkdir(parents=True)
-                say(f"bench: indexing {opts.n} articles with opensearch and 2 workers in a child process")
-                entry["index_2workers"] = _run_child(
-                    ["_phase", "index", engine, str(folder), str(target2), "--workers", "2"], timeout
-                )
+                if (work / "ours" / INDEX_PHASE_FILE).exists():
+                    say("bench: the query mix on ours and opensearch: the same totals and facet counts?")
+                    entry["parity"] = _run_child(
+                        ["_phase", "parity", engine, str(folder), str(target), "--queries", str(opts.queries)], timeout
+                    )
+                if opts.two_workers:
+                    # indexing again with two workers, into a fresh index of another data folder
+                    target2 = work / "opensearch-2workers"
+                    shutil.rmtree(target2, ignore_errors=True)
+                    target2.mkdir(parents=True)
+                    say(f"bench: indexing {opts.n} articles with opensearch and 2 workers in a child process")
+                    entry["index_2workers"] = _run_child(
+                        ["_phase", "index", engine, str(folder), str(target2), "--workers", "2"], timeout
+                    )
         except (BenchError, subprocess.TimeoutExpired) as exc:
             entry["error"] = str(exc)
             say(f"bench: {engine}: {exc}")

@@ -136,6 +136,8 @@ def reindex_cluster(
                 pool.close()
             again = f", resumed after {start} pages" if start else ""
             line.finish(f"reindex: {len(items)} pages, {indexed} articles indexed by {workers} worker(s){again}")
+        if workers > 1:  # reprints that two workers met (neither reads the other's): grouped as one writer would
+            OpenSearchIndex(paths.index, config, target=target, client=live.client).regroup()
         live.finish_rebuild(target)
         indexed = live.count()  # what a resumed run's earlier part put in too
         state_file.unlink(missing_ok=True)

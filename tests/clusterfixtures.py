@@ -80,12 +80,13 @@ def _drop_test_indexes(url: str) -> None:
     client.close()
 
 
-def engine_env(url: str, replicas: int = 0) -> dict[str, str]:
+def engine_env(url: str, replicas: int = 0, shards: int = 1) -> dict[str, str]:
     return {
         "SEARCHAPP_ENGINE": "opensearch",
         "SEARCHAPP_OPENSEARCH_URL": url,
         "SEARCHAPP_OPENSEARCH_PREFIX": TEST_PREFIX,
         "SEARCHAPP_OPENSEARCH_REPLICAS": str(replicas),
+        "SEARCHAPP_OPENSEARCH_SHARDS": str(shards),
     }
 
 

@@ -32,8 +32,8 @@ from index.config import EngineConfig
 from tests.clusterfixtures import SCRIPT, default_install_env, engine_env
 
 
-def _config(url: str, replicas: int = 0) -> EngineConfig:
-    return EngineConfig.from_env(engine_env(url, replicas))
+def _config(url: str, replicas: int = 0, shards: int = 1) -> EngineConfig:
+    return EngineConfig.from_env(engine_env(url, replicas, shards))
 
 
 @pytest.fixture(scope="module")
@@ -41,13 +41,17 @@ def corpus() -> list[Record]:
     return load_corpus()
 
 
-@pytest.fixture(scope="module")
+# One shard, and two: each shard then counts its own part of the matches (facets, groups), and the cluster adds
+# them up; the counts must still be Whoosh's exactly (SEARCHAPP_OPENSEARCH_SHARDS=2).
+@pytest.fixture(scope="module", params=[1, 2], ids=["1shard", "2shards"])
 def both(
-    tmp_path_factory: pytest.TempPathFactory, opensearch_url: str, corpus: list[Record]
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, opensearch_url: str, corpus: list[Record]
 ) -> Iterator[tuple[SearchIndex, SearchIndex]]:
     root = tmp_path_factory.mktemp("engines")
     whoosh = open_index(root / "w" / "index", engine=EngineConfig())
-    cluster = open_index(root / "o" / "index", engine=_config(opensearch_url))
+    config = _config(opensearch_url, shards=request.param)
+    assert config.shards == request.param
+    cluster = open_index(root / "o" / "index", engine=config)
     whoosh.add(load_corpus())
     cluster.add(load_corpus())
     yield whoosh, cluster
@@ -71,6 +75,9 @@ def _requests() -> Iterator[SearchRequest]:
         yield SearchRequest(q=query.q, per_page=100)
         yield SearchRequest(q=query.q, per_page=100, lang=["kk"])
         yield SearchRequest(q=query.q, per_page=100, sort="date", group=False)
+        # a month and a year apart: the words may all be in articles outside the dates only (no any-word fallback
+        # then, on either engine: it is decided on the text alone)
+        yield SearchRequest(q=query.q, per_page=100, date_from="2024-03-01", date_to="2024-03-31", year=["2023"])
     for q in ["", "NOT бюджет", "source:ertis.kz OR region:KZ-55", "бюдж*", '"аудан бюджеті"', "xyzzy бюджет"]:
         yield SearchRequest(q=q, per_page=100)
         yield SearchRequest(q=q, per_page=100, sort="date_asc")
@@ -129,6 +136,38 @@ def test_histogram_group_export_and_similar_agree(both: tuple[SearchIndex, Searc
     similar = cluster.more_like_this(some)
     assert similar and all(h.record.group_id != grouped[0].record.group_id or not h.record.group_id for h in similar)
     assert cluster.get(some) == whoosh.get(some)
+
+
+def _partition(index: SearchIndex) -> list[list[str]]:
+    """The reprint groups of an index, as sorted lists of article ids."""
+    groups: dict[str, set[str]] = {}
+    for record in index.iter_records(SearchRequest(group=False, sort="date"), 100_000):
+        if record.group_id:
+            groups.setdefault(record.group_id, set()).add(record.id)
+    return sorted(sorted(g) for g in groups.values())
+
+
+def test_reprints_two_writers_met_at_once_are_grouped_as_one_writer_groups_them(
+    tmp_path: Path, opensearch_url: str
+) -> None:
+    from index.opensearch.engine import OpenSearchIndex
+
+    whoosh = open_index(tmp_path / "w" / "index", engine=EngineConfig())
+    whoosh.add(load_corpus())
+    config = _config(opensearch_url)
+    live = OpenSearchIndex(tmp_path / "o" / "index", config)
+    name, _resumed = live.begin_rebuild()
+    writers = [OpenSearchIndex(tmp_path / "o" / "index", config, target=name) for _ in range(2)]
+    records = load_corpus()
+    for start in range(0, len(records), 10):  # in turns, in the order Whoosh added them
+        writers[(start // 10) % 2].add(records[start : start + 10])
+    # a rebuild's index refreshes seldom while it loads: neither writer saw the other's articles
+    assert writers[0].regroup() > 0
+    live.finish_rebuild(name)
+    expected = _partition(whoosh)
+    assert expected and _partition(live) == expected
+    for index in (whoosh, live, *writers):
+        index.close()
 
 
 # ---------------------------------------------------------------------------------------------------- faults
@@ -296,6 +335,10 @@ def test_a_node_killed_during_a_bulk_load_loses_no_article(
     second = opensearch_url.rsplit(":", 1)[0] + ":" + str(int(opensearch_url.rsplit(":", 1)[1]) + 1)
     config = EngineConfig.from_env({**engine_env(f"{opensearch_url},{second}", replicas=1)})
     index = open_index(tmp_path / "index", engine=config)
+    from index.opensearch.engine import wait_until_green
+
+    # the replica placed before a node dies: else the only copy may be on the dead node, and the load waits for it
+    wait_until_green(config, timeout=120)
     records = [r for r in corpus]
     # many more articles than the corpus has: copies under new ids, so the load lasts while the node dies
     load: list[Record] = []
@@ -308,8 +351,12 @@ def test_a_node_killed_during_a_bulk_load_loses_no_article(
     killed = threading.Event()
     victim = _node_pid(_node_outside_the_vote(config))
 
-    def kill_soon() -> None:
-        time.sleep(2.0)
+    loading = threading.Event()
+
+    def kill_soon() -> None:  # once the first batch is in: while the next ones are analysed and sent (a fixed
+        # delay let a quiet machine finish the whole load first)
+        loading.wait(timeout=120)
+        time.sleep(0.1)
         os.kill(victim, signal.SIGKILL)
         killed.set()
 
@@ -318,14 +365,13 @@ def test_a_node_killed_during_a_bulk_load_loses_no_article(
     try:
         for start in range(0, len(load), 250):
             index.add(load[start : start + 250])
+            loading.set()
         assert killed.is_set(), "the load ended before the node was killed: load more"
     finally:
         killer.join()
         assert killed.is_set()
         restart = subprocess.run([str(SCRIPT), "start"], capture_output=True, text=True, timeout=600)
         assert restart.returncode == 0, restart.stderr[-2000:]
-    from index.opensearch.engine import wait_until_green
-
     wait_until_green(config, timeout=180)
     assert index.count() == len(load)
     missing = [r.id for r in load[:: max(1, len(load) // 200)] if index.get(r.id) is None]

@@ -3,8 +3,11 @@
 Analysis stays ours: Kazakh has no stemmer in any engine, so each text field's analyzer (`index.schema`) runs
 here, in Python, and OpenSearch indexes the tokens with its `whitespace` analyzer, one field per language and
 part and the two folded fields, as the Whoosh index has them. Facets are `keyword` fields with the values the
-Whoosh index keeps (parents included); the day and the KZT amounts are numbers. The records live in `_source`
-(the token fields are left out of it), so any app server can answer.
+Whoosh index keeps (parents included); the day and the KZT amounts are numbers. The records live in `_source`,
+so any app server can answer. The token fields are left out of `_source` (`_source.excludes`): kept in it, a search
+parsed three times the bytes to fetch its page's records (13 ms more a query, median of the mix at 20k on a loaded
+machine), though indexing is cheaper without the filter (each node then keeps a second, unfiltered copy of every
+source for recovery, `_recovery_source`: 20% more cluster CPU an article, 30% more disk at 5k articles).
 
 Names: the data folder keeps an id (`opensearch-id`), and the index is the alias `<prefix>-<id>`, which points
 at one concrete index `<prefix>-<id>-<time>`. A rebuild fills a new concrete index and then moves the alias in
@@ -15,7 +18,8 @@ as a decay function; facet filters go in a `post_filter` and each facet's counts
 that leaves its own filter out; reprints fold with `collapse` on the group field; the attention chart is a
 date histogram; export and feeds page through a point in time. Reprint groups are found as in the Whoosh index,
 by SimHash within 8 bits, in the same in-memory multi-index (`index.store._Fingerprints`), which each writing
-process fills from the SimHashes kept as doc values and keeps up with what other writers add.
+process fills from the SimHashes kept as doc values and keeps up with what other writers add; the workers of a
+rebuild each keep to their own, and `regroup` groups what they met apart once the load is in.
 """
 
 from __future__ import annotations
@@ -54,9 +58,14 @@ MAX_WINDOW = 100_000  # deepest page a search may ask for
 BULK_RETRIES = 10  # a rejected (429, 503) bulk item is sent again this often, with doubling waits, before failing
 TRANSIENT = (429, 503)  # item statuses that say "later", not "never"
 GREEN = {"wait_for_status": "green", "request_timeout": 40}  # (the API's own `timeout` name is the client's)
+CHECKPOINT_SYNC = 1.0  # seconds between a rebuild's two flushes: the global checkpoint reaches disk (`_commit`)
 REPLICA_WAIT = 1800.0  # seconds a rebuild waits for its new index's replicas before giving up
 SYNC_PAGE = 5000  # fingerprints read a request when catching up with what others wrote
 SYNC_LAG_NS = 2_000_000_000  # how far back each catch-up reads again (writes of other processes land late)
+# A rebuild's new index refreshes this seldom while it loads (nobody searches it): at a refresh a second, refreshes
+# and the merges of their small segments took 2 s of cluster time for each second of indexing (20k articles of the
+# bench). Its workers do not catch up with each other's articles while they load: `regroup` groups them after.
+REBUILD_REFRESH_S = 30
 RECENCY_PRIOR = 0.15  # as index.whoosh.ranking.PRIOR: a score times 1 + 0.15 * 2^(-age / 365 days)
 TITLE_B = 0.5  # as index.whoosh.engine._weighting: BM25's length normalisation of titles
 
@@ -171,6 +180,7 @@ class OpenSearchIndex(SearchIndex):
         self._queries = QueryBuilder(self.schema)
         self._prints = _Fingerprints([])  # the SimHash table for reprint groups, filled on the first add
         self._seen: tuple[int, str] = (0, "")  # (gen, id) of the newest document in it
+        self._synced = False  # whether it was read from the index once
         self._analyzers: dict[str, Any] = {name: self.schema[name].analyzer for name in TEXT_FIELDS}
         self._lock = threading.Lock()
         if target is None:
@@ -198,10 +208,12 @@ class OpenSearchIndex(SearchIndex):
     def new_index_name(self) -> str:
         return f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(2)}"
 
-    def create_concrete(self, name: str, replicas: int | None = None) -> None:
+    def create_concrete(self, name: str, replicas: int | None = None, refresh: str | None = None) -> None:
         settings = index_settings(self.config)
         if replicas is not None:
             settings["settings"]["index"]["number_of_replicas"] = replicas
+        if refresh is not None:
+            settings["settings"]["index"]["refresh_interval"] = refresh
         self._call(
             "creating an index",
             lambda: self.client.indices.create(index=name, body=settings, wait_for_active_shards=1),
@@ -213,12 +225,15 @@ class OpenSearchIndex(SearchIndex):
         if state.exists():
             name = state.read_text(encoding="ascii").strip()
             if name and self._call("a look for the rebuilt index", lambda: self.client.indices.exists(index=name)):
+                # what the killed run wrote since the last refresh becomes visible to the catch-ups now
+                self._call("a refresh", functools.partial(self.client.indices.refresh, index=name))
                 return name, True
         name = self.new_index_name()
         # Loaded without replicas (each document analysed and written once, not once per copy), then copied to
         # the configured replicas as whole segment files before the alias moves (`finish_rebuild`). A node lost
         # during the load holds the only copy of its shards until it returns: the bulk retries wait for it.
-        self.create_concrete(name, replicas=0)
+        # It refreshes every REBUILD_REFRESH_S while it loads, and as configured once the alias points at it.
+        self.create_concrete(name, replicas=0, refresh=f"{REBUILD_REFRESH_S}s")
         state.write_text(name + "\n", encoding="ascii")
         return name, False
 
@@ -226,7 +241,8 @@ class OpenSearchIndex(SearchIndex):
         """Give the rebuilt index its replicas, point the alias at it in one step, then drop the indexes it
         pointed at before."""
         self._call("a refresh", lambda: self.client.indices.refresh(index=name))
-        replicas = {"index": {"number_of_replicas": self.config.replicas}}
+        self._commit(name)
+        replicas = {"index": {"number_of_replicas": self.config.replicas, "refresh_interval": None}}
         self._call("adding replicas", lambda: self.client.indices.put_settings(index=name, body=replicas))
         deadline = time.monotonic() + REPLICA_WAIT
         while True:  # the health call waits up to 30 s a time for the replicas to be copied
@@ -242,6 +258,20 @@ class OpenSearchIndex(SearchIndex):
             if o != name:
                 self._call("dropping the old index", functools.partial(self.client.indices.delete, index=o))
         (self.path.parent / REBUILD_FILE).unlink(missing_ok=True)
+
+    def _commit(self, name: str) -> None:
+        """Write the loaded index to a Lucene commit that its replicas can copy as files. A replica copies the
+        newest commit whose operations the global checkpoint covers, and replays every operation after it;
+        the checkpoint that covers the load is written to disk only after the load's first flush, so without
+        a second (forced) flush the replicas start from the empty first commit and index every article again
+        (2 ms of cluster CPU an article, more than the load itself)."""
+        for force in ("false", "true"):
+            flush = functools.partial(
+                self.client.indices.flush, index=name, params={"force": force, "wait_if_ongoing": "true"}
+            )
+            self._call("a flush", flush)
+            if force == "false":
+                time.sleep(CHECKPOINT_SYNC)
 
     def _green(self, name: str) -> bool:
         """Whether the index has every copy placed, after waiting up to 30 s for it (a 408 says not yet)."""
@@ -373,6 +403,11 @@ class OpenSearchIndex(SearchIndex):
         Whoosh index's multi-index), brought up to date with what anyone wrote since the last call: the
         documents written later than the newest one seen, read as doc values in order of writing."""
         prints = self._prints
+        if self._synced and self.target != self.alias:
+            # a rebuild: what the index held when this process began (a killed run's part) is read once; what
+            # other workers add meanwhile is grouped with this process's articles by `regroup` once all is in
+            return prints
+        self._synced = True
         # A document another process stamped a moment before this one's newest may become visible only now:
         # the last SYNC_LAG_NS are read again (putting a known article again changes nothing).
         after: list[Any] = [max(0, self._seen[0] - SYNC_LAG_NS), ""]
@@ -426,7 +461,8 @@ class OpenSearchIndex(SearchIndex):
         reopened: list[tuple[Record, int, int]] = []
         if opened:
             found = self._call(
-                "reading reprints", lambda: self.client.mget(index=self.target, body={"ids": list(opened)})
+                "reading reprints",
+                lambda: self.client.mget(index=self.target, body={"ids": list(opened)}, _source_includes="record,gid"),
             )
             for doc in found["docs"]:
                 if not doc.get("found"):
@@ -437,6 +473,66 @@ class OpenSearchIndex(SearchIndex):
                 if row is not None:
                     reopened.append((other, row[2], row[0]))
         return reopened
+
+    def regroup(self) -> int:
+        """After a load by several processes at once: each article's reprint group as one writer adding them in
+        order of addition (`seq`) finds it. The workers of a rebuild do not read each other's articles while they
+        load (`_sync_prints`), so reprints that two workers met were left apart; here they are grouped. The
+        articles whose group changes are written again; returns how many."""
+        self._call("a refresh", functools.partial(self.client.indices.refresh, index=self.target))
+        rows: list[tuple[str, int, str, int]] = []  # id, SimHash, group as written, seq
+        after: list[Any] | None = None
+        while True:
+            body: dict[str, Any] = {
+                "size": SYNC_PAGE,
+                "_source": False,
+                "docvalue_fields": ["sim", "seq", "gid"],
+                "sort": [{"seq": "asc"}, {"id": "asc"}],
+                "track_total_hits": False,
+            }
+            if after is not None:
+                body["search_after"] = after
+            page = self._call(
+                "reading the fingerprints", functools.partial(self.client.search, index=self.target, body=body)
+            )["hits"]["hits"]
+            for hit in page:
+                fields = hit["fields"]
+                gid = (fields.get("gid") or [""])[0]
+                rows.append((hit["_id"], int(fields["sim"][0], 16), gid, int(fields["seq"][0])))
+            if len(page) < SYNC_PAGE:
+                break
+            after = page[-1]["sort"]
+        prints = _Fingerprints([])
+        groups: dict[str, str] = {}
+        for record_id, simhash, _written, seq in rows:  # as `_assign_groups`, one article after the other
+            near = prints.near(simhash, MAX_GROUP_BITS, exclude=record_id) if simhash else []
+            group_id = ""
+            if near:
+                near.sort(key=lambda row: (row[3], row[2]))
+                other_id, other_group, _seq, _distance = near[0]
+                group_id = other_group or other_id
+                if not other_group:
+                    prints.set_group(other_id, group_id)
+                    groups[other_id] = group_id
+            prints.put(record_id, simhash, group_id, seq)
+            groups[record_id] = group_id
+        changed = [record_id for record_id, _h, written, _s in rows if groups[record_id] != written]
+        for start in range(0, len(changed), SYNC_PAGE // 10):
+            ids = changed[start : start + SYNC_PAGE // 10]
+            read = functools.partial(
+                self.client.mget, index=self.target, body={"ids": ids}, _source_includes="record,gid"
+            )
+            found = self._call("reading reprints", read)
+            actions = []
+            for doc in found["docs"]:
+                row = prints.get(doc["_id"])
+                if doc.get("found") and row is not None:
+                    record = _record(doc["_source"])
+                    record.group_id = groups[doc["_id"]]
+                    source = self.document(record, row[2], row[0])
+                    actions.append({"_op_type": "index", "_index": self.target, "_id": doc["_id"], "_source": source})
+            self.bulk(actions)
+        return len(changed)
 
     def optimize(self) -> None:
         if self.readonly:
@@ -563,7 +659,7 @@ class OpenSearchIndex(SearchIndex):
         """The parsed query, with the any-word fallback when no article has all of a plain query's words."""
         parsed, node = self._parse(request.q, translate=request.xlang)
         if node is not None and parsed.plain and parsed.words > 1:
-            body = {"query": self._query(node, request, scored=False)}
+            body = {"query": to_dsl(node)}  # the text alone, whatever the bounds (as `search` decides it)
             found = self._call("a count", lambda: self.client.count(index=self.alias, body=body))["count"]
             if not found:
                 parsed, node = self._parse(request.q, any_word=True, translate=request.xlang)
@@ -572,20 +668,22 @@ class OpenSearchIndex(SearchIndex):
 
     def search(self, request: SearchRequest) -> SearchResult:
         parsed, node = self._parse(request.q, translate=request.xlang)
-        answer, total, facets = self._search_page(request, node)
-        matched = answer["aggregations"]["matched"]["doc_count"]
-        if node is not None and parsed.plain and parsed.words > 1 and not matched:
+        fallback = node is not None and parsed.plain and parsed.words > 1
+        answer, total, facets, matched = self._search_page(request, node, text_matches=fallback)
+        if fallback and not matched:
             # no article has all the words (whatever the facet filters): any of them, and say so
             parsed, node = self._parse(request.q, any_word=True, translate=request.xlang)
             parsed.notice = parsed.notice or NOTICE_ANY
-            answer, total, facets = self._search_page(request, node)
+            answer, total, facets, _matched = self._search_page(request, node)
         hits = self._hits(answer["hits"]["hits"], node, with_groups=request.group, request=request)
         return parsed.result(total, request.page, request.per_page, hits, facets)
 
     def _search_page(
-        self, request: SearchRequest, node: qtree.Node | None
-    ) -> tuple[dict[str, Any], int, dict[str, list[FacetValue]]]:
-        """One request: the page, the total, every facet's counts, and how many match the text and bounds."""
+        self, request: SearchRequest, node: qtree.Node | None, *, text_matches: bool = False
+    ) -> tuple[dict[str, Any], int, dict[str, list[FacetValue]], int]:
+        """One request: the page, the total and every facet's counts; with `text_matches`, also how many articles
+        match the text alone, whatever the dates, amounts and facets (as the Whoosh index decides its any-word
+        fallback), else how many match the text and the bounds."""
         filters = self._facet_filters(request)
         start = (request.page - 1) * request.per_page
         # a page past the deepest one the cluster pages to is past the results too (as on Whoosh, an empty page
@@ -598,48 +696,73 @@ class OpenSearchIndex(SearchIndex):
             "sort": self._sort(request, node),
             "track_total_hits": True,
             "_source": ["record", "gid"],
-            "aggs": {"matched": {"filter": {"match_all": {}}}},  # before post_filter: the text and the bounds
         }
+        aggs: dict[str, Any] = {}
+        bounded = bool(self._bounds(request))
+        if text_matches and bounded and node is not None:
+            aggs["matched"] = {"global": {}, "aggs": {"text": {"filter": to_dsl(node)}}}
         if filters:
             body["post_filter"] = {"bool": {"filter": list(filters.values())}}
+            if "matched" not in aggs:  # the matches before the facet filters (without filters: the total)
+                aggs["matched"] = {"filter": {"match_all": {}}}
+        # Facets not filtered are counted among the matches that pass every filter, as are the groups: they
+        # share one filter bucket (no bucket at all without filters). A filtered facet is counted without its
+        # own filter, in a bucket of its own: one aggregation per filter, not one per facet.
+        shared: dict[str, Any] = {}
         if request.group:
             body["collapse"] = {"field": "grp"}
             # articles alone are counted exactly; only the reprinted ones need a distinct count of their groups
             # (exact up to GROUP_PRECISION groups among the matches, which covers any real archive's reprints)
-            body["aggs"]["groups"] = {
-                "filter": {"bool": {"filter": list(filters.values())}},
-                "aggs": {
-                    "alone": {"filter": {"term": {"gid": ""}}},
-                    "reprinted": {
-                        "filter": {"bool": {"must_not": [{"term": {"gid": ""}}]}},
-                        "aggs": {"n": {"cardinality": {"field": "gid", "precision_threshold": GROUP_PRECISION}}},
-                    },
-                },
+            shared["alone"] = {"filter": {"term": {"gid": ""}}}
+            shared["reprinted"] = {
+                "filter": {"bool": {"must_not": [{"term": {"gid": ""}}]}},
+                "aggs": {"n": {"cardinality": {"field": "gid", "precision_threshold": GROUP_PRECISION}}},
             }
+        paths: dict[str, tuple[str, ...]] = {}
         if request.facets:
             for name in FACETS:
+                terms = {"terms": {"field": name, "size": FACET_SIZE, "shard_size": FACET_SIZE}}
+                if name not in filters:
+                    shared[f"facet_{name}"] = terms
+                    paths[name] = ("all", f"facet_{name}") if filters else (f"facet_{name}",)
+                    continue
                 others = [f for other, f in filters.items() if other != name]
-                body["aggs"][f"facet_{name}"] = {
-                    "filter": {"bool": {"filter": others}},
-                    "aggs": {"values": {"terms": {"field": name, "size": FACET_SIZE}}},
-                }
+                if others:
+                    aggs[f"facet_{name}"] = {"filter": {"bool": {"filter": others}}, "aggs": {"values": terms}}
+                    paths[name] = (f"facet_{name}", "values")
+                else:
+                    aggs[f"facet_{name}"] = terms
+                    paths[name] = (f"facet_{name}",)
+        if filters and shared:
+            aggs["all"] = {"filter": {"bool": {"filter": list(filters.values())}}, "aggs": shared}
+        else:
+            aggs.update(shared)
+        if aggs:
+            body["aggs"] = aggs
         answer = self._search(body)
-        aggs = answer.get("aggregations", {})
+        found = answer.get("aggregations", {})
         if request.group:
-            groups = aggs["groups"]
+            groups = found["all"] if filters else found
             total = int(groups["alone"]["doc_count"]) + int(groups["reprinted"]["n"]["value"])
         else:
             total = int(answer["hits"]["total"]["value"])
+        if "text" in found.get("matched", {}):
+            matched = int(found["matched"]["text"]["doc_count"])
+        elif filters:
+            matched = int(found["matched"]["doc_count"])
+        else:
+            matched = int(answer["hits"]["total"]["value"])
         facets: dict[str, list[FacetValue]] = {}
-        if request.facets:
-            for name in FACETS:
-                buckets = aggs[f"facet_{name}"]["values"]["buckets"]
-                values = [FacetValue(str(b["key"]), int(b["doc_count"])) for b in buckets]
-                have = {v.value for v in values}
-                values += [FacetValue(v, 0) for v in request.filters().get(name, []) if v not in have]
-                values.sort(key=lambda v: (-v.count, v.value))
-                facets[name] = values
-        return answer, total, facets
+        for name, path in paths.items():
+            agg = found
+            for key in path:
+                agg = agg[key]
+            values = [FacetValue(str(b["key"]), int(b["doc_count"])) for b in agg["buckets"]]
+            have = {v.value for v in values}
+            values += [FacetValue(v, 0) for v in request.filters().get(name, []) if v not in have]
+            values.sort(key=lambda v: (-v.count, v.value))
+            facets[name] = values
+        return answer, total, facets, matched
 
     def _hits(
         self,
