@@ -136,6 +136,9 @@ def reindex_cluster(
                 pool.close()
             again = f", resumed after {start} pages" if start else ""
             line.finish(f"reindex: {len(items)} pages, {indexed} articles indexed by {workers} worker(s){again}")
+        Progress("reindex", enabled=progress).say(
+            "reindex: merging the new index in one pass, then copying it to its replicas"
+        )
         if workers > 1:  # reprints that two workers met (neither reads the other's): grouped as one writer would
             OpenSearchIndex(paths.index, config, target=target, client=live.client).regroup()
         live.finish_rebuild(target)

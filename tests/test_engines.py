@@ -422,10 +422,20 @@ def test_crawl_and_reindex_with_workers_write_to_the_cluster(
     old_generation = before.generation()
     before.close()
 
+    from index.opensearch import engine
+
+    monkeypatch.setattr(engine, "MERGE_FLOOR_BYTES", 0)  # merged as a large load is, however small this one
     assert main(["reindex", "--workers", "2", "--data", str(paths.root)]) == 0
     assert _records(paths) == expected
     after = open_index(paths.index, readonly=True)
     assert after.generation() != old_generation  # a new index behind the alias: ETags change
+    # loaded without refreshes, merged in one pass on the primary, copied to the replica as files; then it
+    # refreshes as configured again, so later crawls are searchable
+    segments = after.client.cat.segments(index=after.alias, format="json")
+    assert len([s for s in segments if s["prirep"] == "p"]) == 1, segments
+    assert all(int(s["docs.deleted"]) == 0 for s in segments), segments
+    for concrete in after.client.indices.get_settings(index=after.alias).values():
+        assert "refresh_interval" not in concrete["settings"]["index"]
     after.close()
     assert not list(paths.root.glob("opensearch-rebuild*"))  # the rebuild's state is cleared once it is in
 

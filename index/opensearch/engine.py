@@ -4,10 +4,10 @@ Analysis stays ours: Kazakh has no stemmer in any engine, so each text field's a
 here, in Python, and OpenSearch indexes the tokens with its `whitespace` analyzer, one field per language and
 part and the two folded fields, as the Whoosh index has them. Facets are `keyword` fields with the values the
 Whoosh index keeps (parents included); the day and the KZT amounts are numbers. The records live in `_source`,
-so any app server can answer. The token fields are left out of `_source` (`_source.excludes`): kept in it, a search
-parsed three times the bytes to fetch its page's records (13 ms more a query, median of the mix at 20k on a loaded
-machine), though indexing is cheaper without the filter (each node then keeps a second, unfiltered copy of every
-source for recovery, `_recovery_source`: 20% more cluster CPU an article, 30% more disk at 5k articles).
+so any app server can answer, and the token fields stay in it. Left out (`_source.excludes`), every source was parsed
+and written again as it was indexed, and each node kept a second, whole copy of it for recovery (`_recovery_source`)
+until the merge: at 100k articles 2.21 ms of cluster CPU an article against 1.97 kept in, for an index of 0.75 GB
+against 1.3 GB and a query mix p95 of 42 to 44 ms against 49 to 50 (docs/performance.md#scaling-out).
 
 Names: the data folder keeps an id (`opensearch-id`), and the index is the alias `<prefix>-<id>`, which points
 at one concrete index `<prefix>-<id>-<time>`. A rebuild fills a new concrete index and then moves the alias in
@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
+import math
 import secrets
 import threading
 import time
@@ -62,10 +63,15 @@ CHECKPOINT_SYNC = 1.0  # seconds between a rebuild's two flushes: the global che
 REPLICA_WAIT = 1800.0  # seconds a rebuild waits for its new index's replicas before giving up
 SYNC_PAGE = 5000  # fingerprints read a request when catching up with what others wrote
 SYNC_LAG_NS = 2_000_000_000  # how far back each catch-up reads again (writes of other processes land late)
-# A rebuild's new index refreshes this seldom while it loads (nobody searches it): at a refresh a second, refreshes
-# and the merges of their small segments took 2 s of cluster time for each second of indexing (20k articles of the
-# bench). Its workers do not catch up with each other's articles while they load: `regroup` groups them after.
-REBUILD_REFRESH_S = 30
+# A rebuild's new index never refreshes by time while it loads (nobody searches it; its workers do not catch up
+# with each other's articles either: `regroup` groups them after). Segments are then written only when a node's
+# indexing buffer or the translog is full, large enough that no background merge starts, and the whole index is
+# merged in one pass at the end (`_merge_loaded`). At 100k articles, a refresh every 30 s instead spent 141 s of
+# node time writing small segments and 109 s merging them again and again; see docs/performance.md#scaling-out.
+MAX_SEGMENT_BYTES = 5 * 1024**3  # OpenSearch's index.merge.policy.max_merged_segment: background merges stop there
+MERGE_FLOOR_BYTES = 64 * 1024**2  # a smaller load is left to the background merges (not worth LEASE_WAIT)
+MERGE_WAIT = 1800.0  # seconds a call waits for a rebuild's merge (a timed-out call is sent again: it waits anew)
+LEASE_WAIT = 90.0  # seconds a rebuild waits for its history to be released before merging (the nodes renew every 30)
 RECENCY_PRIOR = 0.15  # as index.whoosh.ranking.PRIOR: a score times 1 + 0.15 * 2^(-age / 365 days)
 TITLE_B = 0.5  # as index.whoosh.engine._weighting: BM25's length normalisation of titles
 
@@ -119,7 +125,7 @@ def index_settings(config: EngineConfig) -> dict[str, Any]:
                 "similarity": {"title_bm25": {"type": "BM25", "k1": 1.2, "b": TITLE_B}},
             }
         },
-        "mappings": {"dynamic": "strict", "_source": {"excludes": list(TEXT_FIELDS)}, "properties": properties},
+        "mappings": {"dynamic": "strict", "properties": properties},
     }
 
 
@@ -232,16 +238,17 @@ class OpenSearchIndex(SearchIndex):
         # Loaded without replicas (each document analysed and written once, not once per copy), then copied to
         # the configured replicas as whole segment files before the alias moves (`finish_rebuild`). A node lost
         # during the load holds the only copy of its shards until it returns: the bulk retries wait for it.
-        # It refreshes every REBUILD_REFRESH_S while it loads, and as configured once the alias points at it.
-        self.create_concrete(name, replicas=0, refresh=f"{REBUILD_REFRESH_S}s")
+        # It refreshes only when asked while it loads, and as configured once the alias points at it.
+        self.create_concrete(name, replicas=0, refresh="-1")
         state.write_text(name + "\n", encoding="ascii")
         return name, False
 
     def finish_rebuild(self, name: str) -> None:
-        """Give the rebuilt index its replicas, point the alias at it in one step, then drop the indexes it
-        pointed at before."""
+        """Merge the rebuilt index, give it its replicas, point the alias at it in one step, then drop the indexes
+        it pointed at before."""
         self._call("a refresh", lambda: self.client.indices.refresh(index=name))
         self._commit(name)
+        self._merge_loaded(name)
         replicas = {"index": {"number_of_replicas": self.config.replicas, "refresh_interval": None}}
         self._call("adding replicas", lambda: self.client.indices.put_settings(index=name, body=replicas))
         deadline = time.monotonic() + REPLICA_WAIT
@@ -258,6 +265,49 @@ class OpenSearchIndex(SearchIndex):
             if o != name:
                 self._call("dropping the old index", functools.partial(self.client.indices.delete, index=o))
         (self.path.parent / REBUILD_FILE).unlink(missing_ok=True)
+
+    def _primaries(self, name: str) -> list[dict[str, Any]]:
+        """The shard-level statistics of an index's primary copies: size, sequence numbers, retention leases."""
+        stats = self._call(
+            "reading the index's statistics",
+            lambda: self.client.indices.stats(index=name, metric="store,docs", level="shards"),
+        )
+        return [
+            copy
+            for index in stats["indices"].values()
+            for copies in index["shards"].values()
+            for copy in copies
+            if copy["routing"]["primary"]
+        ]
+
+    def _history_released(self, name: str) -> bool:
+        """Whether every primary's retention leases have moved past its last operation: until then a merge keeps
+        the deleted documents (the history a copy may need). The nodes move the leases every 30 s after a flush."""
+        return all(
+            int(lease["retaining_seq_no"]) > int(p["seq_no"]["max_seq_no"])
+            for p in self._primaries(name)
+            for lease in p["retention_leases"]["leases"]
+        )
+
+    def _merge_loaded(self, name: str) -> None:
+        """Merge each shard of a flushed index to as few segments as keep every one under MAX_SEGMENT_BYTES, in one
+        pass: for a rebuild's load, every byte merged once, on the primaries alone (the replicas then copy the
+        merged files). 100k articles: 24 segments (1.5 GB) became one of 1.3 GB in 24 s of one node's merge thread,
+        and the query mix's p95 fell by a third. Segments stay small enough for the background merges of later
+        writes."""
+        largest = max((int(p["store"]["size_in_bytes"]) for p in self._primaries(name)), default=0)
+        if largest < MERGE_FLOOR_BYTES:
+            return
+        deadline = time.monotonic() + LEASE_WAIT
+        while not self._history_released(name) and time.monotonic() < deadline:
+            time.sleep(1.0)
+        segments = max(1, math.ceil(largest / MAX_SEGMENT_BYTES))  # the size before merging: an upper bound
+        merge = functools.partial(
+            self.client.indices.forcemerge, index=name, max_num_segments=segments, request_timeout=MERGE_WAIT
+        )
+        self._call("merging the index", merge)
+        # the merged segment is committed; a refresh lets the searchers drop the old ones (and the disk their files)
+        self._call("a refresh", functools.partial(self.client.indices.refresh, index=name))
 
     def _commit(self, name: str) -> None:
         """Write the loaded index to a Lucene commit that its replicas can copy as files. A replica copies the
