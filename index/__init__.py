@@ -95,6 +95,11 @@ class SearchIndex(Protocol):
         """Merge what bulk loads and commits left into one segment, the fastest to search (after a reindex)."""
         ...
 
+    def hand_down(self) -> None:
+        """Build what the serving processes forked after this call can share instead of each building its own
+        (`searchapp serve` calls it in the parent); an engine that holds nothing in the app's memory does nothing."""
+        ...
+
     def generation(self) -> str:
         """Changes whenever the index content changes: for ETags and searcher refresh."""
         ...

@@ -208,9 +208,10 @@ def _warm(app: Flask) -> None:
 
 def _hand_down(app: Flask) -> None:
     """In the parent, before the workers fork: build the index's facet columns once and leave them to the
-    workers (`WhooshIndex.hand_down`), whose memory then shares their pages instead of each holding a copy; the
-    parent's own index is closed again (no open file or SQLite connection crosses a fork). Objects made so far
-    are frozen out of the garbage collector, whose visits would otherwise copy the shared pages one by one."""
+    workers (`SearchIndex.hand_down`; a cluster holds its own), whose memory then shares their pages instead of
+    each holding a copy; the parent's own index is closed again (no open file or SQLite connection crosses a
+    fork). Objects made so far are frozen out of the garbage collector, whose visits would otherwise copy the
+    shared pages one by one."""
     from index import SearchIndexError, open_index
 
     try:
@@ -219,9 +220,7 @@ def _hand_down(app: Flask) -> None:
         log.warning("the index is not ready: %s", exc)
         return
     try:
-        hand_down = getattr(index, "hand_down", None)  # the Whoosh engine's; a cluster holds no columns here
-        if hand_down is not None:
-            hand_down()
+        index.hand_down()
     except SearchIndexError as exc:
         log.warning("the index is not ready: %s", exc)
     finally:
@@ -277,10 +276,9 @@ class Balance:
 
 
 def _drop_handed_down() -> None:
-    with contextlib.suppress(ImportError):
-        from index.whoosh.engine import drop_handed_down
+    from index.whoosh.engine import drop_handed_down
 
-        drop_handed_down()
+    drop_handed_down()
 
 
 class _Supervisor:

@@ -584,6 +584,9 @@ class OpenSearchIndex(SearchIndex):
             self.bulk(actions)
         return len(changed)
 
+    def hand_down(self) -> None:
+        """Nothing to share: the cluster holds the facet columns, not the app's processes."""
+
     def optimize(self) -> None:
         if self.readonly:
             raise SearchIndexError("this index was opened read-only")
