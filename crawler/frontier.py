@@ -79,6 +79,7 @@ FINISHED = ("done", "failed", "gone", "blocked", "skipped")
 # The columns the revisit schedule added, for frontier files made before it.
 SCHEDULE_COLUMNS = ("first_seen", "published", "visited", "revisit_every", "next_visit")
 MIGRATION_SPREAD = 7 * revisit.DAY
+MIGRATION_DELAY = revisit.HOUR  # the earliest a migrated URL falls due: none on the very next run
 _HUB_SQL = f"(role IN {revisit.HUB_ROLES!r} OR (role = 'page' AND depth <= {revisit.HUB_PAGE_DEPTH}))"
 
 
@@ -141,7 +142,8 @@ class Frontier:
         self._rng = random.Random()
 
     def _migrate(self) -> None:
-        """Add the schedule's columns to a frontier made before it; its finished URLs fall due over a week."""
+        """Add the schedule's columns to a frontier made before it; its finished URLs fall due over a week, from
+        an hour on (a random offset could be 0: that URL fell due on the first run)."""
         columns = {str(row[1]) for row in self.db.execute("PRAGMA table_info(urls)")}
         if not columns or "next_visit" in columns:
             return
@@ -152,7 +154,7 @@ class Frontier:
                     self.db.execute(f"ALTER TABLE urls ADD COLUMN {name} REAL NOT NULL DEFAULT 0")
             self.db.execute(
                 "UPDATE urls SET first_seen = ?, next_visit = ? + (abs(random()) % ?), revisit_every = ?",
-                (now, now, int(MIGRATION_SPREAD), revisit.DAY),
+                (now, now + MIGRATION_DELAY, int(MIGRATION_SPREAD - MIGRATION_DELAY), revisit.DAY),
             )
 
     def only_sources(self, ids: Iterable[str]) -> None:
