@@ -293,8 +293,8 @@ class OpenSearchIndex(SearchIndex):
         """Merge each shard of a flushed index to as few segments as keep every one under MAX_SEGMENT_BYTES, in one
         pass: for a rebuild's load, every byte merged once, on the primaries alone (the replicas then copy the
         merged files). 100k articles: the load's segments (1.5 GB) became one of 1.3 GB in 24 s of one node's
-        merge thread, and the query mix's p95 fell by a third. Segments stay small enough for the background
-        merges of later writes."""
+        merge thread, and the query mix's p95 went from 61-74 ms unmerged to 49-50. Segments stay small enough
+        for the background merges of later writes."""
         largest = max((int(p["store"]["size_in_bytes"]) for p in self._primaries(name)), default=0)
         if largest < MERGE_FLOOR_BYTES:
             return
